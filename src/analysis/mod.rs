@@ -1,0 +1,375 @@
+//! Text analysis: one pipeline, registered in tantivy and used identically at
+//! index time, at query time and for highlighting.
+//!
+//! Words come from Unicode word boundaries (UAX#29, `unicode-segmentation`),
+//! then a few merges that real articles need:
+//!
+//! * `A&E`, `R&D`, `AT&T` stay one token (UAX#29 would split at `&`).
+//! * hyphenated words (`level-four`, `CIA-backed`) give their parts at
+//!   consecutive positions, so phrases match with or without the hyphen, plus
+//!   the joined form (`levelfour`) at the first part's position, so `e-mail`
+//!   also finds `email`.
+//! * a number keeps its currency sign or percent sign as an extra token at the
+//!   same position (`£24` beside `24`, `2%` beside `2`); digit-group commas go
+//!   (`100,000` = `100000`).
+//!
+//! Then each token is normalised: typographic apostrophes become `'`, case and
+//! diacritics are folded (`Zoë` = `zoe`). Two modes share all of that:
+//!
+//! * [`Mode::Exact`] stops there. It feeds the fields that quoted phrases run
+//!   on, so `"doctors' strikes"` matches the exact words.
+//! * [`Mode::Stemmed`] also drops possessives and stop words, keeps acronyms
+//!   (`NHS`, `ICBs` -> `icb`) away from the stemmer, maps British spellings to
+//!   American ([`spelling`]) and applies the Snowball English stemmer.
+
+pub mod spelling;
+
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Name of the stemmed analyzer in tantivy's tokenizer manager.
+pub const STEMMED: &str = "hp_stemmed";
+/// Name of the exact (unstemmed) analyzer in tantivy's tokenizer manager.
+pub const EXACT: &str = "hp_exact";
+
+/// Tokens longer than this many bytes are not indexed (they are never words:
+/// base64 blobs, URLs without spaces, runs of one letter).
+pub const MAX_TOKEN_BYTES: usize = 100;
+
+/// Which normalisation a token gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Case and diacritics folded, nothing else: for exact phrases.
+    Exact,
+    /// Exact plus possessives, stop words, spelling variants and stemming.
+    Stemmed,
+}
+
+/// How a token relates to the words of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A word (or a part of a hyphenated word).
+    Word,
+    /// The joined form of a hyphenated run, at the position of its first part.
+    Joined,
+    /// A number with its currency or percent sign, at the number's position.
+    Symbol,
+}
+
+/// One analysed token with its byte range in the analysed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub position: u32,
+    pub kind: TokenKind,
+}
+
+/// Lucene's English stop words: dropped from the stemmed fields only.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+];
+
+/// True for a (lower-case) stop word, which the stemmed fields do not index.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Analyses `text`, appending its tokens to `out`.
+///
+/// ```
+/// use hpsearch::analysis::{analyze, Mode};
+/// let mut t = Vec::new();
+/// analyze("Doctors’ strikes over privatisation", Mode::Stemmed, &mut t);
+/// let terms: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+/// assert_eq!(terms, ["doctor", "strike", "privat"]);
+/// ```
+pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
+    let segs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+    let mut position: u32 = 0;
+    let mut i = 0;
+    let mut emit = |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
+        if let Some(text) = normalize(raw, mode, kind) {
+            out.push(Token {
+                text,
+                start,
+                end,
+                position,
+                kind,
+            });
+        }
+    };
+    while i < segs.len() {
+        let (start, seg) = segs[i];
+        if !is_wordlike(seg) {
+            i += 1;
+            continue;
+        }
+        // A&E, AT&T, R&D
+        if is_caps(seg) && i + 2 < segs.len() && segs[i + 1].1 == "&" && is_caps(segs[i + 2].1) {
+            let end = segs[i + 2].0 + segs[i + 2].1.len();
+            emit(&text[start..end], start, end, position, TokenKind::Word);
+            position += 1;
+            i += 3;
+            continue;
+        }
+        // level-four, CIA-backed, e-mail
+        let mut last = i;
+        while last + 2 < segs.len() && is_hyphen(segs[last + 1].1) && is_wordlike(segs[last + 2].1)
+        {
+            last += 2;
+        }
+        if last > i {
+            let end = segs[last].0 + segs[last].1.len();
+            let mut joined = String::new();
+            for (k, &(s, part)) in segs[i..=last].iter().step_by(2).enumerate() {
+                emit(part, s, s + part.len(), position + k as u32, TokenKind::Word);
+                joined.push_str(part);
+            }
+            emit(&joined, start, end, position, TokenKind::Joined);
+            position += (last - i) as u32 / 2 + 1;
+            i = last + 1;
+            continue;
+        }
+        let end = start + seg.len();
+        emit(seg, start, end, position, TokenKind::Word);
+        if seg.starts_with(|c: char| c.is_ascii_digit()) {
+            if i > 0 && is_currency(segs[i - 1].1) {
+                let (cs, c) = segs[i - 1];
+                emit(&format!("{c}{seg}"), cs, end, position, TokenKind::Symbol);
+            } else if i + 1 < segs.len() && segs[i + 1].1 == "%" {
+                emit(&format!("{seg}%"), start, end + 1, position, TokenKind::Symbol);
+            }
+        }
+        position += 1;
+        i += 1;
+    }
+}
+
+fn is_wordlike(seg: &str) -> bool {
+    seg.chars().any(char::is_alphanumeric)
+}
+
+fn is_caps(seg: &str) -> bool {
+    seg.len() <= 4 && seg.chars().all(|c| c.is_ascii_uppercase())
+}
+
+fn is_hyphen(seg: &str) -> bool {
+    matches!(seg, "-" | "\u{2010}" | "\u{2011}")
+}
+
+fn is_currency(seg: &str) -> bool {
+    matches!(seg, "£" | "$" | "€" | "¥")
+}
+
+/// `NHS`, `BMA`, `ICBs`, `GP`: two or more capitals (digits allowed), with an
+/// optional plural `s`. Such words are never stemmed.
+/// Longer all-capital words are shouting (`NURSES STRIKE`), not acronyms.
+fn acronym(raw: &str) -> Option<&str> {
+    let body = raw.strip_suffix('s').unwrap_or(raw);
+    let caps = body.chars().filter(char::is_ascii_uppercase).count();
+    (caps >= 2
+        && body.len() <= 5
+        && body.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !is_stop_word(&body.to_ascii_lowercase()))
+    .then_some(body)
+}
+
+fn fold(raw: &str) -> String {
+    let mut s = String::with_capacity(raw.len());
+    if raw.is_ascii() {
+        s.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+        return s;
+    }
+    for c in raw.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}' => s.push('\''),
+            _ => s.extend(c.to_lowercase()),
+        }
+    }
+    s
+}
+
+fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
+    if raw.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
+    let mut t = fold(raw);
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(',') {
+        t.retain(|c| c != ',');
+    }
+    if mode == Mode::Exact || kind == TokenKind::Symbol || t.contains('&') {
+        return Some(t);
+    }
+    if let Some(body) = acronym(raw) {
+        t.truncate(body.len());
+        return Some(t);
+    }
+    if let Some(s) = t.strip_suffix("'s") {
+        t.truncate(s.len());
+    } else if t.ends_with('\'') {
+        t.pop();
+    }
+    if is_stop_word(&t) {
+        return None;
+    }
+    let us = spelling::americanize(&t);
+    Some(STEMMER.stem(&us).into_owned())
+}
+
+/// The analyzer as a tantivy tokenizer, so tantivy indexes exactly the tokens
+/// [`analyze`] produces.
+#[derive(Clone)]
+pub struct HpTokenizer {
+    mode: Mode,
+    scratch: Vec<Token>,
+}
+
+impl HpTokenizer {
+    pub fn new(mode: Mode) -> HpTokenizer {
+        HpTokenizer {
+            mode,
+            scratch: Vec::new(),
+        }
+    }
+}
+
+/// The tokens of one text, handed to tantivy one by one.
+pub struct HpTokenStream {
+    tokens: Vec<tantivy::tokenizer::Token>,
+    next: usize,
+}
+
+impl tantivy::tokenizer::Tokenizer for HpTokenizer {
+    type TokenStream<'a> = HpTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> HpTokenStream {
+        self.scratch.clear();
+        analyze(text, self.mode, &mut self.scratch);
+        let tokens = self
+            .scratch
+            .drain(..)
+            .map(|t| tantivy::tokenizer::Token {
+                offset_from: t.start,
+                offset_to: t.end,
+                position: t.position as usize,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        HpTokenStream { tokens, next: 0 }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for HpTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// Registers both analyzers with a tantivy index. Must run every time an
+/// index is opened: tantivy does not persist tokenizers.
+pub fn register(index: &tantivy::Index) {
+    let manager = index.tokenizers();
+    manager.register(STEMMED, HpTokenizer::new(Mode::Stemmed));
+    manager.register(EXACT, HpTokenizer::new(Mode::Exact));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str, mode: Mode) -> Vec<String> {
+        let mut t = Vec::new();
+        analyze(text, mode, &mut t);
+        t.into_iter().map(|t| t.text).collect()
+    }
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(terms(a, Mode::Stemmed), terms(b, Mode::Stemmed), "{a} vs {b}");
+    }
+
+    #[test]
+    fn typographic_and_straight_apostrophes_agree() {
+        assert_eq!(terms("doctors’ strikes", Mode::Exact), ["doctors", "strikes"]);
+        assert_eq!(terms("doctors' strikes", Mode::Exact), ["doctors", "strikes"]);
+        assert_eq!(terms("the BMA’s ballot", Mode::Exact), ["the", "bma's", "ballot"]);
+        same("the BMA’s ballot", "BMA ballot");
+        same("government's offer", "government offer");
+    }
+
+    #[test]
+    fn hyphenated_words() {
+        let mut t = Vec::new();
+        analyze("a level-four incident", Mode::Exact, &mut t);
+        let v: Vec<(&str, u32)> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(
+            v,
+            [("a", 0), ("level", 1), ("four", 2), ("levelfour", 1), ("incident", 3)]
+        );
+        assert_eq!(terms("CIA-backed", Mode::Stemmed), ["cia", "back", "ciaback"]);
+        assert!(terms("e-mail", Mode::Stemmed).contains(&"email".to_string()));
+    }
+
+    #[test]
+    fn acronyms() {
+        assert_eq!(terms("A&E", Mode::Stemmed), ["a&e"]);
+        assert_eq!(terms("NHS ICBs BMA GPs", Mode::Stemmed), ["nhs", "icb", "bma", "gp"]);
+        same("ICB", "ICBs");
+        // `US` is an acronym, `us` a stop-word-free pronoun: both survive.
+        assert_eq!(terms("US", Mode::Stemmed), ["us"]);
+    }
+
+    #[test]
+    fn numbers_and_money() {
+        assert_eq!(terms("£24 billion", Mode::Exact), ["24", "£24", "billion"]);
+        assert_eq!(terms("a 2% rise", Mode::Exact), ["a", "2", "2%", "rise"]);
+        assert_eq!(terms("100,000 staff", Mode::Stemmed), ["100000", "staff"]);
+        assert_eq!(terms("£1.2bn", Mode::Exact), ["1.2bn", "£1.2bn"]);
+    }
+
+    #[test]
+    fn case_and_diacritics() {
+        assert_eq!(terms("Zoë café NAÏVE", Mode::Exact), ["zoe", "cafe", "naive"]);
+    }
+
+    #[test]
+    fn stemming_and_spelling() {
+        same("privatisation", "privatization");
+        same("organised", "organized");
+        same("striking doctors", "strike doctor");
+        same("paediatric centres", "pediatric centers");
+        assert_eq!(terms("the strike", Mode::Stemmed), ["strike"]);
+        assert_eq!(terms("the strike", Mode::Exact), ["the", "strike"]);
+    }
+
+    #[test]
+    fn long_tokens_are_not_indexed_but_offsets_stay_true() {
+        let long = "x".repeat(500);
+        let text = format!("nurses {long} pay");
+        let mut t = Vec::new();
+        analyze(&text, Mode::Exact, &mut t);
+        assert_eq!(t.len(), 2);
+        assert_eq!(&text[t[1].start..t[1].end], "pay");
+        assert_eq!(t[1].position, 2);
+    }
+}

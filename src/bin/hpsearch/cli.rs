@@ -1,0 +1,119 @@
+//! Command-line definitions (clap) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Full-text search for health-policy articles.
+#[derive(Debug, Parser)]
+#[command(name = "hpsearch", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Index folder [default: $HPSEARCH_INDEX, else ./index]
+    #[arg(long, global = true, value_name = "DIR", env = "HPSEARCH_INDEX")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add files and folders (recursively) to the index
+    Index(IndexArgs),
+    /// Search the index
+    Search(SearchArgs),
+    /// Print one article
+    Show(ShowArgs),
+    /// List sources with their article counts
+    Sources(JsonFlag),
+    /// Show what the index holds
+    Stats(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files (.txt, .md, .jsonl, .ndjson) and folders to index
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Source for articles that name none
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Date for articles that give none (YYYY-MM-DD or a written date)
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Use a file's folder name as its source when nothing else names one
+    #[arg(long)]
+    pub source_from_dir: bool,
+    /// Memory budget for indexing, in MB
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub memory: usize,
+    /// Indexing threads [default: number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Treat any warning as an error: commit nothing and exit with status 2
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "exact phrase", +required, -excluded, OR, (groups),
+    /// title:word, source:NAME
+    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only articles from this source (repeat for any of several)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Leave out articles from this source (repeatable)
+    #[arg(long = "exclude-source", value_name = "NAME")]
+    pub exclude_sources: Vec<String>,
+    /// Only articles dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Articles to show
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Articles to skip (for paging)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Best passages shown per article
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub passages: usize,
+    /// Order of results
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Read the query as plain text: no operators, punctuation is just text
+    #[arg(long)]
+    pub plain: bool,
+    /// Print one JSON document (schema in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Date,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id (as printed by `search`)
+    pub id: String,
+    /// Print the article as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}

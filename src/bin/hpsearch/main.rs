@@ -1,0 +1,237 @@
+//! The `hpsearch` command: parses flags, calls the library, prints.
+//! Exit status: 0 found something, 1 found nothing, 2 error.
+
+mod cli;
+mod render;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use hpsearch::{
+    Date, Index, IngestOptions, Observer, SearchRequest, Sort, Syntax, Warning, WriterOptions,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{Cli, Command, IndexArgs, SearchArgs, SortArg};
+use render::Style;
+
+const DEFAULT_INDEX: &str = "index";
+const FIXTURES: &str = "fixtures";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("hpsearch: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let explicit = cli.index.is_some();
+    let path = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
+    let style = Style::new(io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+    let mut out = io::stdout().lock();
+    match cli.command {
+        Command::Index(args) => index(&path, args, &mut out),
+        Command::Search(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            search(&index, args, &mut out, &style)
+        }
+        Command::Show(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            match index.article(&args.id)? {
+                Some(a) if args.json => {
+                    serde_json::to_writer(&mut out, &a)?;
+                    writeln!(out)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(a) => {
+                    render::article(&mut out, &a, &style)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("hpsearch: no article with id {:?} in {}", args.id, path.display());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Sources(flag) => {
+            let index = open_for_reading(&path, explicit)?;
+            let sources = index.sources()?;
+            if flag.json {
+                serde_json::to_writer(&mut out, &sources)?;
+                writeln!(out)?;
+            } else {
+                render::sources(&mut out, &sources)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats(flag) => {
+            let index = open_for_reading(&path, explicit)?;
+            let stats = index.stats()?;
+            if flag.json {
+                serde_json::to_writer(&mut out, &stats)?;
+                writeln!(out)?;
+            } else {
+                render::stats(&mut out, &stats)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens the index for a read command. The default `./index`, when it holds
+/// no index yet, is built from `./fixtures` so a fresh clone can search at once.
+fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
+    if !explicit && !Index::exists(path) && Path::new(FIXTURES).is_dir() {
+        eprintln!(
+            "hpsearch: no index in ./{DEFAULT_INDEX} yet; building it from ./{FIXTURES} first"
+        );
+        let index = Index::open_or_create(path)?;
+        let mut writer = index.writer(&WriterOptions::default())?;
+        let observer = CliObserver::new(false);
+        writer.add_paths(&[PathBuf::from(FIXTURES)], &IngestOptions::default(), &observer)?;
+        let summary = writer.commit()?;
+        observer.finish();
+        eprintln!("hpsearch: built ./{DEFAULT_INDEX}: {}", render::summary(&summary));
+        return Ok(index);
+    }
+    Ok(Index::open(path)?)
+}
+
+fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let date = match &args.date {
+        Some(d) => Some(Date::parse(d).with_context(|| {
+            format!("cannot read --date {d:?}: use YYYY-MM-DD or a written date such as \"8 April 2025\"")
+        })?),
+        None => None,
+    };
+    if args.memory < 16 {
+        bail!("--memory {} is too small: give at least 16 (MB)", args.memory);
+    }
+    let options = IngestOptions {
+        source: args.source.clone(),
+        date,
+        source_from_dir: args.source_from_dir,
+    };
+    let index = Index::open_or_create(path)?;
+    let mut writer = index.writer(&WriterOptions {
+        memory_bytes: args.memory << 20,
+        threads: args.threads,
+    })?;
+    let observer = CliObserver::new(true);
+    writer.add_paths(&args.paths, &options, &observer)?;
+    observer.finish();
+    let warnings = observer.warnings.load(Ordering::Relaxed);
+    if args.strict && warnings > 0 {
+        eprintln!("hpsearch: {warnings} warnings with --strict: nothing was committed");
+        return Ok(ExitCode::from(2));
+    }
+    let summary = writer.commit()?;
+    if args.json {
+        serde_json::to_writer(&mut *out, &summary)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", render::summary(&summary))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search(index: &Index, args: SearchArgs, out: &mut impl Write, style: &Style) -> anyhow::Result<ExitCode> {
+    let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
+        v.as_deref()
+            .map(|s| {
+                hpsearch::date::parse_period(s)
+                    .map(|(first, end)| if last { end } else { first })
+                    .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+            })
+            .transpose()
+    };
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        syntax: if args.plain { Syntax::Plain } else { Syntax::Query },
+        sources: args.sources,
+        exclude_sources: args.exclude_sources,
+        since: period("--since", &args.since, false)?,
+        until: period("--until", &args.until, true)?,
+        limit: args.limit,
+        offset: args.offset,
+        passages: args.passages,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+    };
+    let results = index.search(&request)?;
+    for notice in &results.notices {
+        eprintln!("hpsearch: {notice}");
+    }
+    if args.json {
+        serde_json::to_writer(&mut *out, &results)?;
+        writeln!(out)?;
+    } else {
+        render::search(out, &results, request.offset, style)?;
+    }
+    out.flush()?;
+    Ok(if results.total_articles > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Progress bar and warnings on stderr; the bar only on a terminal.
+struct CliObserver {
+    bar: Option<ProgressBar>,
+    warnings: AtomicU64,
+}
+
+impl CliObserver {
+    fn new(show_bar: bool) -> CliObserver {
+        let bar = (show_bar && io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        CliObserver { bar, warnings: AtomicU64::new(0) }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for CliObserver {
+    fn progress(&self, done: u64, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    }
+
+    fn warning(&self, w: &Warning) {
+        self.warnings.fetch_add(1, Ordering::Relaxed);
+        let line = format!("hpsearch: warning: {w}");
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The human printer: what a person reads in a terminal. Colour only when
+//! stdout is a terminal and `NO_COLOR` is unset. The JSON printer is
+//! `serde_json` over the library's own types (see `main.rs`).
+
+use std::io::{self, Write};
+
+use hpsearch::{Article, FacetCount, Hit, IndexStats, IndexSummary, SearchResults};
+
+/// ANSI styles, or nothing.
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    pub fn new(color: bool) -> Style {
+        Style { color }
+    }
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+    fn mark(&self, t: &str) -> String {
+        self.wrap("1;33", t)
+    }
+}
+
+/// Longest passage excerpt shown, in characters.
+const EXCERPT_CHARS: usize = 480;
+
+pub fn search(out: &mut impl Write, r: &SearchResults, offset: usize, style: &Style) -> io::Result<()> {
+    for (i, hit) in r.hits.iter().enumerate() {
+        hit_block(out, offset + i + 1, hit, style)?;
+    }
+    let shown = if r.hits.is_empty() {
+        String::new()
+    } else {
+        format!(", showing {}-{}", offset + 1, offset + r.hits.len())
+    };
+    let noun = if r.total_articles == 1 { "article" } else { "articles" };
+    writeln!(out, "{}", style.bold(&format!("{} {noun} match{shown}", r.total_articles)))?;
+    if !r.facets.sources.is_empty() {
+        writeln!(out, "  sources: {}", facet_line(&r.facets.sources, 12))?;
+    }
+    if !r.facets.months.is_empty() || r.facets.undated > 0 {
+        let mut months = facet_line(&r.facets.months, usize::MAX);
+        if r.facets.undated > 0 {
+            if !months.is_empty() {
+                months.push_str(" · ");
+            }
+            months.push_str(&format!("undated {}", r.facets.undated));
+        }
+        writeln!(out, "  months:  {months}")?;
+    }
+    Ok(())
+}
+
+fn facet_line(values: &[FacetCount], max: usize) -> String {
+    let mut parts: Vec<String> = values
+        .iter()
+        .take(max)
+        .map(|f| format!("{} {}", f.value, f.count))
+        .collect();
+    if values.len() > max {
+        parts.push(format!("and {} more", values.len() - max));
+    }
+    parts.join(" · ")
+}
+
+fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Result<()> {
+    writeln!(out, "{} {}", style.bold(&format!("{n}.")), style.bold(&hit.title))?;
+    let mut meta = vec![
+        hit.source.clone().unwrap_or_else(|| "unknown source".into()),
+        hit.date.map_or_else(|| "undated".into(), |d| d.to_string()),
+    ];
+    if let Some(url) = &hit.url {
+        meta.push(url.clone());
+    } else if let Some(path) = &hit.path {
+        meta.push(match hit.line {
+            Some(l) => format!("{path}:{l}"),
+            None => path.clone(),
+        });
+    }
+    meta.push(format!("id {}", hit.id));
+    meta.push(format!("score {:.2}", hit.score));
+    writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
+    for p in &hit.passages {
+        writeln!(out, "   > {}", excerpt(&p.text, &p.highlights, style))?;
+    }
+    writeln!(out)
+}
+
+/// The passage with whitespace folded and highlights marked, cut to a window
+/// around the first highlight when it is long.
+fn excerpt(text: &str, highlights: &[[usize; 2]], style: &Style) -> String {
+    let first = highlights.first().map_or(0, |h| h[0]);
+    let (mut start, mut end) = (0, text.len());
+    if text.chars().count() > EXCERPT_CHARS {
+        start = text[..first].char_indices().rev().nth(120).map_or(0, |(i, _)| i);
+        start = text[..start].rfind(char::is_whitespace).map_or(start, |i| i + 1);
+        end = text[start..].char_indices().nth(EXCERPT_CHARS).map_or(text.len(), |(i, _)| start + i);
+        end = text[..end].rfind(char::is_whitespace).filter(|&i| i > start).unwrap_or(end);
+    }
+    let mut s = String::new();
+    if start > 0 {
+        s.push('…');
+    }
+    let mut at = start;
+    for h in highlights.iter().filter(|h| h[0] >= start && h[1] <= end) {
+        s.push_str(&fold(&text[at..h[0]]));
+        s.push_str(&style.mark(&fold(&text[h[0]..h[1]])));
+        at = h[1];
+    }
+    s.push_str(&fold(&text[at..end]));
+    if end < text.len() {
+        s.push('…');
+    }
+    s.trim().to_string()
+}
+
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+pub fn article(out: &mut impl Write, a: &Article, style: &Style) -> io::Result<()> {
+    writeln!(out, "{}", style.bold(&a.title))?;
+    writeln!(out, "id:     {}", a.id)?;
+    writeln!(out, "source: {}", a.source.as_deref().unwrap_or("unknown"))?;
+    writeln!(out, "date:   {}", a.date.map_or_else(|| "undated".into(), |d| d.to_string()))?;
+    if let Some(url) = &a.url {
+        writeln!(out, "url:    {url}")?;
+    }
+    if let Some(path) = &a.path {
+        match a.line {
+            Some(l) => writeln!(out, "path:   {path}:{l}")?,
+            None => writeln!(out, "path:   {path}")?,
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", a.text)
+}
+
+pub fn sources(out: &mut impl Write, sources: &[FacetCount]) -> io::Result<()> {
+    let width = sources.iter().map(|s| s.count.to_string().len()).max().unwrap_or(1);
+    for s in sources {
+        writeln!(out, "{:>width$}  {}", s.count, s.value)?;
+    }
+    Ok(())
+}
+
+pub fn stats(out: &mut impl Write, s: &IndexStats) -> io::Result<()> {
+    writeln!(out, "index:     {}", s.path.display())?;
+    writeln!(out, "articles:  {}", s.articles)?;
+    writeln!(out, "passages:  {}", s.passages)?;
+    writeln!(out, "sources:   {}", s.sources)?;
+    let range = match (s.first_date, s.last_date) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "none dated".into(),
+    };
+    writeln!(out, "dates:     {range} ({} undated)", s.undated)?;
+    writeln!(out, "size:      {:.1} MB in {} segments", s.size_bytes as f64 / 1e6, s.segments)
+}
+
+pub fn summary(s: &IndexSummary) -> String {
+    format!(
+        "{} added, {} updated, {} unchanged, {} skipped; {} files, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
+        s.added,
+        s.updated,
+        s.unchanged,
+        s.skipped,
+        s.files,
+        s.passages,
+        s.warnings,
+        s.seconds,
+        s.mb_per_second()
+    )
+}

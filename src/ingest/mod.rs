@@ -1,0 +1,396 @@
+//! Ingest: from paths on disk to [`Article`] values.
+//!
+//! [`discover`] walks the paths given; [`read_file`] decodes one file
+//! (UTF-8, UTF-16 with a BOM, or lossy with a warning); the format modules
+//! split metadata from body; [`finish`] applies the precedence rules for each
+//! field (in-file metadata, then the run's options, then the folder name) and
+//! the title and id fallbacks. Nothing here touches the index.
+
+pub(crate) mod jsonl;
+pub(crate) mod text;
+
+use std::path::{Path, PathBuf};
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::model::{Article, Warning, content_id};
+
+/// Metadata for a whole indexing run, used where a file carries none.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// Source for articles whose file names none (`--source`).
+    pub source: Option<String>,
+    /// Date for articles whose file gives none (`--date`).
+    pub date: Option<Date>,
+    /// Use the name of the folder a file sits in as its source, after the
+    /// file's own metadata and [`IngestOptions::source`] (`--source-from-dir`).
+    pub source_from_dir: bool,
+}
+
+/// Metadata as read from a file, before precedence and parsing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Meta {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+}
+
+impl Meta {
+    /// Stores `value` under whichever field `key` names; other keys are ignored.
+    pub fn set(&mut self, key: &str, value: String) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let slot = match key.trim().to_ascii_lowercase().as_str() {
+            "id" => &mut self.id,
+            "title" | "headline" => &mut self.title,
+            "source" | "outlet" | "publisher" | "publication" => &mut self.source,
+            "date" | "published" => &mut self.date,
+            "url" | "link" => &mut self.url,
+            _ => return,
+        };
+        *slot = Some(value.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Meta::default()
+    }
+}
+
+/// The file formats hpsearch reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `.txt`, `.md`, `.markdown`: one article per file.
+    Text,
+    /// `.jsonl`, `.ndjson`: one article per line.
+    Jsonl,
+}
+
+impl Format {
+    fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" | "md" | "markdown" => Some(Format::Text),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// A file to read.
+#[derive(Clone, Debug)]
+pub(crate) struct InputFile {
+    pub path: PathBuf,
+    pub format: Format,
+    pub size: u64,
+}
+
+/// The files found under the paths of a run.
+#[derive(Debug, Default)]
+pub(crate) struct Discovery {
+    pub files: Vec<InputFile>,
+    /// Files of a type hpsearch does not read, passed over.
+    pub ignored: u64,
+    pub warnings: Vec<Warning>,
+}
+
+/// Walks files and folders (recursively, following links, skipping hidden
+/// entries). A path that does not exist is an error: it is almost always a typo.
+pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
+    let mut found = Discovery::default();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|source| Error::Io {
+            path: root.clone(),
+            source,
+        })?;
+        if meta.is_file() {
+            match Format::of(root) {
+                Some(format) => found.files.push(InputFile {
+                    path: root.clone(),
+                    format,
+                    size: meta.len(),
+                }),
+                None => {
+                    found.ignored += 1;
+                    found.warnings.push(Warning {
+                        path: root.clone(),
+                        line: None,
+                        message: "not a file type hpsearch reads (.txt, .md, .jsonl, .ndjson); skipped".into(),
+                    });
+                }
+            }
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().unwrap_or(root).to_path_buf();
+                    let message = if e.loop_ancestor().is_some() {
+                        "symbolic link loop; not followed".to_string()
+                    } else {
+                        format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                    };
+                    found.warnings.push(Warning {
+                        path,
+                        line: None,
+                        message,
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            match Format::of(entry.path()) {
+                Some(format) => found.files.push(InputFile {
+                    path: entry.path().to_path_buf(),
+                    format,
+                    size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+                }),
+                None => found.ignored += 1,
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Turns raw bytes into text. `Err` is the reason the file is skipped.
+pub(crate) fn decode(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return decode(rest.to_vec(), warnings);
+    }
+    for (bom, little) in [(b"\xFF\xFE", true), (b"\xFE\xFF", false)] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| {
+                    if little {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            let text = String::from_utf16_lossy(&units);
+            if text.contains('\u{FFFD}') {
+                warnings.push("invalid UTF-16; bad characters replaced with \u{FFFD}".into());
+            }
+            return Ok(text);
+        }
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file (contains NUL bytes); skipped".into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            warnings.push(format!(
+                "invalid UTF-8 (first at byte {at}); bad bytes replaced with \u{FFFD}"
+            ));
+            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+    }
+}
+
+/// Reads a text file into its article. `Ok(None)`: nothing to index.
+pub(crate) fn text_article(
+    path: &Path,
+    raw: &str,
+    opts: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Option<Article> {
+    let (meta, body, w) = text::parse(raw);
+    warnings.extend(w);
+    finish(meta, body, path, None, opts, true, warnings)
+}
+
+/// Reads one JSONL line into its article. `Err` is why the line was skipped.
+pub(crate) fn jsonl_article(
+    path: &Path,
+    line_no: u64,
+    line: &str,
+    opts: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Article>, String> {
+    let (meta, body) = jsonl::parse_line(line, warnings)?;
+    Ok(finish(meta, &body, path, Some(line_no), opts, false, warnings))
+}
+
+/// Applies precedence and fallbacks. `headline_line`: the first short line
+/// of the body may be the title (files), not for records with fields.
+fn finish(
+    meta: Meta,
+    body: &str,
+    path: &Path,
+    line: Option<u64>,
+    opts: &IngestOptions,
+    headline_line: bool,
+    warnings: &mut Vec<String>,
+) -> Option<Article> {
+    let mut body = body.replace("\r\n", "\n").trim().to_string();
+    let title = match meta.title {
+        Some(t) => t,
+        None => {
+            let (title, strip) = fallback_title(&body, headline_line);
+            if let Some(n) = strip {
+                body = body[n..].trim_start().to_string();
+            }
+            title
+        }
+    };
+    if body.is_empty() && title.trim().is_empty() {
+        warnings.push("empty: no text to index; skipped".into());
+        return None;
+    }
+    let date = match meta.date {
+        Some(d) => match Date::parse(&d) {
+            Some(date) => Some(date),
+            None => {
+                warnings.push(format!("cannot read the date {d:?}; the article is left undated"));
+                opts.date
+            }
+        },
+        None => opts.date,
+    };
+    let source = meta.source.or_else(|| opts.source.clone()).or_else(|| {
+        opts.source_from_dir
+            .then(|| path.parent()?.file_name()?.to_str().map(str::to_string))
+            .flatten()
+    });
+    let id = meta.id.unwrap_or_else(|| content_id(&title, &body));
+    Some(Article {
+        id,
+        title: collapse_whitespace(&title),
+        source: source.map(|s| collapse_whitespace(&s)).filter(|s| !s.is_empty()),
+        date,
+        url: meta.url,
+        path: Some(path.display().to_string()),
+        line,
+        text: body,
+    })
+}
+
+const TITLE_MAX_CHARS: usize = 150;
+
+/// A title for an article that names none: the first line when it is short
+/// and reads like a headline (returned with the bytes to strip from the
+/// body), else the first sentence, shortened at a word.
+fn fallback_title(body: &str, headline_line: bool) -> (String, Option<usize>) {
+    let first_line = body.lines().next().unwrap_or("").trim();
+    let words = first_line.split_whitespace().count();
+    let rest_has_text = body.len() > first_line.len() + 1;
+    if headline_line
+        && (1..=15).contains(&words)
+        && first_line.chars().count() <= TITLE_MAX_CHARS
+        && !first_line.ends_with(['.', ',', ';', ':'])
+        && rest_has_text
+    {
+        return (first_line.to_string(), Some(first_line.len()));
+    }
+    let sentence = body.unicode_sentences().next().unwrap_or("").trim();
+    (shorten(sentence, TITLE_MAX_CHARS), None)
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    let text = collapse_whitespace(text);
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end_matches([',', ';', ':']))
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(raw: &str, opts: &IngestOptions) -> (Option<Article>, Vec<String>) {
+        let mut w = Vec::new();
+        let a = text_article(Path::new("outlet/a.txt"), raw, opts, &mut w);
+        (a, w)
+    }
+
+    #[test]
+    fn precedence_file_then_flags_then_folder() {
+        let flags = IngestOptions {
+            source: Some("Flag Source".into()),
+            date: Date::parse("2020-01-01"),
+            source_from_dir: true,
+        };
+        let (a, _) = article("---\nsource: Own\ndate: 2021-02-03\n---\nText.", &flags);
+        let a = a.unwrap();
+        assert_eq!((a.source.as_deref(), a.date.unwrap().to_string()), (Some("Own"), "2021-02-03".into()));
+        let (a, _) = article("Text only.", &flags);
+        let a = a.unwrap();
+        assert_eq!((a.source.as_deref(), a.date.unwrap().to_string()), (Some("Flag Source"), "2020-01-01".into()));
+        let dir_only = IngestOptions {
+            source_from_dir: true,
+            ..IngestOptions::default()
+        };
+        assert_eq!(article("Text.", &dir_only).0.unwrap().source.as_deref(), Some("outlet"));
+        assert_eq!(article("Text.", &IngestOptions::default()).0.unwrap().source, None);
+    }
+
+    #[test]
+    fn bad_date_warns_and_leaves_undated() {
+        let (a, w) = article("---\ndate: 2025-13-45\n---\nText.", &IngestOptions::default());
+        assert_eq!(a.unwrap().date, None);
+        assert!(w[0].contains("2025-13-45"));
+    }
+
+    #[test]
+    fn title_fallbacks() {
+        let (a, _) = article("Ambulance queues grow\n\nCrews waited hours outside A&E.", &IngestOptions::default());
+        let a = a.unwrap();
+        assert_eq!(a.title, "Ambulance queues grow");
+        assert_eq!(a.text, "Crews waited hours outside A&E.");
+        let (a, _) = article("Crews waited hours outside A&E on Monday. Then more.", &IngestOptions::default());
+        let a = a.unwrap();
+        assert_eq!(a.title, "Crews waited hours outside A&E on Monday.");
+        assert!(a.text.starts_with("Crews waited"));
+    }
+
+    #[test]
+    fn ids_are_stable_and_content_based() {
+        let (a, _) = article("Same words here.", &IngestOptions::default());
+        let (b, _) = article("Same   words  here.\n\n", &IngestOptions::default());
+        assert_eq!(a.unwrap().id, b.unwrap().id);
+    }
+
+    #[test]
+    fn empty_files_are_skipped() {
+        let (a, w) = article("  \n\t\n", &IngestOptions::default());
+        assert!(a.is_none());
+        assert!(w[0].contains("empty"));
+    }
+
+    #[test]
+    fn decodes_utf16_and_lossy_utf8() {
+        let mut w = Vec::new();
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Zoë".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        assert_eq!(decode(bytes, &mut w).unwrap(), "Zoë");
+        assert_eq!(decode(b"caf\xe9".to_vec(), &mut w).unwrap(), "caf\u{FFFD}");
+        assert!(w[0].contains("invalid UTF-8"));
+        assert!(decode(b"\x00\x01binary".to_vec(), &mut w).is_err());
+    }
+}

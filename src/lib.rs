@@ -1,0 +1,57 @@
+//! # hpsearch
+//!
+//! Full-text search for collections of health-policy articles: news reports,
+//! op-eds, press releases and union papers. It finds the *passage* that says
+//! something, narrows by outlet and period, and counts matching articles per
+//! outlet and per month.
+//!
+//! ```no_run
+//! use hpsearch::{Index, IngestOptions, SearchRequest, WriterOptions, indexer::Quiet};
+//!
+//! let index = Index::open_or_create("my-index")?;
+//! let mut writer = index.writer(&WriterOptions::default())?;
+//! writer.add_paths(&["articles/".into()], &IngestOptions::default(), &Quiet)?;
+//! let summary = writer.commit()?;
+//! println!("{} articles added", summary.added);
+//!
+//! let mut request = SearchRequest::new("\"junior doctors\" +strike");
+//! request.sources = vec!["The Guardian".into()];
+//! let results = index.search(&request)?;
+//! for hit in &results.hits {
+//!     println!("{:.2} {} ({})", hit.score, hit.title, hit.id);
+//! }
+//! for source in &results.facets.sources {
+//!     println!("{}: {}", source.value, source.count);
+//! }
+//! # Ok::<(), hpsearch::Error>(())
+//! ```
+//!
+//! The flow is one-way: [`ingest`] (files to [`Article`]s) ->
+//! [`analysis`] and [`passage`] -> [`indexer`] (tantivy) -> [`search`]
+//! (query, ranking, facets, highlights) -> [`SearchResults`].
+
+pub mod analysis;
+mod collect;
+pub mod date;
+mod error;
+mod facets;
+mod index;
+pub mod indexer;
+pub mod ingest;
+mod model;
+pub mod passage;
+pub mod query;
+mod rank;
+mod schema;
+pub mod search;
+mod snippet;
+
+pub use date::Date;
+pub use error::{Error, Result};
+pub use index::Index;
+pub use indexer::{Observer, Outcome, Writer, WriterOptions};
+pub use ingest::IngestOptions;
+pub use model::{
+    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, JSON_SCHEMA_VERSION, PassageHit,
+    SearchRequest, SearchResults, Sort, Syntax, Warning,
+};

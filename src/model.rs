@@ -1,0 +1,268 @@
+//! The values hpsearch passes around and prints: articles going in, search
+//! requests and results coming out. All are plain data and serde-serialisable;
+//! the JSON printer of the CLI writes [`SearchResults`] as it is.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+
+/// Version of the JSON shape of [`SearchResults`]; bumped on any change that
+/// could break a reader.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// One article: the unit people collect, filter and count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier: the one the input gave, else a hash of the content.
+    pub id: String,
+    pub title: String,
+    /// The outlet (`The Guardian`, `Unison`), if known.
+    pub source: Option<String>,
+    pub date: Option<Date>,
+    pub url: Option<String>,
+    /// The file the article came from, if any.
+    pub path: Option<String>,
+    /// 1-based line of the file, for formats with one article per line.
+    pub line: Option<u64>,
+    /// The body text, without the metadata that was read out of it.
+    pub text: String,
+}
+
+impl Article {
+    /// An article with the given title and body, an id derived from its
+    /// content and no other metadata.
+    ///
+    /// ```
+    /// let a = hpsearch::Article::new("Nurses vote to strike", "Members of the RCN voted...");
+    /// assert_eq!(a.id.len(), 16);
+    /// assert_eq!(a.id, hpsearch::Article::new("Nurses vote to strike", "Members of the RCN voted...").id);
+    /// ```
+    pub fn new(title: impl Into<String>, text: impl Into<String>) -> Article {
+        let title = title.into();
+        let text = text.into();
+        Article {
+            id: content_id(&title, &text),
+            title,
+            source: None,
+            date: None,
+            url: None,
+            path: None,
+            line: None,
+            text,
+        }
+    }
+}
+
+/// A hash of the whitespace-normalised title and text, as 16 hex digits.
+pub(crate) fn content_id(title: &str, text: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [title, text] {
+        for word in part.split_whitespace() {
+            h.update(word.as_bytes());
+            h.update(b" ");
+        }
+        h.update(b"\x00");
+    }
+    format!("{:016x}", h.digest())
+}
+
+/// Something in the input that hpsearch read around: the file (and line) and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub path: PathBuf,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// Order of search hits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first; undated articles last; ties by relevance.
+    Date,
+}
+
+/// How the query text is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Syntax {
+    /// The query language: words, `"phrases"`, `+required`, `-excluded`,
+    /// `OR`, parentheses, `title:` and `source:`.
+    #[default]
+    Query,
+    /// Natural-language text: every word is a plain ranked word and
+    /// punctuation is just text, never an operator.
+    Plain,
+}
+
+/// A search: the query and everything that narrows or shapes the results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub syntax: Syntax,
+    /// Keep articles from any of these sources (case-insensitive).
+    pub sources: Vec<String>,
+    /// Drop articles from these sources.
+    pub exclude_sources: Vec<String>,
+    /// Keep articles dated on or after this day (undated articles are dropped).
+    pub since: Option<Date>,
+    /// Keep articles dated on or before this day (undated articles are dropped).
+    pub until: Option<Date>,
+    /// How many articles to return.
+    pub limit: usize,
+    /// How many of the best articles to skip (for paging).
+    pub offset: usize,
+    /// Best passages shown per article.
+    pub passages: usize,
+    pub sort: Sort,
+}
+
+impl Default for SearchRequest {
+    fn default() -> SearchRequest {
+        SearchRequest {
+            query: String::new(),
+            syntax: Syntax::Query,
+            sources: Vec::new(),
+            exclude_sources: Vec::new(),
+            since: None,
+            until: None,
+            limit: 10,
+            offset: 0,
+            passages: 2,
+            sort: Sort::Relevance,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `query` with default settings.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
+        }
+    }
+}
+
+/// What a search found. Serialised as the `--json` document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// [`JSON_SCHEMA_VERSION`].
+    pub schema: u32,
+    pub query: String,
+    /// All matching articles, not only those on this page.
+    pub total_articles: u64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Things the engine did with the query that a reader should know about,
+    /// such as common words left out of the ranking.
+    pub notices: Vec<String>,
+}
+
+/// One matching article with its best passages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub source: Option<String>,
+    pub date: Option<Date>,
+    pub path: Option<String>,
+    pub line: Option<u64>,
+    pub url: Option<String>,
+    pub score: f32,
+    pub passages: Vec<PassageHit>,
+}
+
+/// A passage of an article and where the query matched in it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassageHit {
+    pub text: String,
+    pub score: f32,
+    /// Byte range of the passage in the article's text.
+    pub start: usize,
+    pub end: usize,
+    /// Byte ranges in `text` of the matched words, sorted, not overlapping.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Counts over every matching article, each article counted once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Articles per source, most first.
+    pub sources: Vec<FacetCount>,
+    /// Articles per calendar month (`YYYY-MM`), in date order.
+    pub months: Vec<FacetCount>,
+    /// Matching articles with no date.
+    pub undated: u64,
+}
+
+/// A facet value and how many articles have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// What an index holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexStats {
+    pub path: PathBuf,
+    pub articles: u64,
+    pub passages: u64,
+    pub sources: u64,
+    pub undated: u64,
+    pub first_date: Option<Date>,
+    pub last_date: Option<Date>,
+    pub size_bytes: u64,
+    pub segments: usize,
+}
+
+/// What one indexing run did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexSummary {
+    /// Articles new to the index.
+    pub added: u64,
+    /// Articles whose id was indexed before with other content: replaced.
+    pub updated: u64,
+    /// Articles already indexed with the same content: left alone.
+    pub unchanged: u64,
+    /// Articles skipped: a repeated id within this run, or nothing to index.
+    pub skipped: u64,
+    /// Files read.
+    pub files: u64,
+    /// Files passed over because their type is not one hpsearch reads.
+    pub ignored_files: u64,
+    /// Warnings issued (each was also passed to the observer).
+    pub warnings: u64,
+    /// Passages written.
+    pub passages: u64,
+    /// Bytes of input read.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+impl IndexSummary {
+    /// Input throughput in MB/s.
+    pub fn mb_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.bytes as f64 / 1e6 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The tantivy schema. Every tantivy document is one passage; the first
+//! passage of an article (its *head*) also stores the whole article as JSON
+//! and carries the fields that describe the article once (`head`, `chash`).
+//! Keeping one kind of document means BM25 statistics are those of passages
+//! alone and filters need no extra clause.
+
+use tantivy::schema::{
+    FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis;
+
+/// Version of the on-disk layout; an index of another version is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Handles to every field of the schema.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    /// Article id, on every passage (so one delete removes an article).
+    pub id: tantivy::schema::Field,
+    /// 64-bit hash of the id: groups passages into articles.
+    pub akey: tantivy::schema::Field,
+    /// `akey`, on head passages only: finds the article for a key.
+    pub head: tantivy::schema::Field,
+    /// Hash of the article's content, on heads only: change detection.
+    pub chash: tantivy::schema::Field,
+    /// Byte range of the passage in the article text.
+    pub start: tantivy::schema::Field,
+    pub end: tantivy::schema::Field,
+    pub title: tantivy::schema::Field,
+    pub title_exact: tantivy::schema::Field,
+    pub body: tantivy::schema::Field,
+    pub body_exact: tantivy::schema::Field,
+    /// Source as written, for facets.
+    pub source: tantivy::schema::Field,
+    /// Source folded to lower case, for filters.
+    pub source_key: tantivy::schema::Field,
+    /// Date as `YYYYMMDD`.
+    pub day: tantivy::schema::Field,
+    /// The whole article as JSON, on heads only.
+    pub article: tantivy::schema::Field,
+}
+
+fn text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Builds the schema and the field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING),
+        akey: b.add_u64_field("akey", FAST),
+        head: b.add_u64_field("head", INDEXED),
+        chash: b.add_u64_field("chash", FAST),
+        start: b.add_u64_field("start", FAST),
+        end: b.add_u64_field("end", FAST),
+        title: b.add_text_field("title", text(analysis::STEMMED)),
+        title_exact: b.add_text_field("title_exact", text(analysis::EXACT)),
+        body: b.add_text_field("body", text(analysis::STEMMED)),
+        body_exact: b.add_text_field("body_exact", text(analysis::EXACT)),
+        source: b.add_text_field("source", STRING | FAST),
+        source_key: b.add_text_field("source_key", STRING),
+        day: b.add_i64_field("day", INDEXED | FAST),
+        article: b.add_bytes_field("article", STORED),
+    };
+    (b.build(), fields)
+}
+
+impl Fields {
+    /// Field handles of an existing schema, or `None` if a field is missing.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let f = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            id: f("id")?,
+            akey: f("akey")?,
+            head: f("head")?,
+            chash: f("chash")?,
+            start: f("start")?,
+            end: f("end")?,
+            title: f("title")?,
+            title_exact: f("title_exact")?,
+            body: f("body")?,
+            body_exact: f("body_exact")?,
+            source: f("source")?,
+            source_key: f("source_key")?,
+            day: f("day")?,
+            article: f("article")?,
+        })
+    }
+}
+
+/// The key a source is filtered by: case and spacing folded.
+pub fn source_key(source: &str) -> String {
+    source
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// 64-bit key of an article id.
+pub fn article_key(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}

@@ -1,0 +1,124 @@
+//! Highlights: where in a passage the query matched.
+//!
+//! The passage is analysed again with the same analyzer the index used, so a
+//! highlight falls exactly on the words that matched, whatever their case,
+//! spelling or inflection (`privatisation` lights up for `privatization`).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::analysis::{Mode, Token, TokenKind, analyze};
+
+/// The terms and phrases of a query, ready to be found in passage text.
+#[derive(Debug, Default)]
+pub(crate) struct Highlighter {
+    /// Terms of the stemmed fields.
+    pub stemmed: HashSet<String>,
+    /// Terms of the exact fields (one-word phrases).
+    pub exact: HashSet<String>,
+    /// Phrases: exact terms with their relative positions.
+    pub phrases: Vec<Vec<(u32, String)>>,
+}
+
+impl Highlighter {
+    /// Byte ranges of matches in `text`, sorted and merged.
+    pub fn highlight(&self, text: &str) -> Vec<[usize; 2]> {
+        let mut ranges: Vec<[usize; 2]> = Vec::new();
+        if !self.stemmed.is_empty() {
+            let mut tokens = Vec::new();
+            analyze(text, Mode::Stemmed, &mut tokens);
+            ranges.extend(
+                tokens
+                    .iter()
+                    .filter(|t| self.stemmed.contains(&t.text))
+                    .map(|t| [t.start, t.end]),
+            );
+        }
+        if !self.exact.is_empty() || !self.phrases.is_empty() {
+            let mut tokens = Vec::new();
+            analyze(text, Mode::Exact, &mut tokens);
+            ranges.extend(
+                tokens
+                    .iter()
+                    .filter(|t| self.exact.contains(&t.text))
+                    .map(|t| [t.start, t.end]),
+            );
+            self.phrase_ranges(&tokens, &mut ranges);
+        }
+        merge(ranges)
+    }
+
+    fn phrase_ranges(&self, tokens: &[Token], out: &mut Vec<[usize; 2]>) {
+        if self.phrases.is_empty() {
+            return;
+        }
+        let mut at: HashMap<(u32, &str), &Token> = HashMap::new();
+        for t in tokens {
+            at.insert((t.position, t.text.as_str()), t);
+        }
+        for phrase in &self.phrases {
+            let Some((first_off, first)) = phrase.first() else {
+                continue;
+            };
+            for t in tokens.iter().filter(|t| t.text == *first && t.kind != TokenKind::Joined) {
+                let Some(base) = t.position.checked_sub(*first_off) else {
+                    continue;
+                };
+                let matched: Option<Vec<&Token>> = phrase
+                    .iter()
+                    .map(|(off, term)| at.get(&(base + off, term.as_str())).copied())
+                    .collect();
+                if let Some(m) = matched {
+                    let start = m.iter().map(|t| t.start).min().unwrap_or(t.start);
+                    let end = m.iter().map(|t| t.end).max().unwrap_or(t.end);
+                    out.push([start, end]);
+                }
+            }
+        }
+    }
+}
+
+fn merge(mut ranges: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r[0] <= last[1] => last[1] = last[1].max(r[1]),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stemmed_terms_light_up_their_variants() {
+        let h = Highlighter {
+            stemmed: ["privat".to_string()].into(),
+            ..Highlighter::default()
+        };
+        let text = "Fears of privatisation grew.";
+        let r = h.highlight(text);
+        assert_eq!(r.len(), 1);
+        assert_eq!(&text[r[0][0]..r[0][1]], "privatisation");
+    }
+
+    #[test]
+    fn phrases_light_up_whole_and_only_where_they_occur() {
+        let h = Highlighter {
+            phrases: vec![vec![(0, "doctors".into()), (1, "strikes".into())]],
+            ..Highlighter::default()
+        };
+        let text = "Doctors’ strikes resumed; doctors said strikes would go on.";
+        let r = h.highlight(text);
+        assert_eq!(r.len(), 1);
+        assert_eq!(&text[r[0][0]..r[0][1]], "Doctors’ strikes");
+    }
+
+    #[test]
+    fn merges_overlaps() {
+        assert_eq!(merge(vec![[5, 9], [0, 3], [2, 4], [9, 10]]), [[0, 4], [5, 10]]);
+    }
+}
