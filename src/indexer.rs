@@ -202,6 +202,7 @@ impl Writer<'_> {
             })
             .collect();
         self.summary.files += results.len() as u64;
+        self.summary.bytes += files.iter().map(|f| f.size).sum::<u64>();
         for (path, prepared, warnings) in results {
             for message in warnings {
                 self.warn(observer, Warning { path: path.clone(), line: None, message });
@@ -225,6 +226,7 @@ impl Writer<'_> {
         total: u64,
     ) -> Result<()> {
         self.summary.files += 1;
+        self.summary.bytes += file.size;
         let io_err = |source| Error::Io { path: file.path.clone(), source };
         let handle = match std::fs::File::open(&file.path) {
             Ok(h) => h,
@@ -367,7 +369,6 @@ impl Writer<'_> {
             }
         };
         self.summary.passages += p.docs.len() as u64;
-        self.summary.bytes += p.article.text.len() as u64;
         for doc in p.docs {
             self.writer.add_document(doc)?;
         }

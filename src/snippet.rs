@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn stemmed_terms_light_up_their_variants() {
         let h = Highlighter {
-            stemmed: ["privat".to_string()].into(),
+            stemmed: ["privatiz".to_string()].into(),
             ..Highlighter::default()
         };
         let text = "Fears of privatisation grew.";

@@ -61,8 +61,9 @@ pub struct IndexArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query: words, "exact phrase", +required, -excluded, OR, (groups),
-    /// title:word, source:NAME
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true, num_args = 1..)]
+    /// title:word, source:NAME. Quote it in the shell; put `--` before a query that
+    /// starts with `-`
+    #[arg(required = true, value_name = "QUERY", num_args = 1..)]
     pub query: Vec<String>,
     /// Only articles from this source (repeat for any of several)
     #[arg(long = "source", value_name = "NAME")]

@@ -1,0 +1,77 @@
+//! The real corpora in ../shared/corpora: source counts, month facets and
+//! filters must agree with the files and with each other.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use common::shared;
+use hpsearch::{IngestOptions, SearchRequest};
+
+fn counts_in(file: &str) -> (HashMap<String, u64>, u64) {
+    let mut per_source = HashMap::new();
+    let mut n = 0;
+    let f = std::io::BufReader::new(std::fs::File::open(shared(file)).unwrap());
+    for line in f.lines() {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        n += 1;
+        if let Some(s) = v["source"].as_str().filter(|s| !s.trim().is_empty()) {
+            *per_source.entry(s.to_string()).or_default() += 1;
+        }
+    }
+    (per_source, n)
+}
+
+#[test]
+fn news_corpora_sources_months_and_filters_agree() {
+    let files = ["corpora/fakehealth-news/corpus.jsonl", "corpora/health-news-tweets/corpus.jsonl"];
+    let (_dir, index) = common::build(&files.map(shared), &IngestOptions::default());
+    let mut want: HashMap<String, u64> = HashMap::new();
+    let mut total = 0;
+    for f in files {
+        let (c, n) = counts_in(f);
+        total += n;
+        for (k, v) in c {
+            *want.entry(k).or_default() += v;
+        }
+    }
+    let got: HashMap<String, u64> = index.sources().unwrap().into_iter().map(|f| (f.value, f.count)).collect();
+    assert_eq!(got, want);
+    assert_eq!(index.stats().unwrap().articles, total);
+
+    for query in ["vaccine", "\"breast cancer\"", "obesity -children", "+flu +vaccine", "title:cancer"] {
+        let mut req = SearchRequest::new(query);
+        req.limit = usize::MAX;
+        req.passages = 0;
+        let r = index.search(&req).unwrap();
+        assert!(r.total_articles > 10, "{query}");
+        assert_eq!(r.hits.len() as u64, r.total_articles);
+        // months facet = per-month count of the matching articles
+        let mut months: HashMap<String, u64> = HashMap::new();
+        let mut undated = 0;
+        for h in &r.hits {
+            match h.date {
+                Some(d) => *months.entry(d.month_label()).or_default() += 1,
+                None => undated += 1,
+            }
+        }
+        let facet: HashMap<String, u64> = r.facets.months.iter().map(|f| (f.value.clone(), f.count)).collect();
+        assert_eq!(facet, months, "{query}");
+        assert_eq!(r.facets.undated, undated);
+        // a source facet's count is what filtering by that source returns
+        for f in r.facets.sources.iter().take(5) {
+            let mut by = req.clone();
+            by.sources = vec![f.value.clone()];
+            assert_eq!(index.search(&by).unwrap().total_articles, f.count, "{query} / {}", f.value);
+        }
+        // a month facet's count is what the date filter returns
+        if let Some(m) = r.facets.months.iter().max_by_key(|m| m.count) {
+            let (since, until) = hpsearch::date::parse_period(&m.value).unwrap();
+            let mut by = req.clone();
+            by.since = Some(since);
+            by.until = Some(until);
+            assert_eq!(index.search(&by).unwrap().total_articles, m.count, "{query} / {}", m.value);
+        }
+    }
+}

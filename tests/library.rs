@@ -1,0 +1,153 @@
+//! The public API on article values: article-level query semantics, facets
+//! counted per article, updates and duplicates, filters, sorting, paging.
+
+mod common;
+
+use hpsearch::{Article, Date, Index, Outcome, SearchRequest, Sort, WriterOptions};
+
+fn art(id: &str, source: &str, date: Option<&str>, text: &str) -> Article {
+    let mut a = Article::new(format!("Article {id}"), text);
+    a.id = id.to_string();
+    a.source = Some(source.to_string());
+    a.date = date.and_then(Date::parse);
+    a
+}
+
+/// `n` paragraphs of filler with `word` in each, long enough to be separate passages.
+fn long_text(word: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("Paragraph {i} mentions {word} among many other words about hospital staffing, rotas, wards, budgets, trusts, waiting lists, beds, clinics and the daily pressures that people who work in them describe at length to anyone who asks them about it in detail."))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn index_with(articles: Vec<Article>) -> (tempfile::TempDir, Index) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    for a in articles {
+        w.add_article(a).unwrap();
+    }
+    w.commit().unwrap();
+    (dir, index)
+}
+
+fn query(index: &Index, q: &str) -> Vec<String> {
+    let mut ids: Vec<String> = common::search(index, q).hits.into_iter().map(|h| h.id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn facets_count_articles_not_passages() {
+    let (_d, index) = index_with(vec![
+        art("many", "Ward Bulletin", Some("2024-01-10"), &long_text("strike", 8)),
+        art("one", "Ward Bulletin", Some("2024-01-20"), "A short piece on the strike."),
+        art("other", "Union Voice", None, "Another strike report."),
+    ]);
+    let r = common::search(&index, "strike");
+    assert!(index.stats().unwrap().passages >= 10);
+    assert_eq!(r.total_articles, 3);
+    assert_eq!(r.facets.sources[0].value, "Ward Bulletin");
+    assert_eq!(r.facets.sources[0].count, 2);
+    assert_eq!(r.facets.months.len(), 1);
+    assert_eq!((r.facets.months[0].value.as_str(), r.facets.months[0].count), ("2024-01", 2));
+    assert_eq!(r.facets.undated, 1);
+}
+
+#[test]
+fn required_and_excluded_apply_to_whole_articles() {
+    let text = format!("{}\n\n{}", long_text("alpha", 3), long_text("beta", 3));
+    let (_d, index) = index_with(vec![
+        art("both", "S", None, &text),
+        art("alpha-only", "S", None, &long_text("alpha", 2)),
+        art("beta-only", "S", None, &long_text("beta", 2)),
+    ]);
+    assert_eq!(query(&index, "+alpha +beta"), ["both"]);
+    assert_eq!(query(&index, "alpha -beta"), ["alpha-only"]);
+    assert_eq!(query(&index, "alpha beta"), ["alpha-only", "beta-only", "both"]);
+    assert_eq!(query(&index, "+(alpha OR beta) -alpha"), ["beta-only"]);
+    assert_eq!(query(&index, "-alpha"), ["beta-only"]);
+}
+
+#[test]
+fn phrases_are_exact_words_and_titles_scope() {
+    let mut a = art("a", "S", None, "The doctors’ strikes went ahead despite the offer.");
+    a.title = "Pay offer rejected".into();
+    let b = art("b", "S", None, "One doctor said a strike was likely.");
+    let (_d, index) = index_with(vec![a, b]);
+    assert_eq!(query(&index, "\"doctors' strikes\""), ["a"]);
+    assert_eq!(query(&index, "doctor strike"), ["a", "b"]);
+    assert!(query(&index, "\"doctor strike\"").is_empty());
+    assert_eq!(query(&index, "title:offer"), ["a"]);
+    assert_eq!(query(&index, "title:\"pay offer\""), ["a"]);
+    assert!(query(&index, "title:strike").is_empty());
+}
+
+#[test]
+fn updates_replace_and_duplicates_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    assert_eq!(w.add_article(art("x", "S", None, "first version about beds")).unwrap(), Outcome::Added);
+    assert_eq!(w.add_article(art("x", "S", None, "copy in the same run")).unwrap(), Outcome::Duplicate);
+    let s = w.commit().unwrap();
+    assert_eq!((s.added, s.skipped), (1, 1));
+
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    assert_eq!(w.add_article(art("x", "S", None, "first version about beds")).unwrap(), Outcome::Unchanged);
+    w.commit().unwrap();
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    assert_eq!(w.add_article(art("x", "S", None, "second version about wards")).unwrap(), Outcome::Updated);
+    w.commit().unwrap();
+    assert!(query(&index, "beds").is_empty());
+    assert_eq!(query(&index, "wards"), ["x"]);
+    assert_eq!(index.stats().unwrap().articles, 1);
+    assert_eq!(index.article("x").unwrap().unwrap().text, "second version about wards");
+}
+
+#[test]
+fn filters_sorting_and_paging() {
+    let (_d, index) = index_with(vec![
+        art("a", "Ward Bulletin", Some("2019-05-01"), "nurses pay"),
+        art("b", "ward  bulletin", Some("2023-02-01"), "nurses pay nurses"),
+        art("c", "Union Voice", Some("2023-11-30"), "nurses"),
+        art("d", "Union Voice", None, "nurses"),
+    ]);
+    let req = |f: &dyn Fn(&mut SearchRequest)| {
+        let mut r = SearchRequest::new("nurses");
+        f(&mut r);
+        let mut ids: Vec<String> = index.search(&r).unwrap().hits.into_iter().map(|h| h.id).collect();
+        if r.sort == Sort::Relevance {
+            ids.sort();
+        }
+        ids
+    };
+    // source names fold case and spacing, in filters and in facets alike
+    assert_eq!(req(&|r| r.sources = vec!["WARD BULLETIN".into()]), ["a", "b"]);
+    let facets = common::search(&index, "nurses").facets;
+    assert_eq!(facets.sources.iter().map(|f| f.count).collect::<Vec<_>>(), [2, 2]);
+    assert_eq!(req(&|r| r.exclude_sources = vec!["Union Voice".into()]), ["a", "b"]);
+    let since = hpsearch::date::parse_period("2023").unwrap();
+    assert_eq!(req(&|r| r.since = Some(since.0)), ["b", "c"]);
+    assert_eq!(req(&|r| r.until = Some(since.0)), ["a"]);
+    assert_eq!(req(&|r| r.sort = Sort::Date), ["c", "b", "a", "d"]);
+    assert_eq!(req(&|r| { r.sort = Sort::Date; r.offset = 1; r.limit = 2 }), ["b", "a"]);
+    let err = index
+        .search(&SearchRequest { sources: vec!["Ward Bulletn".into()], ..SearchRequest::new("nurses") })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("did you mean \"Ward Bulletin\""), "{err}");
+}
+
+#[test]
+fn stop_words_are_reported_not_dropped_silently() {
+    let (_d, index) = index_with(vec![art("a", "S", None, "To be or not to be, that is the question.")]);
+    let r = common::search(&index, "the question");
+    assert_eq!(r.total_articles, 1);
+    assert!(r.notices.iter().any(|n| n.contains("the")), "{:?}", r.notices);
+    // a query of only common words still searches them
+    let r = common::search(&index, "to be or not");
+    assert_eq!(r.total_articles, 1);
+    assert!(r.notices.is_empty());
+}
