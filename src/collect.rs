@@ -79,7 +79,11 @@ impl Collector for ArticleCollector {
     type Fruit = HashMap<u64, ArticleAgg>;
     type Child = ArticleSegmentCollector;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
         let ff = reader.fast_fields();
         Ok(ArticleSegmentCollector {
             segment,
@@ -171,7 +175,11 @@ impl Collector for KeySetCollector {
     type Fruit = HashSet<u64>;
     type Child = KeySetSegmentCollector;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
         Ok(KeySetSegmentCollector {
             akey: reader.fast_fields().u64("akey")?,
             keys: HashSet::new(),

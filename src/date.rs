@@ -95,7 +95,9 @@ fn parse_numeric(text: &str) -> Option<Date> {
     let rest = &text[head.len()..];
     // Whatever follows the date must be a time part, not more words.
     let time_follows = rest.starts_with(['T', 't', ' '])
-        && rest[1..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+        && rest[1..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit());
     if !(rest.is_empty() || time_follows) {
         return None;
     }
@@ -103,7 +105,10 @@ fn parse_numeric(text: &str) -> Option<Date> {
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return None;
     }
-    let nums: Vec<i32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let nums: Vec<i32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let (y, m, d) = if parts[0].len() == 4 {
         (nums[0], nums[1], nums[2])
     } else if parts[2].len() == 4 {
@@ -137,10 +142,7 @@ const WEEKDAYS: [&str; 7] = [
 /// before trying `day month year` and `month day year`.
 fn parse_written(text: &str) -> Option<Date> {
     let cleaned = text.replace([',', '.'], " ");
-    let mut words: Vec<String> = cleaned
-        .split_whitespace()
-        .map(|w| w.to_string())
-        .collect();
+    let mut words: Vec<String> = cleaned.split_whitespace().map(|w| w.to_string()).collect();
     // Drop a leading weekday (`Tue`, `Tuesday`).
     if let Some(first) = words.first() {
         let lower = first.to_ascii_lowercase();
@@ -178,7 +180,9 @@ fn parse_written(text: &str) -> Option<Date> {
 /// the first or the last day of that period.
 pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
     let bad = || {
-        format!("cannot read the date {text:?}: use YYYY, YYYY-MM or YYYY-MM-DD (for example 2024, 2024-03 or 2024-03-31)")
+        format!(
+            "cannot read the date {text:?}: use YYYY, YYYY-MM or YYYY-MM-DD (for example 2024, 2024-03 or 2024-03-31)"
+        )
     };
     let parts: Vec<&str> = text.trim().split('-').collect();
     let num = |s: &str, len: usize| -> Result<i32, String> {
@@ -197,7 +201,8 @@ pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
         )),
         2 => {
             let month = num(parts[1], 2)? as i8;
-            let first = Date::new(year, month, 1).ok_or_else(|| invalid("month must be 01 to 12"))?;
+            let first =
+                Date::new(year, month, 1).ok_or_else(|| invalid("month must be 01 to 12"))?;
             let last = (28..=31)
                 .rev()
                 .find_map(|d| Date::new(year, month, d))
@@ -210,8 +215,8 @@ pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
             if !(1..=12).contains(&month) {
                 return Err(invalid("month must be 01 to 12"));
             }
-            let d = Date::new(year, month, day)
-                .ok_or_else(|| invalid("that month has no such day"))?;
+            let d =
+                Date::new(year, month, day).ok_or_else(|| invalid("that month has no such day"))?;
             Ok((d, d))
         }
         _ => Err(bad()),
@@ -249,7 +254,15 @@ mod tests {
 
     #[test]
     fn rejects_impossible_and_junk() {
-        for s in ["2025-13-45", "2025-02-30", "yesterday", "", "12", "April 2025", "2025-04-08 and more"] {
+        for s in [
+            "2025-13-45",
+            "2025-02-30",
+            "yesterday",
+            "",
+            "12",
+            "April 2025",
+            "2025-04-08 and more",
+        ] {
             assert_eq!(d(s), None, "{s}");
         }
     }
@@ -266,9 +279,15 @@ mod tests {
     #[test]
     fn periods() {
         let (a, b) = parse_period("2024").unwrap();
-        assert_eq!((a.to_string(), b.to_string()), ("2024-01-01".into(), "2024-12-31".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2024-01-01".into(), "2024-12-31".into())
+        );
         let (a, b) = parse_period("2024-02").unwrap();
-        assert_eq!((a.to_string(), b.to_string()), ("2024-02-01".into(), "2024-02-29".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2024-02-01".into(), "2024-02-29".into())
+        );
         assert!(parse_period("2025-13-01").unwrap_err().contains("month"));
         assert!(parse_period("2025-02-30").is_err());
         assert!(parse_period("last week").is_err());

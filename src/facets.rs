@@ -92,15 +92,27 @@ mod tests {
         assert_eq!(
             f.sources,
             [
-                FacetCount { value: "BBC News".into(), count: 3 },
-                FacetCount { value: "Unison".into(), count: 1 }
+                FacetCount {
+                    value: "BBC News".into(),
+                    count: 3
+                },
+                FacetCount {
+                    value: "Unison".into(),
+                    count: 1
+                }
             ]
         );
         assert_eq!(
             f.months,
             [
-                FacetCount { value: "2023-12".into(), count: 1 },
-                FacetCount { value: "2024-01".into(), count: 2 }
+                FacetCount {
+                    value: "2023-12".into(),
+                    count: 1
+                },
+                FacetCount {
+                    value: "2024-01".into(),
+                    count: 2
+                }
             ]
         );
         assert_eq!(f.undated, 2);

@@ -72,11 +72,12 @@ impl Index {
             path: path.clone(),
             detail: e.to_string(),
         })?;
-        let fields = Fields::from_schema(&inner.schema()).ok_or_else(|| Error::IncompatibleIndex {
-            path: path.clone(),
-            found: 0,
-            expected: FORMAT_VERSION,
-        })?;
+        let fields =
+            Fields::from_schema(&inner.schema()).ok_or_else(|| Error::IncompatibleIndex {
+                path: path.clone(),
+                found: 0,
+                expected: FORMAT_VERSION,
+            })?;
         Index::ready(path, inner, fields)
     }
 
@@ -203,7 +204,10 @@ impl Index {
         })
     }
 
-    fn date_range(&self, searcher: &Searcher) -> Result<(Option<crate::Date>, Option<crate::Date>)> {
+    fn date_range(
+        &self,
+        searcher: &Searcher,
+    ) -> Result<(Option<crate::Date>, Option<crate::Date>)> {
         let mut lo: Option<i64> = None;
         let mut hi: Option<i64> = None;
         for seg in searcher.segment_readers() {
@@ -218,7 +222,10 @@ impl Index {
                 }
             }
         }
-        Ok((lo.and_then(crate::Date::from_key), hi.and_then(crate::Date::from_key)))
+        Ok((
+            lo.and_then(crate::Date::from_key),
+            hi.and_then(crate::Date::from_key),
+        ))
     }
 
     /// Source and date of every article, counted once each (heads only).

@@ -74,6 +74,9 @@ pub enum Outcome {
     Duplicate,
 }
 
+/// What one JSONL line gave: an article, nothing, or why it was skipped.
+type LineResult = Result<Option<Prepared>, String>;
+
 /// An article made ready for the index.
 struct Prepared {
     article: Article,
@@ -158,8 +161,10 @@ impl Writer<'_> {
         let total: u64 = found.files.iter().map(|f| f.size).sum();
         let done = AtomicU64::new(0);
         observer.progress(0, total);
-        let (jsonl, texts): (Vec<InputFile>, Vec<InputFile>) =
-            found.files.into_iter().partition(|f| f.format == Format::Jsonl);
+        let (jsonl, texts): (Vec<InputFile>, Vec<InputFile>) = found
+            .files
+            .into_iter()
+            .partition(|f| f.format == Format::Jsonl);
 
         // Text files: one article each, batched by size.
         let mut batch: Vec<InputFile> = Vec::new();
@@ -194,8 +199,8 @@ impl Writer<'_> {
             .par_iter()
             .map(|file| {
                 let mut warnings = Vec::new();
-                let prepared = read_text_file(&file.path, options, &mut warnings)
-                    .map(|a| prepare(fields, a));
+                let prepared =
+                    read_text_file(&file.path, options, &mut warnings).map(|a| prepare(fields, a));
                 let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
                 observer.progress(n, total);
                 (file.path.clone(), prepared, warnings)
@@ -205,7 +210,14 @@ impl Writer<'_> {
         self.summary.bytes += files.iter().map(|f| f.size).sum::<u64>();
         for (path, prepared, warnings) in results {
             for message in warnings {
-                self.warn(observer, Warning { path: path.clone(), line: None, message });
+                self.warn(
+                    observer,
+                    Warning {
+                        path: path.clone(),
+                        line: None,
+                        message,
+                    },
+                );
             }
             match prepared {
                 Some(p) => {
@@ -227,15 +239,21 @@ impl Writer<'_> {
     ) -> Result<()> {
         self.summary.files += 1;
         self.summary.bytes += file.size;
-        let io_err = |source| Error::Io { path: file.path.clone(), source };
+        let io_err = |source| Error::Io {
+            path: file.path.clone(),
+            source,
+        };
         let handle = match std::fs::File::open(&file.path) {
             Ok(h) => h,
             Err(e) => {
-                self.warn(observer, Warning {
-                    path: file.path.clone(),
-                    line: None,
-                    message: format!("cannot read: {e}; skipped"),
-                });
+                self.warn(
+                    observer,
+                    Warning {
+                        path: file.path.clone(),
+                        line: None,
+                        message: format!("cannot read: {e}; skipped"),
+                    },
+                );
                 return Ok(());
             }
         };
@@ -252,9 +270,20 @@ impl Writer<'_> {
             let mut warnings = Vec::new();
             let text = ingest::decode(bytes, &mut warnings).unwrap_or_default();
             for message in warnings {
-                self.warn(observer, Warning { path: file.path.clone(), line: None, message });
+                self.warn(
+                    observer,
+                    Warning {
+                        path: file.path.clone(),
+                        line: None,
+                        message,
+                    },
+                );
             }
-            lines = text.lines().enumerate().map(|(i, l)| (i as u64 + 1, l.to_string())).collect();
+            lines = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| (i as u64 + 1, l.to_string()))
+                .collect();
             self.jsonl_batch(&file.path, std::mem::take(&mut lines), options, observer)?;
             let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
             observer.progress(n, total);
@@ -274,11 +303,14 @@ impl Writer<'_> {
             let line = match String::from_utf8(std::mem::take(&mut buf)) {
                 Ok(s) => s,
                 Err(e) => {
-                    self.warn(observer, Warning {
-                        path: file.path.clone(),
-                        line: Some(line_no),
-                        message: "invalid UTF-8; bad bytes replaced with \u{FFFD}".into(),
-                    });
+                    self.warn(
+                        observer,
+                        Warning {
+                            path: file.path.clone(),
+                            line: Some(line_no),
+                            message: "invalid UTF-8; bad bytes replaced with \u{FFFD}".into(),
+                        },
+                    );
                     String::from_utf8_lossy(e.as_bytes()).into_owned()
                 }
             };
@@ -304,18 +336,23 @@ impl Writer<'_> {
         observer: &dyn Observer,
     ) -> Result<()> {
         let fields = &self.index.fields;
-        let results: Vec<(u64, Result<Option<Prepared>, String>, Vec<String>)> = lines
+        let results: Vec<(u64, LineResult, Vec<String>)> = lines
             .par_iter()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(line_no, line)| {
                 let mut warnings = Vec::new();
-                let r = ingest::jsonl_article(path, *line_no, line.trim_end(), options, &mut warnings)
-                    .map(|a| a.map(|a| prepare(fields, a)));
+                let r =
+                    ingest::jsonl_article(path, *line_no, line.trim_end(), options, &mut warnings)
+                        .map(|a| a.map(|a| prepare(fields, a)));
                 (*line_no, r, warnings)
             })
             .collect();
         for (line_no, result, warnings) in results {
-            let at = |message| Warning { path: path.to_path_buf(), line: Some(line_no), message };
+            let at = |message| Warning {
+                path: path.to_path_buf(),
+                line: Some(line_no),
+                message,
+            };
             for message in warnings {
                 self.warn(observer, at(message));
             }
@@ -342,13 +379,19 @@ impl Writer<'_> {
     fn add_prepared(&mut self, p: Prepared, observer: &dyn Observer) -> Result<Outcome> {
         let origin = origin(&p.article);
         if let Some(first) = self.seen.get(&p.akey) {
-            let message = format!("id {:?} already added from {first}; this copy is skipped", p.article.id);
+            let message = format!(
+                "id {:?} already added from {first}; this copy is skipped",
+                p.article.id
+            );
             self.summary.skipped += 1;
-            self.warn(observer, Warning {
-                path: PathBuf::from(p.article.path.as_deref().unwrap_or("(article)")),
-                line: p.article.line,
-                message,
-            });
+            self.warn(
+                observer,
+                Warning {
+                    path: PathBuf::from(p.article.path.as_deref().unwrap_or("(article)")),
+                    line: p.article.line,
+                    message,
+                },
+            );
             return Ok(Outcome::Duplicate);
         }
         self.seen.insert(p.akey, origin);
@@ -400,7 +443,11 @@ fn origin(a: &Article) -> String {
     }
 }
 
-fn read_text_file(path: &Path, options: &IngestOptions, warnings: &mut Vec<String>) -> Option<Article> {
+fn read_text_file(
+    path: &Path,
+    options: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Option<Article> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

@@ -51,14 +51,17 @@ pub fn split(body: &str) -> Vec<Range<usize>> {
     if passages.len() >= 2 {
         let (last, words) = passages[passages.len() - 1].clone();
         let (prev, prev_words) = passages[passages.len() - 2].clone();
-        if words < MIN_WORDS / 2 && prev_words + words <= MAX_WORDS && last.end - prev.start <= MAX_BYTES {
+        if words < MIN_WORDS / 2
+            && prev_words + words <= MAX_WORDS
+            && last.end - prev.start <= MAX_BYTES
+        {
             passages.pop();
             let n = passages.len();
             passages[n - 1] = (prev.start..last.end, prev_words + words);
         }
     }
     if passages.is_empty() {
-        return vec![0..0];
+        return std::iter::once(0..0).collect();
     }
     passages.into_iter().map(|(r, _)| r).collect()
 }
@@ -91,7 +94,10 @@ fn pack(pieces: Vec<(Range<usize>, usize)>, fill: usize, out: &mut Vec<(Range<us
 fn long_paragraph(body: &str, para: Range<usize>) -> Vec<(Range<usize>, usize)> {
     let mut out = Vec::new();
     for (offset, sentence) in body[para.clone()].split_sentence_bound_indices() {
-        let range = trim(body, para.start + offset..para.start + offset + sentence.len());
+        let range = trim(
+            body,
+            para.start + offset..para.start + offset + sentence.len(),
+        );
         if range.is_empty() {
             continue;
         }
@@ -114,7 +120,7 @@ fn long_paragraph(body: &str, para: Range<usize>) -> Vec<(Range<usize>, usize)> 
             in_word = !at_space;
             let too_long = pos + c.len_utf8() - start > MAX_BYTES;
             if (at_space && words_in >= TARGET_WORDS) || too_long {
-                let cut = if too_long { pos } else { pos };
+                let cut = pos;
                 let piece = trim(body, start..cut);
                 if !piece.is_empty() {
                     let n = count_words(&body[piece.clone()]);
@@ -162,7 +168,10 @@ mod tests {
             "{}.\n\n{}.\n\n{}",
             words(10, "a"),
             words(20, "b"),
-            (0..40).map(|_| format!("{}.", words(10, "c"))).collect::<Vec<_>>().join(" ")
+            (0..40)
+                .map(|_| format!("{}.", words(10, "c")))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let p = split(&body);
         assert!(p.len() >= 4, "{p:?}");
@@ -175,9 +184,15 @@ mod tests {
 
     #[test]
     fn covers_every_word_once_in_order() {
-        let body = (0..30).map(|i| format!("Sentence number {i} is here.")).collect::<Vec<_>>().join("\n");
+        let body = (0..30)
+            .map(|i| format!("Sentence number {i} is here."))
+            .collect::<Vec<_>>()
+            .join("\n");
         let p = split(&body);
-        let joined: Vec<&str> = p.iter().flat_map(|r| body[r.clone()].split_whitespace()).collect();
+        let joined: Vec<&str> = p
+            .iter()
+            .flat_map(|r| body[r.clone()].split_whitespace())
+            .collect();
         assert_eq!(joined, body.split_whitespace().collect::<Vec<_>>());
         assert!(p.windows(2).all(|w| w[0].end <= w[1].start));
     }
@@ -186,7 +201,10 @@ mod tests {
     fn text_without_spaces_is_bounded() {
         let body = "é".repeat(20_000);
         let p = split(&body);
-        assert!(p.iter().all(|r| r.len() <= MAX_BYTES && body.is_char_boundary(r.start)));
+        assert!(
+            p.iter()
+                .all(|r| r.len() <= MAX_BYTES && body.is_char_boundary(r.start))
+        );
         assert_eq!(p.iter().map(|r| r.len()).sum::<usize>(), body.len());
     }
 

@@ -34,9 +34,20 @@ pub enum Scope {
 /// One node of a parsed query.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
-    Word { text: String, scope: Scope, pos: usize },
-    Phrase { text: String, scope: Scope, pos: usize },
-    Source { name: String, pos: usize },
+    Word {
+        text: String,
+        scope: Scope,
+        pos: usize,
+    },
+    Phrase {
+        text: String,
+        scope: Scope,
+        pos: usize,
+    },
+    Source {
+        name: String,
+        pos: usize,
+    },
     Or(Vec<Node>),
     Group(Vec<Clause>),
 }
@@ -66,7 +77,11 @@ fn plain(query: &str) -> Vec<Clause> {
         at = pos + word.len();
         out.push(Clause {
             occur: Occur::Should,
-            node: Node::Word { text: word.to_string(), scope: Scope::All, pos },
+            node: Node::Word {
+                text: word.to_string(),
+                scope: Scope::All,
+                pos,
+            },
         });
     }
     out
@@ -133,9 +148,14 @@ impl Parser<'_> {
                 self.at += 2;
                 self.skip_ws();
                 match self.peek() {
-                    None | Some(')') => return self.err(or_pos, "OR needs a word or phrase after it"),
+                    None | Some(')') => {
+                        return self.err(or_pos, "OR needs a word or phrase after it");
+                    }
                     Some('+' | '-') => {
-                        return self.err(self.at, "put + or - before the whole OR group, as in +(a OR b)");
+                        return self.err(
+                            self.at,
+                            "put + or - before the whole OR group, as in +(a OR b)",
+                        );
                     }
                     _ => {}
                 }
@@ -177,13 +197,19 @@ impl Parser<'_> {
             match self.peek() {
                 None => return self.err(op, "this operator has nothing after it"),
                 Some(c) if c.is_whitespace() || c == ')' => {
-                    return self.err(op, "this operator must be followed directly by a word, phrase or group");
+                    return self.err(
+                        op,
+                        "this operator must be followed directly by a word, phrase or group",
+                    );
                 }
                 Some('+' | '-') => return self.err(self.at, "two operators in a row"),
                 _ => {}
             }
         }
-        Ok(Clause { occur, node: self.unit()? })
+        Ok(Clause {
+            occur,
+            node: self.unit()?,
+        })
     }
 
     fn unit(&mut self) -> Result<Node> {
@@ -191,7 +217,11 @@ impl Parser<'_> {
         match self.peek() {
             Some('"') => {
                 let text = self.phrase()?;
-                Ok(Node::Phrase { text, scope: Scope::All, pos: start })
+                Ok(Node::Phrase {
+                    text,
+                    scope: Scope::All,
+                    pos: start,
+                })
             }
             Some('(') => {
                 self.at += 1;
@@ -218,19 +248,38 @@ impl Parser<'_> {
                             (value, false)
                         };
                         if value.trim().is_empty() {
-                            let what = if is_title { "title: needs a word or \"phrase\"" } else { "source: needs a source name, as in source:Reuters or source:\"The Guardian\"" };
+                            let what = if is_title {
+                                "title: needs a word or \"phrase\""
+                            } else {
+                                "source: needs a source name, as in source:Reuters or source:\"The Guardian\""
+                            };
                             return self.err(vpos, what);
                         }
                         return Ok(if !is_title {
-                            Node::Source { name: value, pos: vpos }
+                            Node::Source {
+                                name: value,
+                                pos: vpos,
+                            }
                         } else if quoted {
-                            Node::Phrase { text: value, scope: Scope::Title, pos: vpos }
+                            Node::Phrase {
+                                text: value,
+                                scope: Scope::Title,
+                                pos: vpos,
+                            }
                         } else {
-                            Node::Word { text: value, scope: Scope::Title, pos: vpos }
+                            Node::Word {
+                                text: value,
+                                scope: Scope::Title,
+                                pos: vpos,
+                            }
                         });
                     }
                 }
-                Ok(Node::Word { text: word, scope: Scope::All, pos: start })
+                Ok(Node::Word {
+                    text: word,
+                    scope: Scope::All,
+                    pos: start,
+                })
             }
         }
     }
@@ -281,17 +330,40 @@ mod tests {
     }
 
     fn word(t: &str, pos: usize) -> Node {
-        Node::Word { text: t.into(), scope: Scope::All, pos }
+        Node::Word {
+            text: t.into(),
+            scope: Scope::All,
+            pos,
+        }
     }
 
     #[test]
     fn words_operators_phrases() {
         let c = p("nhs +strike -privatisation \"junior doctors\"");
         assert_eq!(c.len(), 4);
-        assert_eq!(c[0], Clause { occur: Occur::Should, node: word("nhs", 0) });
-        assert_eq!(c[1], Clause { occur: Occur::Must, node: word("strike", 5) });
+        assert_eq!(
+            c[0],
+            Clause {
+                occur: Occur::Should,
+                node: word("nhs", 0)
+            }
+        );
+        assert_eq!(
+            c[1],
+            Clause {
+                occur: Occur::Must,
+                node: word("strike", 5)
+            }
+        );
         assert_eq!(c[2].occur, Occur::MustNot);
-        assert_eq!(c[3].node, Node::Phrase { text: "junior doctors".into(), scope: Scope::All, pos: 27 });
+        assert_eq!(
+            c[3].node,
+            Node::Phrase {
+                text: "junior doctors".into(),
+                scope: Scope::All,
+                pos: 27
+            }
+        );
     }
 
     #[test]
@@ -303,8 +375,12 @@ mod tests {
     fn or_chains_and_groups() {
         let c = p("+(strike OR walkout OR \"industrial action\") nurses");
         assert_eq!(c.len(), 2);
-        let Node::Group(inner) = &c[0].node else { panic!() };
-        let Node::Or(alts) = &inner[0].node else { panic!() };
+        let Node::Group(inner) = &c[0].node else {
+            panic!()
+        };
+        let Node::Or(alts) = &inner[0].node else {
+            panic!()
+        };
         assert_eq!(alts.len(), 3);
         // lower-case `or` is a word
         assert_eq!(p("this or that").len(), 3);
@@ -313,9 +389,28 @@ mod tests {
     #[test]
     fn fields() {
         let c = p("title:strike source:\"The Guardian\" title:\"pay deal\" covid:19");
-        assert_eq!(c[0].node, Node::Word { text: "strike".into(), scope: Scope::Title, pos: 6 });
-        assert_eq!(c[1].node, Node::Source { name: "The Guardian".into(), pos: 20 });
-        assert!(matches!(c[2].node, Node::Phrase { scope: Scope::Title, .. }));
+        assert_eq!(
+            c[0].node,
+            Node::Word {
+                text: "strike".into(),
+                scope: Scope::Title,
+                pos: 6
+            }
+        );
+        assert_eq!(
+            c[1].node,
+            Node::Source {
+                name: "The Guardian".into(),
+                pos: 20
+            }
+        );
+        assert!(matches!(
+            c[2].node,
+            Node::Phrase {
+                scope: Scope::Title,
+                ..
+            }
+        ));
         assert_eq!(c[3].node, word("covid:19", 52));
     }
 

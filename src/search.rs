@@ -94,9 +94,9 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     };
     match req.sort {
         Sort::Relevance => articles.sort_unstable_by(by_score),
-        Sort::Date => articles.sort_unstable_by(|a, b| {
-            b.1.day.cmp(&a.1.day).then_with(|| by_score(a, b))
-        }),
+        Sort::Date => {
+            articles.sort_unstable_by(|a, b| b.1.day.cmp(&a.1.day).then_with(|| by_score(a, b)))
+        }
     }
 
     let mut hits = Vec::new();
@@ -179,7 +179,10 @@ fn filters(
             .iter()
             .map(|n| {
                 let t = Term::from_field_text(f.source_key, &source_key(n));
-                (TOccur::Should, Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                (
+                    TOccur::Should,
+                    Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
             })
             .collect();
         Box::new(BooleanQuery::new(clauses))
@@ -201,7 +204,10 @@ fn filters(
             Some(d) => Bound::Included(Term::from_field_i64(f.day, d.key())),
             None => Bound::Unbounded,
         };
-        out.must.push(Box::new(RangeQuery::new(bound(req.since), bound(req.until))));
+        out.must.push(Box::new(RangeQuery::new(
+            bound(req.since),
+            bound(req.until),
+        )));
     }
     Ok(out)
 }
@@ -213,7 +219,8 @@ fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
         if let Some(col) = seg.fast_fields().str("source")? {
             for ord in 0..col.num_terms() as u64 {
                 let mut s = String::new();
-                col.ord_to_str(ord, &mut s).map_err(|e| tantivy::TantivyError::from(e))?;
+                col.ord_to_str(ord, &mut s)
+                    .map_err(tantivy::TantivyError::from)?;
                 names.insert(s);
             }
         }
@@ -227,15 +234,22 @@ fn unknown_source(name: &str, known: &[String]) -> String {
         .iter()
         .map(|k| {
             let kk = source_key(k);
-            let sim = strsim::jaro_winkler(&key, &kk).max(if kk.contains(&key) { 0.95 } else { 0.0 });
+            let sim =
+                strsim::jaro_winkler(&key, &kk).max(if kk.contains(&key) { 0.95 } else { 0.0 });
             (sim, k)
         })
         .filter(|(s, _)| *s > 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let close: Vec<String> = scored.iter().take(3).map(|(_, k)| format!("{k:?}")).collect();
+    let close: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, k)| format!("{k:?}"))
+        .collect();
     if close.is_empty() {
-        format!("no articles from a source named {name:?}; `hpsearch sources` lists the sources in this index")
+        format!(
+            "no articles from a source named {name:?}; `hpsearch sources` lists the sources in this index"
+        )
     } else {
         format!(
             "no articles from a source named {name:?}; did you mean {}? (`hpsearch sources` lists them all)",
@@ -250,7 +264,11 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
         Box::new(AllQuery)
     } else {
         Box::new(BooleanQuery::new(
-            parts.scoring.into_iter().map(|q| (TOccur::Should, q)).collect(),
+            parts
+                .scoring
+                .into_iter()
+                .map(|q| (TOccur::Should, q))
+                .collect(),
         ))
     };
     let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(TOccur::Must, positive)];
@@ -342,7 +360,9 @@ impl<'a> Planner<'a> {
             }
         }
         let has_positive = !parts.scoring.is_empty();
-        let only_filters = clauses.iter().all(|c| c.occur == Occur::MustNot || source_names_of(&c.node).is_some());
+        let only_filters = clauses
+            .iter()
+            .all(|c| c.occur == Occur::MustNot || source_names_of(&c.node).is_some());
         Ok((has_positive || only_filters).then_some(parts))
     }
 
@@ -365,7 +385,12 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    fn node(&mut self, node: &Node, explicit: bool, highlight: bool) -> Result<Option<Box<dyn Query>>> {
+    fn node(
+        &mut self,
+        node: &Node,
+        explicit: bool,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
         Ok(match node {
             Node::Word { text, scope, .. } => self.word(text, *scope, explicit, highlight),
             Node::Phrase { text, scope, .. } => self.phrase(text, *scope, highlight),
@@ -411,12 +436,20 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn word(&mut self, text: &str, scope: Scope, explicit: bool, highlight: bool) -> Option<Box<dyn Query>> {
+    fn word(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        explicit: bool,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
         if !tokens.is_empty() {
             if highlight {
-                self.highlighter.stemmed.extend(tokens.iter().map(|t| t.text.clone()));
+                self.highlighter
+                    .stemmed
+                    .extend(tokens.iter().map(|t| t.text.clone()));
             }
             return Some(terms_query(&tokens, &self.fields(scope, Mode::Stemmed)));
         }
@@ -442,7 +475,12 @@ impl<'a> Planner<'a> {
         self.exact(tokens, scope, highlight)
     }
 
-    fn exact(&mut self, tokens: Vec<Token>, scope: Scope, highlight: bool) -> Option<Box<dyn Query>> {
+    fn exact(
+        &mut self,
+        tokens: Vec<Token>,
+        scope: Scope,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let seq = sequence(&tokens);
         if highlight {
             match seq.as_slice() {
@@ -459,7 +497,10 @@ impl<'a> Planner<'a> {
         }
         // Exact phrases ignore the joined form of hyphenated words: the
         // parts match with or without the hyphen.
-        let no_joined: Vec<Token> = tokens.into_iter().filter(|t| t.kind != TokenKind::Joined).collect();
+        let no_joined: Vec<Token> = tokens
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Joined)
+            .collect();
         Some(terms_query(&no_joined, &self.fields(scope, Mode::Exact)))
     }
 }
@@ -468,10 +509,13 @@ impl<'a> Planner<'a> {
 fn source_names_of(node: &Node) -> Option<Vec<String>> {
     match node {
         Node::Source { name, .. } => Some(vec![name.clone()]),
-        Node::Or(nodes) => nodes.iter().map(source_names_of).try_fold(Vec::new(), |mut acc, n| {
-            acc.extend(n?);
-            Some(acc)
-        }),
+        Node::Or(nodes) => nodes
+            .iter()
+            .map(source_names_of)
+            .try_fold(Vec::new(), |mut acc, n| {
+                acc.extend(n?);
+                Some(acc)
+            }),
         Node::Group(clauses) if clauses.iter().all(|c| c.occur == Occur::Should) => clauses
             .iter()
             .map(|c| source_names_of(&c.node))
@@ -521,7 +565,10 @@ fn terms_query(tokens: &[Token], fields: &[(Field, f32)]) -> Box<dyn Query> {
         };
         alternatives.push((TOccur::Should, boosted(q, boost)));
         if let Some(j) = joined {
-            let q = TermQuery::new(Term::from_field_text(field, &j.text), IndexRecordOption::WithFreqs);
+            let q = TermQuery::new(
+                Term::from_field_text(field, &j.text),
+                IndexRecordOption::WithFreqs,
+            );
             alternatives.push((TOccur::Should, boosted(Box::new(q), boost)));
         }
     }
@@ -532,5 +579,9 @@ fn terms_query(tokens: &[Token], fields: &[(Field, f32)]) -> Box<dyn Query> {
 }
 
 fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) }
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
 }

@@ -59,7 +59,10 @@ impl Highlighter {
             let Some((first_off, first)) = phrase.first() else {
                 continue;
             };
-            for t in tokens.iter().filter(|t| t.text == *first && t.kind != TokenKind::Joined) {
+            for t in tokens
+                .iter()
+                .filter(|t| t.text == *first && t.kind != TokenKind::Joined)
+            {
                 let Some(base) = t.position.checked_sub(*first_off) else {
                     continue;
                 };
@@ -119,6 +122,9 @@ mod tests {
 
     #[test]
     fn merges_overlaps() {
-        assert_eq!(merge(vec![[5, 9], [0, 3], [2, 4], [9, 10]]), [[0, 4], [5, 10]]);
+        assert_eq!(
+            merge(vec![[5, 9], [0, 3], [2, 4], [9, 10]]),
+            [[0, 4], [5, 10]]
+        );
     }
 }

@@ -25,7 +25,10 @@ fn counts_in(file: &str) -> (HashMap<String, u64>, u64) {
 
 #[test]
 fn news_corpora_sources_months_and_filters_agree() {
-    let files = ["corpora/fakehealth-news/corpus.jsonl", "corpora/health-news-tweets/corpus.jsonl"];
+    let files = [
+        "corpora/fakehealth-news/corpus.jsonl",
+        "corpora/health-news-tweets/corpus.jsonl",
+    ];
     let (_dir, index) = common::build(&files.map(shared), &IngestOptions::default());
     let mut want: HashMap<String, u64> = HashMap::new();
     let mut total = 0;
@@ -36,11 +39,22 @@ fn news_corpora_sources_months_and_filters_agree() {
             *want.entry(k).or_default() += v;
         }
     }
-    let got: HashMap<String, u64> = index.sources().unwrap().into_iter().map(|f| (f.value, f.count)).collect();
+    let got: HashMap<String, u64> = index
+        .sources()
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.value, f.count))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(index.stats().unwrap().articles, total);
 
-    for query in ["vaccine", "\"breast cancer\"", "obesity -children", "+flu +vaccine", "title:cancer"] {
+    for query in [
+        "vaccine",
+        "\"breast cancer\"",
+        "obesity -children",
+        "+flu +vaccine",
+        "title:cancer",
+    ] {
         let mut req = SearchRequest::new(query);
         req.limit = usize::MAX;
         req.passages = 0;
@@ -56,14 +70,24 @@ fn news_corpora_sources_months_and_filters_agree() {
                 None => undated += 1,
             }
         }
-        let facet: HashMap<String, u64> = r.facets.months.iter().map(|f| (f.value.clone(), f.count)).collect();
+        let facet: HashMap<String, u64> = r
+            .facets
+            .months
+            .iter()
+            .map(|f| (f.value.clone(), f.count))
+            .collect();
         assert_eq!(facet, months, "{query}");
         assert_eq!(r.facets.undated, undated);
         // a source facet's count is what filtering by that source returns
         for f in r.facets.sources.iter().take(5) {
             let mut by = req.clone();
             by.sources = vec![f.value.clone()];
-            assert_eq!(index.search(&by).unwrap().total_articles, f.count, "{query} / {}", f.value);
+            assert_eq!(
+                index.search(&by).unwrap().total_articles,
+                f.count,
+                "{query} / {}",
+                f.value
+            );
         }
         // a month facet's count is what the date filter returns
         if let Some(m) = r.facets.months.iter().max_by_key(|m| m.count) {
@@ -71,7 +95,12 @@ fn news_corpora_sources_months_and_filters_agree() {
             let mut by = req.clone();
             by.since = Some(since);
             by.until = Some(until);
-            assert_eq!(index.search(&by).unwrap().total_articles, m.count, "{query} / {}", m.value);
+            assert_eq!(
+                index.search(&by).unwrap().total_articles,
+                m.count,
+                "{query} / {}",
+                m.value
+            );
         }
     }
 }

@@ -33,7 +33,11 @@ fn index_with(articles: Vec<Article>) -> (tempfile::TempDir, Index) {
 }
 
 fn query(index: &Index, q: &str) -> Vec<String> {
-    let mut ids: Vec<String> = common::search(index, q).hits.into_iter().map(|h| h.id).collect();
+    let mut ids: Vec<String> = common::search(index, q)
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
     ids.sort();
     ids
 }
@@ -41,8 +45,18 @@ fn query(index: &Index, q: &str) -> Vec<String> {
 #[test]
 fn facets_count_articles_not_passages() {
     let (_d, index) = index_with(vec![
-        art("many", "Ward Bulletin", Some("2024-01-10"), &long_text("strike", 8)),
-        art("one", "Ward Bulletin", Some("2024-01-20"), "A short piece on the strike."),
+        art(
+            "many",
+            "Ward Bulletin",
+            Some("2024-01-10"),
+            &long_text("strike", 8),
+        ),
+        art(
+            "one",
+            "Ward Bulletin",
+            Some("2024-01-20"),
+            "A short piece on the strike.",
+        ),
         art("other", "Union Voice", None, "Another strike report."),
     ]);
     let r = common::search(&index, "strike");
@@ -51,7 +65,10 @@ fn facets_count_articles_not_passages() {
     assert_eq!(r.facets.sources[0].value, "Ward Bulletin");
     assert_eq!(r.facets.sources[0].count, 2);
     assert_eq!(r.facets.months.len(), 1);
-    assert_eq!((r.facets.months[0].value.as_str(), r.facets.months[0].count), ("2024-01", 2));
+    assert_eq!(
+        (r.facets.months[0].value.as_str(), r.facets.months[0].count),
+        ("2024-01", 2)
+    );
     assert_eq!(r.facets.undated, 1);
 }
 
@@ -65,14 +82,22 @@ fn required_and_excluded_apply_to_whole_articles() {
     ]);
     assert_eq!(query(&index, "+alpha +beta"), ["both"]);
     assert_eq!(query(&index, "alpha -beta"), ["alpha-only"]);
-    assert_eq!(query(&index, "alpha beta"), ["alpha-only", "beta-only", "both"]);
+    assert_eq!(
+        query(&index, "alpha beta"),
+        ["alpha-only", "beta-only", "both"]
+    );
     assert_eq!(query(&index, "+(alpha OR beta) -alpha"), ["beta-only"]);
     assert_eq!(query(&index, "-alpha"), ["beta-only"]);
 }
 
 #[test]
 fn phrases_are_exact_words_and_titles_scope() {
-    let mut a = art("a", "S", None, "The doctors’ strikes went ahead despite the offer.");
+    let mut a = art(
+        "a",
+        "S",
+        None,
+        "The doctors’ strikes went ahead despite the offer.",
+    );
     a.title = "Pay offer rejected".into();
     let b = art("b", "S", None, "One doctor said a strike was likely.");
     let (_d, index) = index_with(vec![a, b]);
@@ -89,52 +114,101 @@ fn updates_replace_and_duplicates_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open_or_create(dir.path()).unwrap();
     let mut w = index.writer(&WriterOptions::default()).unwrap();
-    assert_eq!(w.add_article(art("x", "S", None, "first version about beds")).unwrap(), Outcome::Added);
-    assert_eq!(w.add_article(art("x", "S", None, "copy in the same run")).unwrap(), Outcome::Duplicate);
+    assert_eq!(
+        w.add_article(art("x", "S", None, "first version about beds"))
+            .unwrap(),
+        Outcome::Added
+    );
+    assert_eq!(
+        w.add_article(art("x", "S", None, "copy in the same run"))
+            .unwrap(),
+        Outcome::Duplicate
+    );
     let s = w.commit().unwrap();
     assert_eq!((s.added, s.skipped), (1, 1));
 
     let mut w = index.writer(&WriterOptions::default()).unwrap();
-    assert_eq!(w.add_article(art("x", "S", None, "first version about beds")).unwrap(), Outcome::Unchanged);
+    assert_eq!(
+        w.add_article(art("x", "S", None, "first version about beds"))
+            .unwrap(),
+        Outcome::Unchanged
+    );
     w.commit().unwrap();
     let mut w = index.writer(&WriterOptions::default()).unwrap();
-    assert_eq!(w.add_article(art("x", "S", None, "second version about wards")).unwrap(), Outcome::Updated);
+    assert_eq!(
+        w.add_article(art("x", "S", None, "second version about wards"))
+            .unwrap(),
+        Outcome::Updated
+    );
     w.commit().unwrap();
     assert!(query(&index, "beds").is_empty());
     assert_eq!(query(&index, "wards"), ["x"]);
     assert_eq!(index.stats().unwrap().articles, 1);
-    assert_eq!(index.article("x").unwrap().unwrap().text, "second version about wards");
+    assert_eq!(
+        index.article("x").unwrap().unwrap().text,
+        "second version about wards"
+    );
 }
 
 #[test]
 fn filters_sorting_and_paging() {
     let (_d, index) = index_with(vec![
         art("a", "Ward Bulletin", Some("2019-05-01"), "nurses pay"),
-        art("b", "ward  bulletin", Some("2023-02-01"), "nurses pay nurses"),
+        art(
+            "b",
+            "ward  bulletin",
+            Some("2023-02-01"),
+            "nurses pay nurses",
+        ),
         art("c", "Union Voice", Some("2023-11-30"), "nurses"),
         art("d", "Union Voice", None, "nurses"),
     ]);
     let req = |f: &dyn Fn(&mut SearchRequest)| {
         let mut r = SearchRequest::new("nurses");
         f(&mut r);
-        let mut ids: Vec<String> = index.search(&r).unwrap().hits.into_iter().map(|h| h.id).collect();
+        let mut ids: Vec<String> = index
+            .search(&r)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
         if r.sort == Sort::Relevance {
             ids.sort();
         }
         ids
     };
     // source names fold case and spacing, in filters and in facets alike
-    assert_eq!(req(&|r| r.sources = vec!["WARD BULLETIN".into()]), ["a", "b"]);
+    assert_eq!(
+        req(&|r| r.sources = vec!["WARD BULLETIN".into()]),
+        ["a", "b"]
+    );
     let facets = common::search(&index, "nurses").facets;
-    assert_eq!(facets.sources.iter().map(|f| f.count).collect::<Vec<_>>(), [2, 2]);
-    assert_eq!(req(&|r| r.exclude_sources = vec!["Union Voice".into()]), ["a", "b"]);
+    assert_eq!(
+        facets.sources.iter().map(|f| f.count).collect::<Vec<_>>(),
+        [2, 2]
+    );
+    assert_eq!(
+        req(&|r| r.exclude_sources = vec!["Union Voice".into()]),
+        ["a", "b"]
+    );
     let since = hpsearch::date::parse_period("2023").unwrap();
     assert_eq!(req(&|r| r.since = Some(since.0)), ["b", "c"]);
     assert_eq!(req(&|r| r.until = Some(since.0)), ["a"]);
     assert_eq!(req(&|r| r.sort = Sort::Date), ["c", "b", "a", "d"]);
-    assert_eq!(req(&|r| { r.sort = Sort::Date; r.offset = 1; r.limit = 2 }), ["b", "a"]);
+    assert_eq!(
+        req(&|r| {
+            r.sort = Sort::Date;
+            r.offset = 1;
+            r.limit = 2
+        }),
+        ["b", "a"]
+    );
     let err = index
-        .search(&SearchRequest { sources: vec!["Ward Bulletn".into()], ..SearchRequest::new("nurses") })
+        .search(&SearchRequest {
+            sources: vec!["Ward Bulletn".into()],
+            ..SearchRequest::new("nurses")
+        })
         .unwrap_err()
         .to_string();
     assert!(err.contains("did you mean \"Ward Bulletin\""), "{err}");
@@ -142,10 +216,19 @@ fn filters_sorting_and_paging() {
 
 #[test]
 fn stop_words_are_reported_not_dropped_silently() {
-    let (_d, index) = index_with(vec![art("a", "S", None, "To be or not to be, that is the question.")]);
+    let (_d, index) = index_with(vec![art(
+        "a",
+        "S",
+        None,
+        "To be or not to be, that is the question.",
+    )]);
     let r = common::search(&index, "the question");
     assert_eq!(r.total_articles, 1);
-    assert!(r.notices.iter().any(|n| n.contains("the")), "{:?}", r.notices);
+    assert!(
+        r.notices.iter().any(|n| n.contains("the")),
+        "{:?}",
+        r.notices
+    );
     // a query of only common words still searches them
     let r = common::search(&index, "to be or not");
     assert_eq!(r.total_articles, 1);

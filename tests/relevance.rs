@@ -4,25 +4,58 @@
 mod common;
 
 const CASES: &[(&str, &[&str])] = &[
-    ("hospital car parking charges", &["wb-2024-06-hospital-car-parking-charges"]),
+    (
+        "hospital car parking charges",
+        &["wb-2024-06-hospital-car-parking-charges"],
+    ),
     ("dental deserts", &["pg-2023-08-dental-deserts"]),
-    ("ambulance handover delays", &["nhp-2022-12-ambulance-handover-delays"]),
+    (
+        "ambulance handover delays",
+        &["nhp-2022-12-ambulance-handover-delays"],
+    ),
     ("physician associates", &["cc-2023-10-physician-associates"]),
-    ("social care cap", &["cm-2015-07-care-cap-delayed", "pl-2021-09-health-social-care-levy"]),
-    ("mental health beds out of area placements", &["nhp-2019-08-mental-health-beds"]),
-    ("PFI contracts unitary payment", &["pl-2018-01-pfi-repayments-long-read"]),
+    (
+        "social care cap",
+        &[
+            "cm-2015-07-care-cap-delayed",
+            "pl-2021-09-health-social-care-levy",
+        ],
+    ),
+    (
+        "mental health beds out of area placements",
+        &["nhp-2019-08-mental-health-beds"],
+    ),
+    (
+        "PFI contracts unitary payment",
+        &["pl-2018-01-pfi-repayments-long-read"],
+    ),
     ("GP appointment app", &["es-2024-06-gp-appointment-app"]),
-    ("RCN nurses vote to strike", &["uv-2022-11-rcn-strike-ballot"]),
+    (
+        "RCN nurses vote to strike",
+        &["uv-2022-11-rcn-strike-ballot"],
+    ),
     ("sugar tax", &["es-2018-04-sugar-tax"]),
     ("Medicaid expansion", &["hsw-2018-11-medicaid-expansion"]),
     ("Palantir", &["pl-2023-11-federated-data-platform"]),
     ("level four incident", &["nhp-2020-03-level-four-incident"]),
-    ("community pharmacy closures", &["pg-2026-01-pharmacy-closures"]),
-    ("hospital price transparency", &["hsw-2021-07-hospital-price-transparency"]),
+    (
+        "community pharmacy closures",
+        &["pg-2026-01-pharmacy-closures"],
+    ),
+    (
+        "hospital price transparency",
+        &["hsw-2021-07-hospital-price-transparency"],
+    ),
     ("corridor care", &["cc-2025-02-corridor-care"]),
     ("weight loss jabs", &["mw-2025-06-weight-loss-jabs-gps"]),
-    ("Medicare Advantage", &["hsw-2023-10-medicare-advantage-privatization"]),
-    ("continuing healthcare", &["cm-explainer-continuing-healthcare"]),
+    (
+        "Medicare Advantage",
+        &["hsw-2023-10-medicare-advantage-privatization"],
+    ),
+    (
+        "continuing healthcare",
+        &["cm-explainer-continuing-healthcare"],
+    ),
 ];
 
 #[test]

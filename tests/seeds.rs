@@ -22,9 +22,16 @@ fn seed_articles_are_indexed_and_found() {
     assert!(dated[0].0.ends_with("001_87db51a82a921edc.txt") && dated[0].1 == "2025-04-08");
     assert!(dated[1].0.ends_with("002_b8399ad4387e3a20.txt") && dated[1].1 == "2025-07-30");
     for h in &all.hits {
-        assert!(!h.title.to_lowercase().starts_with("date"), "date leaked into title: {}", h.title);
+        assert!(
+            !h.title.to_lowercase().starts_with("date"),
+            "date leaked into title: {}",
+            h.title
+        );
         let a = index.article(&h.id).unwrap().unwrap();
-        assert!(!a.text.starts_with("date") && !a.text.contains("date 2025-"), "date leaked into body");
+        assert!(
+            !a.text.starts_with("date") && !a.text.contains("date 2025-"),
+            "date leaked into body"
+        );
     }
 
     // junior doctors: the strike articles
@@ -46,19 +53,37 @@ fn seed_articles_are_indexed_and_found() {
     let mut got: Vec<String> = r.hits.iter().filter_map(|h| h.path.clone()).collect();
     got.sort();
     assert_eq!(got.len(), 2);
-    assert!(got[0].ends_with("000_5a9f2faa971f4a5a.txt") && got[1].ends_with("003_5712d923c5b3e565.txt"));
+    assert!(
+        got[0].ends_with("000_5a9f2faa971f4a5a.txt")
+            && got[1].ends_with("003_5712d923c5b3e565.txt")
+    );
 
     // privatization (American) finds the articles that say privatisation
     let r = search(&index, "privatization");
     let paths: Vec<String> = r.hits.iter().filter_map(|h| h.path.clone()).collect();
-    assert!(paths.iter().any(|p| p.ends_with("003_5712d923c5b3e565.txt")), "{paths:?}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.ends_with("003_5712d923c5b3e565.txt")),
+        "{paths:?}"
+    );
     let lit: Vec<&str> = r
         .hits
         .iter()
-        .flat_map(|h| h.passages.iter().flat_map(|p| p.highlights.iter().map(move |[a, b]| &p.text[*a..*b])))
+        .flat_map(|h| {
+            h.passages
+                .iter()
+                .flat_map(|p| p.highlights.iter().map(move |[a, b]| &p.text[*a..*b]))
+        })
         .collect();
-    assert!(lit.iter().any(|w| w.eq_ignore_ascii_case("privatisation")), "{lit:?}");
-    assert!(!lit.iter().any(|w| w.eq_ignore_ascii_case("private")), "private is another word: {lit:?}");
+    assert!(
+        lit.iter().any(|w| w.eq_ignore_ascii_case("privatisation")),
+        "{lit:?}"
+    );
+    assert!(
+        !lit.iter().any(|w| w.eq_ignore_ascii_case("private")),
+        "private is another word: {lit:?}"
+    );
 
     // straight apostrophe in the query, typographic in the text
     let r = search(&index, "\"doctors' strikes\"");

@@ -132,7 +132,13 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
             let end = segs[last].0 + segs[last].1.len();
             let mut joined = String::new();
             for (k, &(s, part)) in segs[i..=last].iter().step_by(2).enumerate() {
-                emit(part, s, s + part.len(), position + k as u32, TokenKind::Word);
+                emit(
+                    part,
+                    s,
+                    s + part.len(),
+                    position + k as u32,
+                    TokenKind::Word,
+                );
                 joined.push_str(part);
             }
             emit(&joined, start, end, position, TokenKind::Joined);
@@ -147,7 +153,13 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
                 let (cs, c) = segs[i - 1];
                 emit(&format!("{c}{seg}"), cs, end, position, TokenKind::Symbol);
             } else if i + 1 < segs.len() && segs[i + 1].1 == "%" {
-                emit(&format!("{seg}%"), start, end + 1, position, TokenKind::Symbol);
+                emit(
+                    &format!("{seg}%"),
+                    start,
+                    end + 1,
+                    position,
+                    TokenKind::Symbol,
+                );
             }
         }
         position += 1;
@@ -179,7 +191,9 @@ fn acronym(raw: &str) -> Option<&str> {
     let caps = body.chars().filter(char::is_ascii_uppercase).count();
     (caps >= 2
         && body.len() <= 5
-        && body.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && !is_stop_word(&body.to_ascii_lowercase()))
     .then_some(body)
 }
@@ -233,7 +247,9 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
 /// from the word they are built on: Snowball would make `privatization`
 /// `privat` (as `private`) and `organization` `organ`.
 fn ize_stem(word: &str) -> Option<String> {
-    const SUFFIXES: [&str; 8] = ["izations", "ization", "izers", "izer", "izing", "izes", "ized", "ize"];
+    const SUFFIXES: [&str; 8] = [
+        "izations", "ization", "izers", "izer", "izing", "izes", "ized", "ize",
+    ];
     SUFFIXES.iter().find_map(|s| {
         word.strip_suffix(s)
             .filter(|head| head.len() >= 3)
@@ -317,14 +333,27 @@ mod tests {
     }
 
     fn same(a: &str, b: &str) {
-        assert_eq!(terms(a, Mode::Stemmed), terms(b, Mode::Stemmed), "{a} vs {b}");
+        assert_eq!(
+            terms(a, Mode::Stemmed),
+            terms(b, Mode::Stemmed),
+            "{a} vs {b}"
+        );
     }
 
     #[test]
     fn typographic_and_straight_apostrophes_agree() {
-        assert_eq!(terms("doctors’ strikes", Mode::Exact), ["doctors", "strikes"]);
-        assert_eq!(terms("doctors' strikes", Mode::Exact), ["doctors", "strikes"]);
-        assert_eq!(terms("the BMA’s ballot", Mode::Exact), ["the", "bma's", "ballot"]);
+        assert_eq!(
+            terms("doctors’ strikes", Mode::Exact),
+            ["doctors", "strikes"]
+        );
+        assert_eq!(
+            terms("doctors' strikes", Mode::Exact),
+            ["doctors", "strikes"]
+        );
+        assert_eq!(
+            terms("the BMA’s ballot", Mode::Exact),
+            ["the", "bma's", "ballot"]
+        );
         same("the BMA’s ballot", "BMA ballot");
         same("government's offer", "government offer");
     }
@@ -336,16 +365,28 @@ mod tests {
         let v: Vec<(&str, u32)> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
         assert_eq!(
             v,
-            [("a", 0), ("level", 1), ("four", 2), ("levelfour", 1), ("incident", 3)]
+            [
+                ("a", 0),
+                ("level", 1),
+                ("four", 2),
+                ("levelfour", 1),
+                ("incident", 3)
+            ]
         );
-        assert_eq!(terms("CIA-backed", Mode::Stemmed), ["cia", "back", "ciaback"]);
+        assert_eq!(
+            terms("CIA-backed", Mode::Stemmed),
+            ["cia", "back", "ciaback"]
+        );
         assert!(terms("e-mail", Mode::Stemmed).contains(&"email".to_string()));
     }
 
     #[test]
     fn acronyms() {
         assert_eq!(terms("A&E", Mode::Stemmed), ["a&e"]);
-        assert_eq!(terms("NHS ICBs BMA GPs", Mode::Stemmed), ["nhs", "icb", "bma", "gp"]);
+        assert_eq!(
+            terms("NHS ICBs BMA GPs", Mode::Stemmed),
+            ["nhs", "icb", "bma", "gp"]
+        );
         same("ICB", "ICBs");
         // `US` is an acronym, `us` a stop-word-free pronoun: both survive.
         assert_eq!(terms("US", Mode::Stemmed), ["us"]);
@@ -361,7 +402,10 @@ mod tests {
 
     #[test]
     fn case_and_diacritics() {
-        assert_eq!(terms("Zoë café NAÏVE", Mode::Exact), ["zoe", "cafe", "naive"]);
+        assert_eq!(
+            terms("Zoë café NAÏVE", Mode::Exact),
+            ["zoe", "cafe", "naive"]
+        );
     }
 
     #[test]
@@ -373,8 +417,14 @@ mod tests {
         assert_eq!(terms("the strike", Mode::Stemmed), ["strike"]);
         // -ize words keep apart from their base word
         same("privatisation privatised", "privatization privatize");
-        assert_ne!(terms("private", Mode::Stemmed), terms("privatisation", Mode::Stemmed));
-        assert_ne!(terms("organ", Mode::Stemmed), terms("organisation", Mode::Stemmed));
+        assert_ne!(
+            terms("private", Mode::Stemmed),
+            terms("privatisation", Mode::Stemmed)
+        );
+        assert_ne!(
+            terms("organ", Mode::Stemmed),
+            terms("organisation", Mode::Stemmed)
+        );
         assert_eq!(terms("the strike", Mode::Exact), ["the", "strike"]);
     }
 

@@ -54,9 +54,32 @@ const WORDS: &[(&str, &str)] = &[
 /// Stems spelt `-our` in British English; every word starting with one of
 /// them (`labourer`, `favourite`, `behavioural`) loses the `u`.
 const OUR_ROOTS: &[&str] = &[
-    "ardour", "armour", "behaviour", "candour", "clamour", "colour", "demeanour", "endeavour",
-    "favour", "fervour", "flavour", "harbour", "honour", "humour", "labour", "neighbour", "odour",
-    "parlour", "rigour", "rumour", "saviour", "savour", "splendour", "tumour", "valour", "vapour",
+    "ardour",
+    "armour",
+    "behaviour",
+    "candour",
+    "clamour",
+    "colour",
+    "demeanour",
+    "endeavour",
+    "favour",
+    "fervour",
+    "flavour",
+    "harbour",
+    "honour",
+    "humour",
+    "labour",
+    "neighbour",
+    "odour",
+    "parlour",
+    "rigour",
+    "rumour",
+    "saviour",
+    "savour",
+    "splendour",
+    "tumour",
+    "valour",
+    "vapour",
     "vigour",
 ];
 
@@ -218,7 +241,10 @@ mod tests {
 
     #[test]
     fn leaves_other_words_alone() {
-        for w in ["four", "hour", "your", "tour", "shoe", "does", "goes", "more", "nurse", "care", "prise", "the", "are"] {
+        for w in [
+            "four", "hour", "your", "tour", "shoe", "does", "goes", "more", "nurse", "care",
+            "prise", "the", "are",
+        ] {
             assert_eq!(americanize(w), w);
         }
     }

@@ -85,7 +85,11 @@ mod tests {
     #[test]
     fn bad_lines_are_errors() {
         let mut w = Vec::new();
-        assert!(parse_line("{\"title\": ", &mut w).unwrap_err().contains("not valid JSON"));
+        assert!(
+            parse_line("{\"title\": ", &mut w)
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
         assert!(parse_line("[1,2]", &mut w).unwrap_err().contains("object"));
         assert!(parse_line("{\"id\": \"x\"}", &mut w).is_err());
     }

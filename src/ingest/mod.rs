@@ -120,7 +120,9 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                     found.warnings.push(Warning {
                         path: root.clone(),
                         line: None,
-                        message: "not a file type hpsearch reads (.txt, .md, .jsonl, .ndjson); skipped".into(),
+                        message:
+                            "not a file type hpsearch reads (.txt, .md, .jsonl, .ndjson); skipped"
+                                .into(),
                     });
                 }
             }
@@ -139,7 +141,10 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                     let message = if e.loop_ancestor().is_some() {
                         "symbolic link loop; not followed".to_string()
                     } else {
-                        format!("cannot read: {}", e.io_error().map_or(e.to_string(), |io| io.to_string()))
+                        format!(
+                            "cannot read: {}",
+                            e.io_error().map_or(e.to_string(), |io| io.to_string())
+                        )
                     };
                     found.warnings.push(Warning {
                         path,
@@ -225,7 +230,15 @@ pub(crate) fn jsonl_article(
     warnings: &mut Vec<String>,
 ) -> Result<Option<Article>, String> {
     let (meta, body) = jsonl::parse_line(line, warnings)?;
-    Ok(finish(meta, &body, path, Some(line_no), opts, false, warnings))
+    Ok(finish(
+        meta,
+        &body,
+        path,
+        Some(line_no),
+        opts,
+        false,
+        warnings,
+    ))
 }
 
 /// Applies precedence and fallbacks. `headline_line`: the first short line
@@ -258,7 +271,9 @@ fn finish(
         Some(d) => match Date::parse(&d) {
             Some(date) => Some(date),
             None => {
-                warnings.push(format!("cannot read the date {d:?}; the article is left undated"));
+                warnings.push(format!(
+                    "cannot read the date {d:?}; the article is left undated"
+                ));
                 opts.date
             }
         },
@@ -273,7 +288,9 @@ fn finish(
     Some(Article {
         id,
         title: collapse_whitespace(&title),
-        source: source.map(|s| collapse_whitespace(&s)).filter(|s| !s.is_empty()),
+        source: source
+            .map(|s| collapse_whitespace(&s))
+            .filter(|s| !s.is_empty()),
         date,
         url: meta.url,
         path: Some(path.display().to_string()),
@@ -336,32 +353,56 @@ mod tests {
         };
         let (a, _) = article("---\nsource: Own\ndate: 2021-02-03\n---\nText.", &flags);
         let a = a.unwrap();
-        assert_eq!((a.source.as_deref(), a.date.unwrap().to_string()), (Some("Own"), "2021-02-03".into()));
+        assert_eq!(
+            (a.source.as_deref(), a.date.unwrap().to_string()),
+            (Some("Own"), "2021-02-03".into())
+        );
         let (a, _) = article("Text only.", &flags);
         let a = a.unwrap();
-        assert_eq!((a.source.as_deref(), a.date.unwrap().to_string()), (Some("Flag Source"), "2020-01-01".into()));
+        assert_eq!(
+            (a.source.as_deref(), a.date.unwrap().to_string()),
+            (Some("Flag Source"), "2020-01-01".into())
+        );
         let dir_only = IngestOptions {
             source_from_dir: true,
             ..IngestOptions::default()
         };
-        assert_eq!(article("Text.", &dir_only).0.unwrap().source.as_deref(), Some("outlet"));
-        assert_eq!(article("Text.", &IngestOptions::default()).0.unwrap().source, None);
+        assert_eq!(
+            article("Text.", &dir_only).0.unwrap().source.as_deref(),
+            Some("outlet")
+        );
+        assert_eq!(
+            article("Text.", &IngestOptions::default())
+                .0
+                .unwrap()
+                .source,
+            None
+        );
     }
 
     #[test]
     fn bad_date_warns_and_leaves_undated() {
-        let (a, w) = article("---\ndate: 2025-13-45\n---\nText.", &IngestOptions::default());
+        let (a, w) = article(
+            "---\ndate: 2025-13-45\n---\nText.",
+            &IngestOptions::default(),
+        );
         assert_eq!(a.unwrap().date, None);
         assert!(w[0].contains("2025-13-45"));
     }
 
     #[test]
     fn title_fallbacks() {
-        let (a, _) = article("Ambulance queues grow\n\nCrews waited hours outside A&E.", &IngestOptions::default());
+        let (a, _) = article(
+            "Ambulance queues grow\n\nCrews waited hours outside A&E.",
+            &IngestOptions::default(),
+        );
         let a = a.unwrap();
         assert_eq!(a.title, "Ambulance queues grow");
         assert_eq!(a.text, "Crews waited hours outside A&E.");
-        let (a, _) = article("Crews waited hours outside A&E on Monday. Then more.", &IngestOptions::default());
+        let (a, _) = article(
+            "Crews waited hours outside A&E on Monday. Then more.",
+            &IngestOptions::default(),
+        );
         let a = a.unwrap();
         assert_eq!(a.title, "Crews waited hours outside A&E on Monday.");
         assert!(a.text.starts_with("Crews waited"));

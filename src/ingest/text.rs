@@ -37,7 +37,9 @@ fn front_matter<'a>(raw: &'a str, warnings: &mut Vec<String>) -> Option<(Meta, &
             meta.set(key, unquote(value.trim()));
         }
     }
-    warnings.push("front matter opened with `---` is never closed; the file is read as plain text".into());
+    warnings.push(
+        "front matter opened with `---` is never closed; the file is read as plain text".into(),
+    );
     None
 }
 
@@ -136,7 +138,9 @@ mod tests {
 
     #[test]
     fn front_matter_with_quotes() {
-        let (m, body, w) = parse("---\ntitle: \"Pay: the offer\"\nsource: Ward Bulletin\ndate: 2024-02-01\nid: wb-1\n---\nBody here.\n");
+        let (m, body, w) = parse(
+            "---\ntitle: \"Pay: the offer\"\nsource: Ward Bulletin\ndate: 2024-02-01\nid: wb-1\n---\nBody here.\n",
+        );
         assert!(w.is_empty());
         assert_eq!(m.title.as_deref(), Some("Pay: the offer"));
         assert_eq!(m.source.as_deref(), Some("Ward Bulletin"));
@@ -165,7 +169,8 @@ mod tests {
 
     #[test]
     fn header_lines_then_blank() {
-        let (m, body, _) = parse("Title: Beds\nSource: Care Matters\nDate: 12 March 2019\n\nThe body.");
+        let (m, body, _) =
+            parse("Title: Beds\nSource: Care Matters\nDate: 12 March 2019\n\nThe body.");
         assert_eq!(m.title.as_deref(), Some("Beds"));
         assert_eq!(m.date.as_deref(), Some("12 March 2019"));
         assert_eq!(body, "The body.");

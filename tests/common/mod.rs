@@ -35,7 +35,8 @@ pub fn build(paths: &[PathBuf], options: &IngestOptions) -> (tempfile::TempDir, 
 /// One index of `fixtures/` per test binary.
 pub fn fixtures() -> &'static Index {
     static FIX: OnceLock<(tempfile::TempDir, Index)> = OnceLock::new();
-    &FIX.get_or_init(|| build(&[repo().join("fixtures")], &IngestOptions::default())).1
+    &FIX.get_or_init(|| build(&[repo().join("fixtures")], &IngestOptions::default()))
+        .1
 }
 
 pub fn search(index: &Index, query: &str) -> SearchResults {

@@ -66,7 +66,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
-                    eprintln!("hpsearch: no article with id {:?} in {}", args.id, path.display());
+                    eprintln!(
+                        "hpsearch: no article with id {:?} in {}",
+                        args.id,
+                        path.display()
+                    );
                     Ok(ExitCode::from(1))
                 }
             }
@@ -106,10 +110,17 @@ fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
         let index = Index::open_or_create(path)?;
         let mut writer = index.writer(&WriterOptions::default())?;
         let observer = CliObserver::new(false);
-        writer.add_paths(&[PathBuf::from(FIXTURES)], &IngestOptions::default(), &observer)?;
+        writer.add_paths(
+            &[PathBuf::from(FIXTURES)],
+            &IngestOptions::default(),
+            &observer,
+        )?;
         let summary = writer.commit()?;
         observer.finish();
-        eprintln!("hpsearch: built ./{DEFAULT_INDEX}: {}", render::summary(&summary));
+        eprintln!(
+            "hpsearch: built ./{DEFAULT_INDEX}: {}",
+            render::summary(&summary)
+        );
         return Ok(index);
     }
     Ok(Index::open(path)?)
@@ -123,7 +134,10 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
         None => None,
     };
     if args.memory < 16 {
-        bail!("--memory {} is too small: give at least 16 (MB)", args.memory);
+        bail!(
+            "--memory {} is too small: give at least 16 (MB)",
+            args.memory
+        );
     }
     let options = IngestOptions {
         source: args.source.clone(),
@@ -153,7 +167,12 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-fn search(index: &Index, args: SearchArgs, out: &mut impl Write, style: &Style) -> anyhow::Result<ExitCode> {
+fn search(
+    index: &Index,
+    args: SearchArgs,
+    out: &mut impl Write,
+    style: &Style,
+) -> anyhow::Result<ExitCode> {
     let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
         v.as_deref()
             .map(|s| {
@@ -165,7 +184,11 @@ fn search(index: &Index, args: SearchArgs, out: &mut impl Write, style: &Style) 
     };
     let request = SearchRequest {
         query: args.query.join(" "),
-        syntax: if args.plain { Syntax::Plain } else { Syntax::Query },
+        syntax: if args.plain {
+            Syntax::Plain
+        } else {
+            Syntax::Query
+        },
         sources: args.sources,
         exclude_sources: args.exclude_sources,
         since: period("--since", &args.since, false)?,
@@ -189,7 +212,11 @@ fn search(index: &Index, args: SearchArgs, out: &mut impl Write, style: &Style) 
         render::search(out, &results, request.offset, style)?;
     }
     out.flush()?;
-    Ok(if results.total_articles > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if results.total_articles > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Progress bar and warnings on stderr; the bar only on a terminal.
@@ -203,12 +230,17 @@ impl CliObserver {
         let bar = (show_bar && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar
         });
-        CliObserver { bar, warnings: AtomicU64::new(0) }
+        CliObserver {
+            bar,
+            warnings: AtomicU64::new(0),
+        }
     }
 
     fn finish(&self) {

@@ -36,7 +36,12 @@ impl Style {
 /// Longest passage excerpt shown, in characters.
 const EXCERPT_CHARS: usize = 480;
 
-pub fn search(out: &mut impl Write, r: &SearchResults, offset: usize, style: &Style) -> io::Result<()> {
+pub fn search(
+    out: &mut impl Write,
+    r: &SearchResults,
+    offset: usize,
+    style: &Style,
+) -> io::Result<()> {
     for (i, hit) in r.hits.iter().enumerate() {
         hit_block(out, offset + i + 1, hit, style)?;
     }
@@ -45,8 +50,16 @@ pub fn search(out: &mut impl Write, r: &SearchResults, offset: usize, style: &St
     } else {
         format!(", showing {}-{}", offset + 1, offset + r.hits.len())
     };
-    let noun = if r.total_articles == 1 { "article" } else { "articles" };
-    writeln!(out, "{}", style.bold(&format!("{} {noun} match{shown}", r.total_articles)))?;
+    let noun = if r.total_articles == 1 {
+        "article"
+    } else {
+        "articles"
+    };
+    writeln!(
+        out,
+        "{}",
+        style.bold(&format!("{} {noun} match{shown}", r.total_articles))
+    )?;
     if !r.facets.sources.is_empty() {
         writeln!(out, "  sources: {}", facet_line(&r.facets.sources, 12))?;
     }
@@ -76,9 +89,16 @@ fn facet_line(values: &[FacetCount], max: usize) -> String {
 }
 
 fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Result<()> {
-    writeln!(out, "{} {}", style.bold(&format!("{n}.")), style.bold(&hit.title))?;
+    writeln!(
+        out,
+        "{} {}",
+        style.bold(&format!("{n}.")),
+        style.bold(&hit.title)
+    )?;
     let mut meta = vec![
-        hit.source.clone().unwrap_or_else(|| "unknown source".into()),
+        hit.source
+            .clone()
+            .unwrap_or_else(|| "unknown source".into()),
         hit.date.map_or_else(|| "undated".into(), |d| d.to_string()),
     ];
     if let Some(url) = &hit.url {
@@ -104,10 +124,22 @@ fn excerpt(text: &str, highlights: &[[usize; 2]], style: &Style) -> String {
     let first = highlights.first().map_or(0, |h| h[0]);
     let (mut start, mut end) = (0, text.len());
     if text.chars().count() > EXCERPT_CHARS {
-        start = text[..first].char_indices().rev().nth(120).map_or(0, |(i, _)| i);
-        start = text[..start].rfind(char::is_whitespace).map_or(start, |i| i + 1);
-        end = text[start..].char_indices().nth(EXCERPT_CHARS).map_or(text.len(), |(i, _)| start + i);
-        end = text[..end].rfind(char::is_whitespace).filter(|&i| i > start).unwrap_or(end);
+        start = text[..first]
+            .char_indices()
+            .rev()
+            .nth(120)
+            .map_or(0, |(i, _)| i);
+        start = text[..start]
+            .rfind(char::is_whitespace)
+            .map_or(start, |i| i + 1);
+        end = text[start..]
+            .char_indices()
+            .nth(EXCERPT_CHARS)
+            .map_or(text.len(), |(i, _)| start + i);
+        end = text[..end]
+            .rfind(char::is_whitespace)
+            .filter(|&i| i > start)
+            .unwrap_or(end);
     }
     let mut s = String::new();
     if start > 0 {
@@ -150,7 +182,11 @@ pub fn article(out: &mut impl Write, a: &Article, style: &Style) -> io::Result<(
     writeln!(out, "{}", style.bold(&a.title))?;
     writeln!(out, "id:     {}", a.id)?;
     writeln!(out, "source: {}", a.source.as_deref().unwrap_or("unknown"))?;
-    writeln!(out, "date:   {}", a.date.map_or_else(|| "undated".into(), |d| d.to_string()))?;
+    writeln!(
+        out,
+        "date:   {}",
+        a.date.map_or_else(|| "undated".into(), |d| d.to_string())
+    )?;
     if let Some(url) = &a.url {
         writeln!(out, "url:    {url}")?;
     }
@@ -165,7 +201,11 @@ pub fn article(out: &mut impl Write, a: &Article, style: &Style) -> io::Result<(
 }
 
 pub fn sources(out: &mut impl Write, sources: &[FacetCount]) -> io::Result<()> {
-    let width = sources.iter().map(|s| s.count.to_string().len()).max().unwrap_or(1);
+    let width = sources
+        .iter()
+        .map(|s| s.count.to_string().len())
+        .max()
+        .unwrap_or(1);
     for s in sources {
         writeln!(out, "{:>width$}  {}", s.count, s.value)?;
     }
@@ -182,7 +222,12 @@ pub fn stats(out: &mut impl Write, s: &IndexStats) -> io::Result<()> {
         _ => "none dated".into(),
     };
     writeln!(out, "dates:     {range} ({} undated)", s.undated)?;
-    writeln!(out, "size:      {:.1} MB in {} segments", s.size_bytes as f64 / 1e6, s.segments)
+    writeln!(
+        out,
+        "size:      {:.1} MB in {} segments",
+        s.size_bytes as f64 / 1e6,
+        s.segments
+    )
 }
 
 pub fn summary(s: &IndexSummary) -> String {

@@ -1,0 +1,255 @@
+//! Black-box tests of the `hpsearch` command, run in temporary folders.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use common::repo;
+use serde_json::Value;
+
+fn hp(index: &Path) -> Command {
+    let mut c = Command::cargo_bin("hpsearch").unwrap();
+    c.env_remove("HPSEARCH_INDEX")
+        .env("NO_COLOR", "1")
+        .arg("--index")
+        .arg(index);
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(c: &mut Command) -> Value {
+    serde_json::from_str(&stdout(c)).unwrap()
+}
+
+fn indexed() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    hp(&dir.path().join("idx"))
+        .args(["index", "--json"])
+        .arg(repo().join("fixtures"))
+        .assert()
+        .success();
+    dir
+}
+
+#[test]
+fn index_then_search_json_schema() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let v = json(hp(&idx).args(["search", "junior doctors", "--json", "--limit", "3"]));
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["query"], "junior doctors");
+    let total = v["total_articles"].as_u64().unwrap();
+    assert!(total >= 9, "{total}");
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    for h in hits {
+        for key in [
+            "id", "title", "source", "date", "path", "url", "score", "passages",
+        ] {
+            assert!(h.get(key).is_some(), "hit lacks {key}: {h}");
+        }
+        let p = &h["passages"][0];
+        let text = p["text"].as_str().unwrap();
+        for hl in p["highlights"].as_array().unwrap() {
+            let (a, b) = (
+                hl[0].as_u64().unwrap() as usize,
+                hl[1].as_u64().unwrap() as usize,
+            );
+            let word = text[a..b].to_lowercase();
+            assert!(
+                word.starts_with("junior") || word.starts_with("doctor"),
+                "{word}"
+            );
+        }
+    }
+    let f = &v["facets"];
+    let by_source: u64 = f["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
+    let by_month: u64 = f["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_month + f["undated"].as_u64().unwrap(), total);
+    assert!(by_source <= total);
+    assert!(v["notices"].is_array());
+}
+
+#[test]
+fn exit_codes_and_errors() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    hp(&idx).args(["search", "zzqxv"]).assert().code(1);
+    let out = hp(&idx)
+        .args(["search", "\"unclosed phrase"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("position 0") && err.contains("never closed"),
+        "{err}"
+    );
+    let out = hp(&idx)
+        .args(["search", "nurses", "--source", "Ward Buletin"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("Ward Bulletin"), "{err}");
+    hp(&idx)
+        .args(["search", "nurses", "--since", "2025-13-01"])
+        .assert()
+        .code(2);
+    hp(&idx)
+        .args(["search", "nurses", "--since", "2024", "--until", "2023"])
+        .assert()
+        .code(2);
+    hp(&idx).args(["show", "no-such-id"]).assert().code(1);
+    // an index named explicitly that does not exist is an error, never built
+    let missing = dir.path().join("missing");
+    let out = hp(&missing).args(["search", "nurses"]).assert().code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("no index at"), "{err}");
+    assert!(!missing.exists());
+    let mut env = Command::cargo_bin("hpsearch").unwrap();
+    env.current_dir(repo())
+        .env("HPSEARCH_INDEX", &missing)
+        .args(["stats"])
+        .assert()
+        .code(2);
+    assert!(!missing.exists());
+}
+
+#[test]
+fn filters_agree_with_facets_on_the_command_line() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let v = json(hp(&idx).args(["search", "nhs", "--json"]));
+    for s in v["facets"]["sources"].as_array().unwrap() {
+        let name = s["value"].as_str().unwrap();
+        let f = json(hp(&idx).args(["search", "nhs", "--json", "--source", name]));
+        assert_eq!(f["total_articles"], s["count"], "{name}");
+    }
+    let m = &v["facets"]["months"][0];
+    let month = m["value"].as_str().unwrap();
+    let f = json(hp(&idx).args([
+        "search", "nhs", "--json", "--since", month, "--until", month,
+    ]));
+    assert_eq!(f["total_articles"], m["count"]);
+}
+
+#[test]
+fn human_output_show_sources_stats() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let out = stdout(hp(&idx).args(["search", "Palantir"]));
+    assert!(out.starts_with("1. "), "{out}");
+    assert!(out.contains("Policy Lens"), "{out}");
+    assert!(out.contains("1 article match, showing 1-1"), "{out}");
+    assert!(out.contains("sources: Policy Lens 1"), "{out}");
+    assert!(!out.contains('\x1b'), "no colour off a terminal");
+
+    let shown = stdout(hp(&idx).args(["show", "pl-2023-11-federated-data-platform"]));
+    assert!(
+        shown.contains("source: Policy Lens") && shown.contains("Palantir"),
+        "{shown}"
+    );
+    let sources: Value = json(hp(&idx).args(["sources", "--json"]));
+    let n: u64 = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
+    let stats: Value = json(hp(&idx).args(["stats", "--json"]));
+    let undated_or_sourceless = stats["articles"].as_u64().unwrap() - n;
+    assert_eq!(stats["articles"], 48);
+    assert!(
+        undated_or_sourceless > 0,
+        "fixtures have sourceless articles"
+    );
+    assert!(stats["sources"].as_u64().unwrap() >= 8);
+    let text = stdout(hp(&idx).args(["stats"]));
+    assert!(text.contains("articles:  48"), "{text}");
+}
+
+#[test]
+fn reindexing_is_idempotent_and_strict_commits_nothing() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let v = json(
+        hp(&idx)
+            .args(["index", "--json"])
+            .arg(repo().join("fixtures")),
+    );
+    assert_eq!(
+        (v["added"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(48))
+    );
+
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(
+        bad.join("a.jsonl"),
+        "{\"id\":\"ok\",\"title\":\"Fine\",\"text\":\"nurses\"}\nnot json\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bad.join("b.txt"),
+        "---\ndate: 2025-13-45\n---\nImpossible date here.",
+    )
+    .unwrap();
+    let out = hp(&idx)
+        .args(["index", "--strict"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("a.jsonl:2") && err.contains("2025-13-45"),
+        "{err}"
+    );
+    assert_eq!(json(hp(&idx).args(["stats", "--json"]))["articles"], 48);
+    // without --strict the good parts go in, with warnings counted
+    let v = json(hp(&idx).args(["index", "--json"]).arg(&bad));
+    assert_eq!(
+        (v["added"].as_u64(), v["warnings"].as_u64()),
+        (Some(2), Some(2))
+    );
+}
+
+#[test]
+fn default_index_is_built_from_fixtures_on_first_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures");
+    std::fs::create_dir(&fixtures).unwrap();
+    for e in std::fs::read_dir(repo().join("fixtures")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), fixtures.join(e.file_name())).unwrap();
+    }
+    let run = || {
+        let mut c = Command::cargo_bin("hpsearch").unwrap();
+        c.current_dir(dir.path())
+            .env_remove("HPSEARCH_INDEX")
+            .args(["search", "sugar tax"]);
+        c.output().unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(err.contains("building it from ./fixtures"), "{err}");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("sugar"));
+    assert!(dir.path().join("index").join("hpsearch.json").is_file());
+    let second = run();
+    assert!(!String::from_utf8_lossy(&second.stderr).contains("building"));
+    assert_eq!(first.stdout, second.stdout);
+}
