@@ -89,7 +89,7 @@ static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::
 /// ```
 /// use hpsearch::analysis::{analyze, Mode};
 /// let mut t = Vec::new();
-/// analyze("Doctors’ strikes over privatisation", Mode::Stemmed, &mut t);
+/// analyze("Doctors’ strikes and privatisation", Mode::Stemmed, &mut t);
 /// let terms: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
 /// assert_eq!(terms, ["doctor", "strike", "privatiz"]);
 /// ```
