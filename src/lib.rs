@@ -33,6 +33,7 @@
 pub mod analysis;
 mod collect;
 pub mod date;
+pub mod eval;
 mod error;
 mod facets;
 mod index;

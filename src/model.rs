@@ -130,6 +130,9 @@ pub struct SearchRequest {
     /// Best passages shown per article.
     pub passages: usize,
     pub sort: Sort,
+    /// Fill hits with only `id` and `score` (no title, metadata or
+    /// passages): the fastest form, for scripts and evaluation.
+    pub ids_only: bool,
 }
 
 impl Default for SearchRequest {
@@ -145,6 +148,7 @@ impl Default for SearchRequest {
             offset: 0,
             passages: 2,
             sort: Sort::Relevance,
+            ids_only: false,
         }
     }
 }

@@ -10,11 +10,14 @@ use tantivy::Score;
 /// How many of an article's passage scores enter its score.
 pub const RANKED_PASSAGES: usize = 3;
 
-/// Weight of the 1st, 2nd and 3rd best passage scores.
-const EVIDENCE_WEIGHTS: [Score; RANKED_PASSAGES] = [1.0, 0.3, 0.15];
+/// Weight of the 1st, 2nd and 3rd best passage scores. Kept small: every
+/// passage repeats the title, so other passages' scores are largely the same
+/// title match again, and larger weights reward length (see docs/RELEVANCE.md).
+const EVIDENCE_WEIGHTS: [Score; RANKED_PASSAGES] = [1.0, 0.05, 0.02];
 
-/// Boost of a title match relative to a body match.
-pub const TITLE_BOOST: Score = 1.5;
+/// Boost of a title match relative to a body match. Below 1 because the
+/// title is indexed with every passage of its article.
+pub const TITLE_BOOST: Score = 0.5;
 
 /// The article score from its best passage scores (highest first).
 pub fn article_score(best: &[Score]) -> Score {

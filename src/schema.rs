@@ -53,7 +53,7 @@ fn text(tokenizer: &str) -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field("id", STRING),
+        id: b.add_text_field("id", STRING | FAST),
         akey: b.add_u64_field("akey", FAST),
         head: b.add_u64_field("head", INDEXED),
         chash: b.add_u64_field("chash", FAST),

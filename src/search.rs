@@ -101,6 +101,10 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
 
     let mut hits = Vec::new();
     for (score, agg) in articles.iter().skip(req.offset).take(req.limit) {
+        if req.ids_only {
+            hits.push(id_only_hit(&searcher, agg, *score)?);
+            continue;
+        }
         let article = index
             .article_by_key(&searcher, agg.akey)?
             .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?;
@@ -139,6 +143,28 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         hits,
         facets,
         notices: planner.notices(),
+    })
+}
+
+/// A hit with only its id (read from the id column) and score.
+fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Result<Hit> {
+    let mut id = String::new();
+    if let Some((_, addr)) = agg.passages.first()
+        && let Some(col) = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?
+        && let Some(ord) = col.term_ords(addr.doc_id).next()
+    {
+        col.ord_to_str(ord, &mut id).map_err(tantivy::TantivyError::from)?;
+    }
+    Ok(Hit {
+        id,
+        title: String::new(),
+        source: agg.source.as_deref().map(str::to_string),
+        date: agg.day.and_then(crate::Date::from_key),
+        path: None,
+        line: None,
+        url: None,
+        score,
+        passages: Vec::new(),
     })
 }
 

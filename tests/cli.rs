@@ -253,3 +253,39 @@ fn default_index_is_built_from_fixtures_on_first_search() {
     assert!(!String::from_utf8_lossy(&second.stderr).contains("building"));
     assert_eq!(first.stdout, second.stdout);
 }
+
+#[test]
+fn eval_scores_a_judged_collection_and_writes_a_run_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("coll");
+    std::fs::create_dir(&c).unwrap();
+    std::fs::write(
+        c.join("corpus.jsonl"),
+        concat!(
+            "{\"id\":\"d1\",\"title\":\"Nurse staffing ratios\",\"text\":\"Safe staffing ratios for nurses on wards.\"}\n",
+            "{\"id\":\"d2\",\"title\":\"Dental access\",\"text\":\"Patients cannot find an NHS dentist.\"}\n",
+            "{\"id\":\"d3\",\"title\":\"Ward staffing\",\"text\":\"Staffing gaps on hospital wards grow.\"}\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("queries.jsonl"),
+        "{\"id\":\"q1\",\"text\":\"nurse staffing ratios?\"}\n{\"id\":\"q2\",\"text\":\"(NHS dentist)\"}\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("qrels.tsv"), "q1\td1\t1\nq2\td2\t1\n").unwrap();
+    let run = dir.path().join("run.trec");
+    let v = json(
+        hp(&dir.path().join("idx"))
+            .args(["eval", "--json", "--run"])
+            .arg(&run)
+            .arg(&c),
+    );
+    assert_eq!(v["queries"], 2);
+    assert_eq!(v["ndcg_at_10"], 1.0);
+    assert_eq!(v["recall_at_100"], 1.0);
+    let trec = std::fs::read_to_string(&run).unwrap();
+    let first: Vec<&str> = trec.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!((first[0], first[1], first[2], first[3], first[5]), ("q1", "Q0", "d1", "1", "hpsearch"));
+    assert!(trec.lines().any(|l| l.starts_with("q2 Q0 d2 1 ")));
+}

@@ -28,6 +28,24 @@ pub enum Command {
     Sources(JsonFlag),
     /// Show what the index holds
     Stats(JsonFlag),
+    /// Measure ranking on a judged collection (corpus.jsonl, queries.jsonl, qrels.tsv)
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Folder with corpus.jsonl, queries.jsonl and qrels.tsv
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Write a TREC run file (qid Q0 docid rank score tag), 100 articles per query
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// Tag written in the last column of the run file
+    #[arg(long, default_value = "hpsearch")]
+    pub tag: String,
+    /// Print the metrics as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

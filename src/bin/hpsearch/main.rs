@@ -16,7 +16,7 @@ use hpsearch::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, IndexArgs, SearchArgs, SortArg};
+use cli::{Cli, Command, EvalArgs, IndexArgs, SearchArgs, SortArg};
 use render::Style;
 
 const DEFAULT_INDEX: &str = "index";
@@ -86,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
         Command::Stats(flag) => {
             let index = open_for_reading(&path, explicit)?;
             let stats = index.stats()?;
@@ -200,6 +201,7 @@ fn search(
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
         },
+        ids_only: false,
     };
     let results = index.search(&request)?;
     for notice in &results.notices {
@@ -217,6 +219,50 @@ fn search(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Indexes the collection's corpus (into `--index` if given and not yet built
+/// there, else into a temporary folder), runs its queries, prints metrics.
+fn eval(index_dir: Option<&Path>, args: EvalArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let collection = hpsearch::eval::Collection::load(&args.dir)?;
+    let temp = std::env::temp_dir().join(format!("hpsearch-eval-{}", std::process::id()));
+    let dir = index_dir.unwrap_or(&temp);
+    let index = if Index::exists(dir) {
+        Index::open(dir)?
+    } else {
+        let index = Index::open_or_create(dir)?;
+        let mut writer = index.writer(&WriterOptions::default())?;
+        let observer = CliObserver::new(true);
+        writer.add_paths(&[args.dir.join("corpus.jsonl")], &IngestOptions::default(), &observer)?;
+        let summary = writer.commit()?;
+        observer.finish();
+        eprintln!("hpsearch: indexed {}: {}", args.dir.display(), render::summary(&summary));
+        index
+    };
+    let result = hpsearch::eval::run(&index, &collection);
+    if index_dir.is_none() {
+        drop(index);
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    let (metrics, runs) = result?;
+    if let Some(path) = &args.run {
+        let mut f = io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        hpsearch::eval::write_trec(&mut f, &runs, &args.tag)?;
+        f.flush()?;
+    }
+    if args.json {
+        serde_json::to_writer(&mut *out, &metrics)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}: {} judged queries", args.dir.display(), metrics.queries)?;
+        writeln!(out, "nDCG@10     {:.4}", metrics.ndcg_at_10)?;
+        writeln!(out, "Recall@100  {:.4}", metrics.recall_at_100)?;
+        writeln!(out, "MAP@100     {:.4}", metrics.map_at_100)?;
+        writeln!(out, "latency     p50 {:.2} ms, p95 {:.2} ms", metrics.latency_p50_ms, metrics.latency_p95_ms)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Progress bar and warnings on stderr; the bar only on a terminal.
