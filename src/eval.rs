@@ -30,7 +30,12 @@ pub struct Collection {
 impl Collection {
     /// Reads `queries.jsonl` and `qrels.tsv` from `dir`.
     pub fn load(dir: &Path) -> Result<Collection> {
-        let io = |path: PathBuf| move |source| Error::Io { path: path.clone(), source };
+        let io = |path: PathBuf| {
+            move |source| Error::Io {
+                path: path.clone(),
+                source,
+            }
+        };
         let qpath = dir.join("queries.jsonl");
         let file = std::fs::File::open(&qpath).map_err(io(qpath.clone()))?;
         let mut queries = Vec::new();
@@ -40,12 +45,22 @@ impl Collection {
                 continue;
             }
             let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
-                Error::InvalidRequest(format!("{}:{}: not valid JSON ({e})", qpath.display(), n + 1))
+                Error::InvalidRequest(format!(
+                    "{}:{}: not valid JSON ({e})",
+                    qpath.display(),
+                    n + 1
+                ))
             })?;
             let id = match &v["id"] {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Number(x) => x.to_string(),
-                _ => return Err(Error::InvalidRequest(format!("{}:{}: no `id`", qpath.display(), n + 1))),
+                _ => {
+                    return Err(Error::InvalidRequest(format!(
+                        "{}:{}: no `id`",
+                        qpath.display(),
+                        n + 1
+                    )));
+                }
             };
             let text = v["text"].as_str().unwrap_or_default().to_string();
             queries.push((id, text));
@@ -71,11 +86,22 @@ impl Collection {
                 if n == 0 {
                     continue; // a header row
                 }
-                return Err(Error::InvalidRequest(format!("{}:{}: grade {g:?} is not a number", rpath.display(), n + 1)));
+                return Err(Error::InvalidRequest(format!(
+                    "{}:{}: grade {g:?} is not a number",
+                    rpath.display(),
+                    n + 1
+                )));
             };
-            qrels.entry(q.to_string()).or_default().insert(d.to_string(), grade);
+            qrels
+                .entry(q.to_string())
+                .or_default()
+                .insert(d.to_string(), grade);
         }
-        Ok(Collection { dir: dir.to_path_buf(), queries, qrels })
+        Ok(Collection {
+            dir: dir.to_path_buf(),
+            queries,
+            qrels,
+        })
     }
 }
 
@@ -114,7 +140,10 @@ pub fn run(index: &Index, collection: &Collection) -> Result<(Metrics, Vec<Run>)
             ranked: r.hits.into_iter().map(|h| (h.id, h.score)).collect(),
         });
     }
-    let judged: Vec<&Run> = runs.iter().filter(|r| collection.qrels.contains_key(&r.query_id)).collect();
+    let judged: Vec<&Run> = runs
+        .iter()
+        .filter(|r| collection.qrels.contains_key(&r.query_id))
+        .collect();
     let n = judged.len().max(1) as f64;
     let mut sums = (0.0, 0.0, 0.0);
     for r in &judged {
@@ -125,7 +154,12 @@ pub fn run(index: &Index, collection: &Collection) -> Result<(Metrics, Vec<Run>)
         sums.2 += average_precision(&ids, rel, DEPTH);
     }
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies.get(((latencies.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     Ok((
         Metrics {
             queries: judged.len(),
@@ -143,7 +177,15 @@ pub fn run(index: &Index, collection: &Collection) -> Result<(Metrics, Vec<Run>)
 pub fn write_trec(out: &mut impl std::io::Write, runs: &[Run], tag: &str) -> std::io::Result<()> {
     for r in runs {
         for (i, (doc, score)) in r.ranked.iter().enumerate() {
-            writeln!(out, "{} Q0 {} {} {:.6} {}", r.query_id, doc, i + 1, score, tag)?;
+            writeln!(
+                out,
+                "{} Q0 {} {} {:.6} {}",
+                r.query_id,
+                doc,
+                i + 1,
+                score,
+                tag
+            )?;
         }
     }
     Ok(())
@@ -174,7 +216,11 @@ pub fn recall(ranked: &[&str], rel: &HashMap<String, u32>, k: usize) -> f64 {
     if total == 0 {
         return 0.0;
     }
-    let found = ranked.iter().take(k).filter(|d| rel.get(**d).is_some_and(|g| *g > 0)).count();
+    let found = ranked
+        .iter()
+        .take(k)
+        .filter(|d| rel.get(**d).is_some_and(|g| *g > 0))
+        .count();
     found as f64 / total as f64
 }
 

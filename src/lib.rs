@@ -33,8 +33,8 @@
 pub mod analysis;
 mod collect;
 pub mod date;
-pub mod eval;
 mod error;
+pub mod eval;
 mod facets;
 mod index;
 pub mod indexer;

@@ -150,10 +150,14 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
 fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Result<Hit> {
     let mut id = String::new();
     if let Some((_, addr)) = agg.passages.first()
-        && let Some(col) = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?
+        && let Some(col) = searcher
+            .segment_reader(addr.segment_ord)
+            .fast_fields()
+            .str("id")?
         && let Some(ord) = col.term_ords(addr.doc_id).next()
     {
-        col.ord_to_str(ord, &mut id).map_err(tantivy::TantivyError::from)?;
+        col.ord_to_str(ord, &mut id)
+            .map_err(tantivy::TantivyError::from)?;
     }
     Ok(Hit {
         id,

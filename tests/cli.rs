@@ -286,6 +286,9 @@ fn eval_scores_a_judged_collection_and_writes_a_run_file() {
     assert_eq!(v["recall_at_100"], 1.0);
     let trec = std::fs::read_to_string(&run).unwrap();
     let first: Vec<&str> = trec.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!((first[0], first[1], first[2], first[3], first[5]), ("q1", "Q0", "d1", "1", "hpsearch"));
+    assert_eq!(
+        (first[0], first[1], first[2], first[3], first[5]),
+        ("q1", "Q0", "d1", "1", "hpsearch")
+    );
     assert!(trec.lines().any(|l| l.starts_with("q2 Q0 d2 1 ")));
 }

@@ -56,13 +56,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => {
             let index = open_for_reading(&path, explicit)?;
             match index.article(&args.id)? {
-                Some(a) if args.json => {
-                    serde_json::to_writer(&mut out, &a)?;
-                    writeln!(out)?;
-                    Ok(ExitCode::SUCCESS)
-                }
                 Some(a) => {
-                    render::article(&mut out, &a, &style)?;
+                    emit(&mut out, args.json, &a, |o, a| {
+                        render::article(o, a, &style)
+                    })?;
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
@@ -76,29 +73,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sources(flag) => {
-            let index = open_for_reading(&path, explicit)?;
-            let sources = index.sources()?;
-            if flag.json {
-                serde_json::to_writer(&mut out, &sources)?;
-                writeln!(out)?;
-            } else {
-                render::sources(&mut out, &sources)?;
-            }
+            let sources = open_for_reading(&path, explicit)?.sources()?;
+            emit(&mut out, flag.json, &sources, |o, s| render::sources(o, s))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
         Command::Stats(flag) => {
-            let index = open_for_reading(&path, explicit)?;
-            let stats = index.stats()?;
-            if flag.json {
-                serde_json::to_writer(&mut out, &stats)?;
-                writeln!(out)?;
-            } else {
-                render::stats(&mut out, &stats)?;
-            }
+            let stats = open_for_reading(&path, explicit)?.stats()?;
+            emit(&mut out, flag.json, &stats, render::stats)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints `value` as one line of JSON, or with the human printer.
+fn emit<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    json: bool,
+    value: &T,
+    human: impl FnOnce(&mut W, &T) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, value)?;
+        writeln!(out)?;
+    } else {
+        human(out, value)?;
+    }
+    Ok(())
 }
 
 /// Opens the index for a read command. The default `./index`, when it holds
@@ -159,12 +160,9 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
         return Ok(ExitCode::from(2));
     }
     let summary = writer.commit()?;
-    if args.json {
-        serde_json::to_writer(&mut *out, &summary)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}", render::summary(&summary))?;
-    }
+    emit(out, args.json, &summary, |o, s| {
+        writeln!(o, "{}", render::summary(s))
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -207,12 +205,9 @@ fn search(
     for notice in &results.notices {
         eprintln!("hpsearch: {notice}");
     }
-    if args.json {
-        serde_json::to_writer(&mut *out, &results)?;
-        writeln!(out)?;
-    } else {
-        render::search(out, &results, request.offset, style)?;
-    }
+    emit(out, args.json, &results, |o, r| {
+        render::search(o, r, request.offset, style)
+    })?;
     out.flush()?;
     Ok(if results.total_articles > 0 {
         ExitCode::SUCCESS
@@ -223,7 +218,11 @@ fn search(
 
 /// Indexes the collection's corpus (into `--index` if given and not yet built
 /// there, else into a temporary folder), runs its queries, prints metrics.
-fn eval(index_dir: Option<&Path>, args: EvalArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+fn eval(
+    index_dir: Option<&Path>,
+    args: EvalArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
     let collection = hpsearch::eval::Collection::load(&args.dir)?;
     let temp = std::env::temp_dir().join(format!("hpsearch-eval-{}", std::process::id()));
     let dir = index_dir.unwrap_or(&temp);
@@ -233,10 +232,18 @@ fn eval(index_dir: Option<&Path>, args: EvalArgs, out: &mut impl Write) -> anyho
         let index = Index::open_or_create(dir)?;
         let mut writer = index.writer(&WriterOptions::default())?;
         let observer = CliObserver::new(true);
-        writer.add_paths(&[args.dir.join("corpus.jsonl")], &IngestOptions::default(), &observer)?;
+        writer.add_paths(
+            &[args.dir.join("corpus.jsonl")],
+            &IngestOptions::default(),
+            &observer,
+        )?;
         let summary = writer.commit()?;
         observer.finish();
-        eprintln!("hpsearch: indexed {}: {}", args.dir.display(), render::summary(&summary));
+        eprintln!(
+            "hpsearch: indexed {}: {}",
+            args.dir.display(),
+            render::summary(&summary)
+        );
         index
     };
     let result = hpsearch::eval::run(&index, &collection);
@@ -247,21 +254,28 @@ fn eval(index_dir: Option<&Path>, args: EvalArgs, out: &mut impl Write) -> anyho
     let (metrics, runs) = result?;
     if let Some(path) = &args.run {
         let mut f = io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
         );
         hpsearch::eval::write_trec(&mut f, &runs, &args.tag)?;
         f.flush()?;
     }
-    if args.json {
-        serde_json::to_writer(&mut *out, &metrics)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}: {} judged queries", args.dir.display(), metrics.queries)?;
+    emit(out, args.json, &metrics, |out, metrics| {
+        writeln!(
+            out,
+            "{}: {} judged queries",
+            args.dir.display(),
+            metrics.queries
+        )?;
         writeln!(out, "nDCG@10     {:.4}", metrics.ndcg_at_10)?;
         writeln!(out, "Recall@100  {:.4}", metrics.recall_at_100)?;
         writeln!(out, "MAP@100     {:.4}", metrics.map_at_100)?;
-        writeln!(out, "latency     p50 {:.2} ms, p95 {:.2} ms", metrics.latency_p50_ms, metrics.latency_p95_ms)?;
-    }
+        writeln!(
+            out,
+            "latency     p50 {:.2} ms, p95 {:.2} ms",
+            metrics.latency_p50_ms, metrics.latency_p95_ms
+        )
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
