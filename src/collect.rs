@@ -1,7 +1,7 @@
 //! tantivy collectors that turn matching passages into articles.
 //!
 //! [`ArticleCollector`] sees every matching passage once, with its BM25
-//! score, and keeps per article: the best few passage scores (for ranking),
+//! score, and keeps per article: the best passage score (for ranking),
 //! the best `keep` passages (for display), and the article's source and date
 //! (for facets). [`KeySetCollector`] only gathers the set of articles that
 //! have a matching passage, for `+required` and `-excluded` clauses.
@@ -13,30 +13,29 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::rank::RANKED_PASSAGES;
-
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
 pub(crate) struct ArticleAgg {
     pub akey: u64,
-    /// Best passage scores, highest first, at most [`RANKED_PASSAGES`].
-    pub scores: Vec<Score>,
+    /// Score of the best matching passage.
+    pub best: Score,
     /// Best passages for display: (score, address), highest first.
     pub passages: Vec<(Score, DocAddress)>,
     pub source: Option<Arc<str>>,
     pub day: Option<i64>,
+    /// Score of the article-level fields (title and whole text), from a
+    /// separate search over head passages.
+    pub head: Score,
 }
 
 impl ArticleAgg {
     fn push(&mut self, score: Score, addr: DocAddress, keep: usize) {
-        insert_top(&mut self.scores, score, RANKED_PASSAGES, |s| *s);
+        self.best = self.best.max(score);
         insert_top(&mut self.passages, (score, addr), keep, |p| p.0);
     }
 
     fn merge(&mut self, other: ArticleAgg, keep: usize) {
-        for s in other.scores {
-            insert_top(&mut self.scores, s, RANKED_PASSAGES, |s| *s);
-        }
+        self.best = self.best.max(other.best);
         for p in other.passages {
             insert_top(&mut self.passages, p, keep, |p| p.0);
         }
@@ -131,10 +130,11 @@ impl SegmentCollector for ArticleSegmentCollector {
                 let ord = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
                 let mut agg = ArticleAgg {
                     akey,
-                    scores: Vec::with_capacity(RANKED_PASSAGES),
+                    best: Score::MIN,
                     passages: Vec::with_capacity(keep),
                     source: None,
                     day: self.day.first(doc),
+                    head: 0.0,
                 };
                 agg.push(score, addr, keep);
                 self.articles.insert(akey, (agg, ord));

@@ -105,6 +105,20 @@ impl Collection {
     }
 }
 
+impl Collection {
+    /// Keeps every other query: fold 1 the 1st, 3rd, 5th..., fold 2 the
+    /// 2nd, 4th... (in file order), so parameters chosen on one fold can be
+    /// checked on the other.
+    pub fn keep_fold(&mut self, fold: u8) {
+        let first = usize::from(fold != 1);
+        self.queries = std::mem::take(&mut self.queries)
+            .into_iter()
+            .skip(first)
+            .step_by(2)
+            .collect();
+    }
+}
+
 /// Metrics over the judged queries.
 #[derive(Clone, Debug, Serialize)]
 pub struct Metrics {

@@ -479,8 +479,6 @@ fn prepare(f: &Fields, article: Article) -> Prepared {
         doc.add_u64(f.akey, akey);
         doc.add_u64(f.start, r.start as u64);
         doc.add_u64(f.end, r.end as u64);
-        doc.add_text(f.title, &article.title);
-        doc.add_text(f.title_exact, &article.title);
         let text = &article.text[r.clone()];
         doc.add_text(f.body, text);
         doc.add_text(f.body_exact, text);
@@ -492,7 +490,12 @@ fn prepare(f: &Fields, article: Article) -> Prepared {
             doc.add_i64(f.day, d);
         }
         if i == 0 {
+            // The title is indexed once, on the head, and scored once per article.
+            doc.add_text(f.title, &article.title);
+            doc.add_text(f.title_exact, &article.title);
+            doc.add_text(f.text, &article.text);
             doc.add_u64(f.head, akey);
+            doc.add_text(f.is_head, schema::HEAD_MARK);
             doc.add_u64(f.chash, chash);
             doc.add_bytes(f.article, &stored);
         }

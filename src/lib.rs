@@ -36,6 +36,7 @@ pub mod date;
 mod error;
 pub mod eval;
 mod facets;
+mod feedback;
 mod index;
 pub mod indexer;
 pub mod ingest;

@@ -133,6 +133,9 @@ pub struct SearchRequest {
     /// Fill hits with only `id` and `score` (no title, metadata or
     /// passages): the fastest form, for scripts and evaluation.
     pub ids_only: bool,
+    /// Re-rank with words the best first-round articles share
+    /// (pseudo-relevance feedback). It only reorders articles that match.
+    pub feedback: bool,
 }
 
 impl Default for SearchRequest {
@@ -149,6 +152,7 @@ impl Default for SearchRequest {
             passages: 2,
             sort: Sort::Relevance,
             ids_only: false,
+            feedback: true,
         }
     }
 }

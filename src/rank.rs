@@ -1,27 +1,28 @@
-//! Ranking: how passage scores become an article score.
+//! Ranking: how an article's score is made.
 //!
-//! Passages are scored by tantivy's BM25 over the body plus the title
-//! (boosted). An article ranks by its best passage plus a discounted share
-//! of its next best ones: a second passage that also matches is evidence the
-//! article is about the query, not just mentioning it once.
+//! Three BM25 scores meet (docs/RELEVANCE.md has the measurements):
+//!
+//! * the best passage: the place that says the most about the query;
+//! * the whole article text, with statistics over articles: the evidence of
+//!   all its passages together;
+//! * the title, scored once per article.
+//!
+//! Pseudo-relevance feedback ([`crate::feedback`]) then adds a share for
+//! words the best articles share.
 
 use tantivy::Score;
 
-/// How many of an article's passage scores enter its score.
-pub const RANKED_PASSAGES: usize = 3;
+/// Weight of the best passage's score.
+pub const PASSAGE_WEIGHT: Score = 0.2;
+/// Weight of the whole-text score.
+pub const TEXT_WEIGHT: Score = 1.0;
+/// Weight of the title's score.
+pub const TITLE_WEIGHT: Score = 0.6;
 
-/// Weight of the 1st, 2nd and 3rd best passage scores. Kept small: every
-/// passage repeats the title, so other passages' scores are largely the same
-/// title match again, and larger weights reward length (see docs/RELEVANCE.md).
-const EVIDENCE_WEIGHTS: [Score; RANKED_PASSAGES] = [1.0, 0.05, 0.02];
-
-/// Boost of a title match relative to a body match. Below 1 because the
-/// title is indexed with every passage of its article.
-pub const TITLE_BOOST: Score = 0.5;
-
-/// The article score from its best passage scores (highest first).
-pub fn article_score(best: &[Score]) -> Score {
-    best.iter().zip(EVIDENCE_WEIGHTS).map(|(s, w)| s * w).sum()
+/// The article score from its best passage's score and the (already
+/// weighted) score of its article-level fields.
+pub fn article_score(best_passage: Score, article: Score) -> Score {
+    PASSAGE_WEIGHT * best_passage + article
 }
 
 #[cfg(test)]
@@ -29,9 +30,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn best_passage_dominates_and_evidence_adds() {
-        assert_eq!(article_score(&[2.0]), 2.0);
-        assert!(article_score(&[2.0, 1.0]) > article_score(&[2.0]));
-        assert!(article_score(&[3.0]) > article_score(&[2.0, 2.0, 2.0]));
+    fn both_levels_count() {
+        assert!(article_score(2.0, 1.0) > article_score(1.0, 1.0));
+        assert!(article_score(2.0, 1.0) > article_score(2.0, 0.5));
+        assert_eq!(article_score(0.0, 0.0), 0.0);
     }
 }

@@ -22,6 +22,9 @@ pub struct Fields {
     pub akey: tantivy::schema::Field,
     /// `akey`, on head passages only: finds the article for a key.
     pub head: tantivy::schema::Field,
+    /// The term [`HEAD_MARK`] on head passages only: its document frequency
+    /// is the number of articles, for article-level BM25 statistics.
+    pub is_head: tantivy::schema::Field,
     /// Hash of the article's content, on heads only: change detection.
     pub chash: tantivy::schema::Field,
     /// Byte range of the passage in the article text.
@@ -31,6 +34,9 @@ pub struct Fields {
     pub title_exact: tantivy::schema::Field,
     pub body: tantivy::schema::Field,
     pub body_exact: tantivy::schema::Field,
+    /// The whole article text, on heads only, without positions: the
+    /// article-level evidence that ranks beside the best passages.
+    pub text: tantivy::schema::Field,
     /// Source as written, for facets.
     pub source: tantivy::schema::Field,
     /// Source folded to lower case, for filters.
@@ -56,6 +62,7 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | FAST),
         akey: b.add_u64_field("akey", FAST),
         head: b.add_u64_field("head", INDEXED),
+        is_head: b.add_text_field("is_head", STRING),
         chash: b.add_u64_field("chash", FAST),
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
@@ -63,6 +70,14 @@ pub fn build() -> (Schema, Fields) {
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT)),
         body: b.add_text_field("body", text(analysis::STEMMED)),
         body_exact: b.add_text_field("body_exact", text(analysis::EXACT)),
+        text: b.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analysis::STEMMED)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         source: b.add_text_field("source", STRING | FAST),
         source_key: b.add_text_field("source_key", STRING),
         day: b.add_i64_field("day", INDEXED | FAST),
@@ -79,6 +94,7 @@ impl Fields {
             id: f("id")?,
             akey: f("akey")?,
             head: f("head")?,
+            is_head: f("is_head")?,
             chash: f("chash")?,
             start: f("start")?,
             end: f("end")?,
@@ -86,6 +102,7 @@ impl Fields {
             title_exact: f("title_exact")?,
             body: f("body")?,
             body_exact: f("body_exact")?,
+            text: f("text")?,
             source: f("source")?,
             source_key: f("source_key")?,
             day: f("day")?,
@@ -93,6 +110,9 @@ impl Fields {
         })
     }
 }
+
+/// The value of [`Fields::is_head`].
+pub const HEAD_MARK: &str = "1";
 
 /// The key a source is filtered by: case and spacing folded.
 pub fn source_key(source: &str) -> String {

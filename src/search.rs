@@ -19,8 +19,8 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -28,16 +28,21 @@ use crate::analysis::{Mode, Token, TokenKind, analyze};
 use crate::collect::{ArticleAgg, ArticleCollector, KeySetCollector};
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
+use crate::feedback::FEEDBACK;
 use crate::index::Index;
 use crate::model::{Hit, JSON_SCHEMA_VERSION, PassageHit, SearchRequest, SearchResults, Sort};
 use crate::query::{self, Clause, Node, Occur, Scope};
-use crate::rank::{TITLE_BOOST, article_score};
+use crate::rank::{TEXT_WEIGHT, TITLE_WEIGHT, article_score};
 use crate::schema::{Fields, source_key};
 use crate::snippet::Highlighter;
 
 /// The tantivy queries a search runs.
 struct Plan {
-    scoring: Box<dyn Query>,
+    /// Passage bodies; `None` when only titles are searched.
+    body: Option<Box<dyn Query>>,
+    /// Article-level fields (title and whole text, on head passages only);
+    /// `None` when no term can match them.
+    article: Option<Box<dyn Query>>,
     required: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
 }
@@ -64,7 +69,34 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let plan = finish_plan(plan, filters);
 
     let keep = req.passages.max(1);
-    let found = searcher.search(&*plan.scoring, &ArticleCollector { keep })?;
+    let mut found = match &plan.body {
+        Some(q) => searcher.search(&**q, &ArticleCollector { keep })?,
+        None => Default::default(),
+    };
+    if let Some(q) = &plan.article {
+        // Title and whole text score once per article, with statistics over
+        // articles, beside the article's best passages.
+        let stats = ArticleStats::new(&searcher, &index.fields)?;
+        let heads = searcher.search_with_statistics_provider(
+            &**q,
+            &ArticleCollector { keep: 1 },
+            &stats,
+        )?;
+        for (akey, mut t) in heads {
+            let head_score = t.best;
+            match found.get_mut(&akey) {
+                Some(a) => a.head = head_score,
+                None => {
+                    t.head = head_score;
+                    t.best = 0.0;
+                    for p in &mut t.passages {
+                        p.0 = 0.0;
+                    }
+                    found.insert(akey, t);
+                }
+            }
+        }
+    }
     let required: Vec<HashSet<u64>> = plan
         .required
         .iter()
@@ -79,8 +111,34 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         .into_values()
         .filter(|a| required.iter().all(|s| s.contains(&a.akey)))
         .filter(|a| !excluded.iter().any(|s| s.contains(&a.akey)))
-        .map(|a| (article_score(&a.scores), a))
+        .map(|a| (article_score(a.best, a.head), a))
         .collect();
+
+    let fb = FEEDBACK;
+    if req.feedback
+        && req.sort == Sort::Relevance
+        && plan.article.is_some()
+        && articles.len() > fb.articles
+    {
+        let mut top: Vec<(u64, f32)> = articles.iter().map(|(s, a)| (a.akey, *s)).collect();
+        top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        top.truncate(fb.articles);
+        if let Some(q) =
+            crate::feedback::expansion(index, &searcher, &top, &planner.highlighter.stemmed, fb)?
+        {
+            let stats = ArticleStats::new(&searcher, &index.fields)?;
+            let extra = searcher.search_with_statistics_provider(
+                &*q,
+                &ArticleCollector { keep: 1 },
+                &stats,
+            )?;
+            for (score, a) in &mut articles {
+                if let Some(e) = extra.get(&a.akey) {
+                    *score += fb.weight * e.best;
+                }
+            }
+        }
+    }
 
     let mut counter = FacetCounter::default();
     for (_, a) in &articles {
@@ -144,6 +202,36 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         facets,
         notices: planner.notices(),
     })
+}
+
+/// BM25 statistics for the article-level fields: they are indexed on head
+/// passages only, so the document count is the number of articles, not of
+/// passages (which would make every title look long and every term rare).
+struct ArticleStats<'a> {
+    searcher: &'a tantivy::Searcher,
+    articles: u64,
+}
+
+impl<'a> ArticleStats<'a> {
+    fn new(searcher: &'a tantivy::Searcher, f: &Fields) -> Result<ArticleStats<'a>> {
+        let mark = Term::from_field_text(f.is_head, crate::schema::HEAD_MARK);
+        Ok(ArticleStats {
+            searcher,
+            articles: searcher.doc_freq(&mark)?.max(1),
+        })
+    }
+}
+
+impl Bm25StatisticsProvider for ArticleStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.articles)
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
 }
 
 /// A hit with only its id (read from the id column) and score.
@@ -290,26 +378,41 @@ fn unknown_source(name: &str, known: &[String]) -> String {
 
 fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
     let parts = plan.unwrap_or_default();
-    let positive: Box<dyn Query> = if parts.scoring.is_empty() {
-        Box::new(AllQuery)
-    } else {
-        Box::new(BooleanQuery::new(
-            parts
-                .scoring
-                .into_iter()
-                .map(|q| (TOccur::Should, q))
-                .collect(),
-        ))
+    let filtered = |positive: Box<dyn Query>| -> Box<dyn Query> {
+        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(TOccur::Must, positive)];
+        for q in &filters.must {
+            clauses.push((
+                TOccur::Must,
+                Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
+            ));
+        }
+        for q in &filters.must_not {
+            clauses.push((TOccur::MustNot, q.box_clone()));
+        }
+        Box::new(BooleanQuery::new(clauses))
     };
-    let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(TOccur::Must, positive)];
-    for q in filters.must {
-        clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
-    }
-    for q in filters.must_not {
-        clauses.push((TOccur::MustNot, q));
-    }
+    let any = |qs: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
+        (!qs.is_empty()).then(|| {
+            Box::new(BooleanQuery::new(
+                qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
+            )) as Box<dyn Query>
+        })
+    };
+    let nothing_positive = parts.body.is_empty() && parts.title.is_empty();
+    let body = if nothing_positive {
+        Some(Box::new(AllQuery) as Box<dyn Query>)
+    } else {
+        any(parts.body)
+    };
     Plan {
-        scoring: Box::new(BooleanQuery::new(clauses)),
+        body: body.map(&filtered),
+        article: any([(parts.title, TITLE_WEIGHT), (parts.text, TEXT_WEIGHT)]
+            .into_iter()
+            .filter_map(|(qs, w)| {
+                any(qs).map(|q| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>)
+            })
+            .collect())
+        .map(&filtered),
         required: parts.required,
         excluded: parts.excluded,
     }
@@ -317,7 +420,9 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
 
 #[derive(Default)]
 struct PlanParts {
-    scoring: Vec<Box<dyn Query>>,
+    body: Vec<Box<dyn Query>>,
+    text: Vec<Box<dyn Query>>,
+    title: Vec<Box<dyn Query>>,
     required: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
 }
@@ -336,6 +441,19 @@ struct Planner<'a> {
     empty_words: Vec<String>,
     /// `source:` clauses, applied as filters.
     sources: Vec<(Occur, Vec<String>)>,
+    /// Which fields the queries being built run on.
+    target: Target,
+    /// Let a multi-part word (`IL-6`, `level-four`) also match its parts alone.
+    loose: bool,
+}
+
+/// Passage bodies or article titles: planned separately so a title counts
+/// once per article rather than once per passage.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Body,
+    Title,
+    Text,
 }
 
 impl<'a> Planner<'a> {
@@ -348,11 +466,28 @@ impl<'a> Planner<'a> {
             stop_words_exact: false,
             empty_words: Vec::new(),
             sources: Vec::new(),
+            target: Target::Body,
+            loose: false,
         }
     }
 
-    fn notices(&self) -> Vec<String> {
+    fn node_for(
+        &mut self,
+        target: Target,
+        node: &Node,
+        explicit: bool,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
+        self.target = target;
+        self.node(node, explicit, highlight)
+    }
+
+    fn notices(&mut self) -> Vec<String> {
         let mut out = Vec::new();
+        for list in [&mut self.stop_words, &mut self.empty_words] {
+            let mut seen = HashSet::new();
+            list.retain(|w| seen.insert(w.clone()));
+        }
         if !self.stop_words.is_empty() && !self.stop_words_exact {
             out.push(format!(
                 "common words not used for ranking: {}",
@@ -378,18 +513,44 @@ impl<'a> Planner<'a> {
             }
             self.reject_nested_sources(&c.node)?;
             let explicit = c.occur != Occur::Should;
-            let q = self.node(&c.node, explicit, c.occur != Occur::MustNot)?;
-            let Some(q) = q else { continue };
-            match c.occur {
-                Occur::Should => parts.scoring.push(q),
-                Occur::Must => {
-                    parts.scoring.push(q.box_clone());
-                    parts.required.push(q);
-                }
-                Occur::MustNot => parts.excluded.push(q),
+            let highlight = c.occur != Occur::MustNot;
+            // Ranking: a hyphenated word also scores its parts on their own.
+            self.loose = true;
+            let body = self.node_for(Target::Body, &c.node, explicit, highlight)?;
+            let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
+            let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
+            if c.occur == Occur::Should {
+                parts.body.extend(body);
+                parts.title.extend(title);
+                parts.text.extend(text);
+                continue;
+            }
+            // Requiring and excluding: the words as written.
+            self.loose = false;
+            let strict: Vec<Box<dyn Query>> = [Target::Body, Target::Title]
+                .into_iter()
+                .map(|t| self.node_for(t, &c.node, explicit, false))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            let matching: Box<dyn Query> = match strict.len() {
+                0 => continue,
+                1 => strict.into_iter().next().expect("one query"),
+                _ => Box::new(BooleanQuery::new(
+                    strict.into_iter().map(|q| (TOccur::Should, q)).collect(),
+                )),
+            };
+            if c.occur == Occur::Must {
+                parts.body.extend(body);
+                parts.title.extend(title);
+                parts.text.extend(text);
+                parts.required.push(matching);
+            } else {
+                parts.excluded.push(matching);
             }
         }
-        let has_positive = !parts.scoring.is_empty();
+        let has_positive = !parts.body.is_empty() || !parts.title.is_empty();
         let only_filters = clauses
             .iter()
             .all(|c| c.occur == Occur::MustNot || source_names_of(&c.node).is_some());
@@ -455,14 +616,16 @@ impl<'a> Planner<'a> {
         })
     }
 
-    fn fields(&self, scope: Scope, mode: Mode) -> Vec<(Field, f32)> {
-        let (body, title) = match mode {
-            Mode::Stemmed => (self.f.body, self.f.title),
-            Mode::Exact => (self.f.body_exact, self.f.title_exact),
-        };
-        match scope {
-            Scope::All => vec![(body, 1.0), (title, TITLE_BOOST)],
-            Scope::Title => vec![(title, 1.0)],
+    /// The field the current target searches for this scope, if any.
+    fn field(&self, scope: Scope, mode: Mode) -> Option<Field> {
+        match (self.target, scope, mode) {
+            (Target::Body, Scope::All, Mode::Stemmed) => Some(self.f.body),
+            (Target::Body, Scope::All, Mode::Exact) => Some(self.f.body_exact),
+            (Target::Body, Scope::Title, _) => None,
+            (Target::Title, _, Mode::Stemmed) => Some(self.f.title),
+            (Target::Title, _, Mode::Exact) => Some(self.f.title_exact),
+            (Target::Text, Scope::All, Mode::Stemmed) => Some(self.f.text),
+            (Target::Text, _, _) => None,
         }
     }
 
@@ -481,7 +644,30 @@ impl<'a> Planner<'a> {
                     .stemmed
                     .extend(tokens.iter().map(|t| t.text.clone()));
             }
-            return Some(terms_query(&tokens, &self.fields(scope, Mode::Stemmed)));
+            let positions = self.target != Target::Text;
+            let field = self.field(scope, Mode::Stemmed)?;
+            let parts = sequence(&tokens);
+            if !(self.loose && positions && parts.len() > 1) {
+                return Some(terms_query(&tokens, field, positions));
+            }
+            // The parts alone, not the phrase again: a phrase match would
+            // count twice and outrank better articles (docs/RELEVANCE.md).
+            let mut alternatives = Vec::new();
+            if let Some(j) = tokens.iter().find(|t| t.kind == TokenKind::Joined) {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &j.text),
+                    IndexRecordOption::WithFreqs,
+                );
+                alternatives.push((TOccur::Should, Box::new(q) as Box<dyn Query>));
+            }
+            for (_, t) in parts {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &t),
+                    IndexRecordOption::WithFreqs,
+                );
+                alternatives.push((TOccur::Should, Box::new(q) as Box<dyn Query>));
+            }
+            return Some(Box::new(BooleanQuery::new(alternatives)));
         }
         analyze(text, Mode::Exact, &mut tokens);
         if tokens.is_empty() {
@@ -531,7 +717,8 @@ impl<'a> Planner<'a> {
             .into_iter()
             .filter(|t| t.kind != TokenKind::Joined)
             .collect();
-        Some(terms_query(&no_joined, &self.fields(scope, Mode::Exact)))
+        self.field(scope, Mode::Exact)
+            .map(|f| terms_query(&no_joined, f, true))
     }
 }
 
@@ -575,43 +762,44 @@ fn sequence(tokens: &[Token]) -> Vec<(u32, String)> {
 /// A query for the analysed tokens of one word or phrase over some fields:
 /// a term for one position, a phrase for several; a hyphenated word's joined
 /// form is an alternative to its parts.
-fn terms_query(tokens: &[Token], fields: &[(Field, f32)]) -> Box<dyn Query> {
+fn terms_query(tokens: &[Token], field: Field, positions: bool) -> Box<dyn Query> {
     let seq = sequence(tokens);
-    let joined = tokens.iter().find(|t| t.kind == TokenKind::Joined);
-    let mut alternatives: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
-    for &(field, boost) in fields {
-        let q: Box<dyn Query> = if seq.len() == 1 {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, &seq[0].1),
-                IndexRecordOption::WithFreqs,
-            ))
-        } else {
-            let base = seq[0].0;
-            Box::new(PhraseQuery::new_with_offset(
-                seq.iter()
-                    .map(|(p, t)| ((p - base) as usize, Term::from_field_text(field, t)))
-                    .collect(),
-            ))
-        };
-        alternatives.push((TOccur::Should, boosted(q, boost)));
-        if let Some(j) = joined {
-            let q = TermQuery::new(
+    let main: Box<dyn Query> = if !positions {
+        Box::new(BooleanQuery::new(
+            seq.iter()
+                .map(|(_, t)| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (TOccur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect(),
+        ))
+    } else if seq.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &seq[0].1),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        let base = seq[0].0;
+        Box::new(PhraseQuery::new_with_offset(
+            seq.iter()
+                .map(|(p, t)| ((p - base) as usize, Term::from_field_text(field, t)))
+                .collect(),
+        ))
+    };
+    match tokens.iter().find(|t| t.kind == TokenKind::Joined) {
+        Some(j) => {
+            let joined = TermQuery::new(
                 Term::from_field_text(field, &j.text),
                 IndexRecordOption::WithFreqs,
             );
-            alternatives.push((TOccur::Should, boosted(Box::new(q), boost)));
+            Box::new(BooleanQuery::new(vec![
+                (TOccur::Should, main),
+                (TOccur::Should, Box::new(joined)),
+            ]))
         }
-    }
-    if alternatives.len() == 1 {
-        return alternatives.pop().map(|(_, q)| q).expect("one alternative");
-    }
-    Box::new(BooleanQuery::new(alternatives))
-}
-
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if boost == 1.0 {
-        q
-    } else {
-        Box::new(BoostQuery::new(q, boost))
+        None => main,
     }
 }

@@ -40,6 +40,10 @@ pub struct EvalArgs {
     /// Write a TREC run file (qid Q0 docid rank score tag), 100 articles per query
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
+    /// Evaluate half of the queries only: 1 = the 1st, 3rd, 5th... of
+    /// queries.jsonl, 2 = the 2nd, 4th... (tune on one half, report the other)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub fold: Option<u8>,
     /// Tag written in the last column of the run file
     #[arg(long, default_value = "hpsearch")]
     pub tag: String,
@@ -110,6 +114,9 @@ pub struct SearchArgs {
     /// Read the query as plain text: no operators, punctuation is just text
     #[arg(long)]
     pub plain: bool,
+    /// Rank without pseudo-relevance feedback (words the best articles share)
+    #[arg(long)]
+    pub no_feedback: bool,
     /// Print one JSON document (schema in the README)
     #[arg(long)]
     pub json: bool,

@@ -200,6 +200,7 @@ fn search(
             SortArg::Date => Sort::Date,
         },
         ids_only: false,
+        feedback: !args.no_feedback,
     };
     let results = index.search(&request)?;
     for notice in &results.notices {
@@ -223,7 +224,10 @@ fn eval(
     args: EvalArgs,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let collection = hpsearch::eval::Collection::load(&args.dir)?;
+    let mut collection = hpsearch::eval::Collection::load(&args.dir)?;
+    if let Some(fold) = args.fold {
+        collection.keep_fold(fold);
+    }
     let temp = std::env::temp_dir().join(format!("hpsearch-eval-{}", std::process::id()));
     let dir = index_dir.unwrap_or(&temp);
     let index = if Index::exists(dir) {
