@@ -1,26 +1,60 @@
 //! tantivy collectors that turn matching passages into articles.
 //!
-//! [`ArticleCollector`] sees every matching passage once, with its BM25
-//! score, and keeps per article: the best passage score (for ranking),
-//! the best `keep` passages (for display), and the article's source and date
-//! (for facets). [`KeySetCollector`] only gathers the set of articles that
-//! have a matching passage, for `+required` and `-excluded` clauses.
+//! The passages of an article are indexed as one batch, so they sit next to
+//! each other in one segment, head first, and tantivy hands matching
+//! passages to a collector in document order. [`ArticleCollector`] therefore
+//! groups passages into articles as runs, without hashing, and keeps per
+//! article: the best passage score (for ranking), the best `keep` passages
+//! (for display), and the article's source and date (for facets). Its
+//! results come in index order, which lets [`join`] combine two of them in
+//! one pass. [`KeySetCollector`] only gathers the set of articles that have a
+//! matching passage, for `+required` and `-excluded` clauses.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Article keys are already uniform 64-bit hashes: hashing them again is
+/// wasted work.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A set of article keys.
+pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
+
+/// An article's best passages; inline for the usual few, so collecting
+/// thousands of articles does not allocate for each.
+pub(crate) type Passages = SmallVec<[(Score, DocAddress); 3]>;
 
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
 pub(crate) struct ArticleAgg {
     pub akey: u64,
+    /// Where the article's first matching passage is: orders articles.
+    pub first: DocAddress,
     /// Score of the best matching passage.
     pub best: Score,
     /// Best passages for display: (score, address), highest first.
-    pub passages: Vec<(Score, DocAddress)>,
+    pub passages: Passages,
     pub source: Option<Arc<str>>,
     pub day: Option<i64>,
     /// Score of the article-level fields (title and whole text), from a
@@ -33,19 +67,17 @@ impl ArticleAgg {
         self.best = self.best.max(score);
         insert_top(&mut self.passages, (score, addr), keep, |p| p.0);
     }
-
-    fn merge(&mut self, other: ArticleAgg, keep: usize) {
-        self.best = self.best.max(other.best);
-        for p in other.passages {
-            insert_top(&mut self.passages, p, keep, |p| p.0);
-        }
-        self.source = self.source.take().or(other.source);
-        self.day = self.day.or(other.day);
-    }
 }
 
 /// Keeps `v` sorted by descending key with at most `cap` items.
-fn insert_top<T>(v: &mut Vec<T>, item: T, cap: usize, key: impl Fn(&T) -> Score) {
+fn insert_top<T, const N: usize>(
+    v: &mut SmallVec<[T; N]>,
+    item: T,
+    cap: usize,
+    key: impl Fn(&T) -> Score,
+) where
+    [T; N]: smallvec::Array<Item = T>,
+{
     if cap == 0 {
         return;
     }
@@ -58,7 +90,40 @@ fn insert_top<T>(v: &mut Vec<T>, item: T, cap: usize, key: impl Fn(&T) -> Score)
     v.truncate(cap);
 }
 
-/// Collects matching passages into per-article aggregates.
+/// Combines two collections of the same index in one pass: `both` for an
+/// article in each, `left` / `right` for one found in only one of them.
+/// Both inputs are in index order (as [`ArticleCollector`] returns them), and
+/// so is the output.
+pub(crate) fn join(
+    a: Vec<ArticleAgg>,
+    b: Vec<ArticleAgg>,
+    mut both: impl FnMut(ArticleAgg, ArticleAgg) -> Option<ArticleAgg>,
+    mut left: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
+    mut right: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
+) -> Vec<ArticleAgg> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.akey == y.akey => {
+                let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                both(x, y)
+            }
+            // Articles do not interleave, so the one that starts first has
+            // no partner in the other list.
+            (Some(x), Some(y)) if x.first < y.first => left(a.next().expect("peeked")),
+            (Some(_), Some(_)) => right(b.next().expect("peeked")),
+            (Some(_), None) => left(a.next().expect("peeked")),
+            (None, Some(_)) => right(b.next().expect("peeked")),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
+/// Collects matching passages into per-article aggregates, in index order.
 pub(crate) struct ArticleCollector {
     /// Passages to keep per article for display.
     pub keep: usize,
@@ -70,12 +135,12 @@ pub(crate) struct ArticleSegmentCollector {
     akey: Column<u64>,
     day: Column<i64>,
     source: Option<StrColumn>,
-    /// Article aggregates, with the segment-local source ordinal.
-    articles: HashMap<u64, (ArticleAgg, Option<u64>)>,
+    /// Finished articles, with their segment-local source ordinal.
+    articles: Vec<(ArticleAgg, Option<u64>)>,
 }
 
 impl Collector for ArticleCollector {
-    type Fruit = HashMap<u64, ArticleAgg>;
+    type Fruit = Vec<ArticleAgg>;
     type Child = ArticleSegmentCollector;
 
     fn for_segment(
@@ -90,7 +155,7 @@ impl Collector for ArticleCollector {
             akey: ff.u64("akey")?,
             day: ff.i64("day")?,
             source: ff.str("source")?,
-            articles: HashMap::new(),
+            articles: Vec::new(),
         })
     }
 
@@ -98,56 +163,49 @@ impl Collector for ArticleCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<u64, ArticleAgg>>) -> tantivy::Result<Self::Fruit> {
-        let mut iter = fruits.into_iter();
-        let mut all = iter.next().unwrap_or_default();
-        for fruit in iter {
-            for (k, agg) in fruit {
-                match all.get_mut(&k) {
-                    Some(a) => a.merge(agg, self.keep),
-                    None => {
-                        all.insert(k, agg);
-                    }
-                }
-            }
+    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
+        let mut all: Vec<ArticleAgg> = fruits.into_iter().flatten().collect();
+        if !all.is_sorted_by_key(|a| a.first) {
+            all.sort_by_key(|a| a.first);
         }
         Ok(all)
     }
 }
 
 impl SegmentCollector for ArticleSegmentCollector {
-    type Fruit = HashMap<u64, ArticleAgg>;
+    type Fruit = Vec<ArticleAgg>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let Some(akey) = self.akey.first(doc) else {
             return;
         };
         let addr = DocAddress::new(self.segment, doc);
-        let keep = self.keep;
-        match self.articles.get_mut(&akey) {
-            Some((agg, _)) => agg.push(score, addr, keep),
-            None => {
-                let ord = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
-                let mut agg = ArticleAgg {
-                    akey,
-                    best: Score::MIN,
-                    passages: Vec::with_capacity(keep),
-                    source: None,
-                    day: self.day.first(doc),
-                    head: 0.0,
-                };
-                agg.push(score, addr, keep);
-                self.articles.insert(akey, (agg, ord));
-            }
+        if let Some((last, _)) = self.articles.last_mut()
+            && last.akey == akey
+        {
+            last.push(score, addr, self.keep);
+            return;
         }
+        let ord = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
+        let mut agg = ArticleAgg {
+            akey,
+            first: addr,
+            best: Score::MIN,
+            passages: Passages::new(),
+            source: None,
+            day: self.day.first(doc),
+            head: 0.0,
+        };
+        agg.push(score, addr, self.keep);
+        self.articles.push((agg, ord));
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(self) -> Vec<ArticleAgg> {
         let mut names: HashMap<u64, Arc<str>> = HashMap::new();
         let source = self.source;
         self.articles
             .into_iter()
-            .map(|(k, (mut agg, ord))| {
+            .map(|(mut agg, ord)| {
                 if let (Some(ord), Some(col)) = (ord, &source) {
                     let name = names.entry(ord).or_insert_with(|| {
                         let mut s = String::new();
@@ -157,7 +215,7 @@ impl SegmentCollector for ArticleSegmentCollector {
                     });
                     agg.source = Some(name.clone());
                 }
-                (k, agg)
+                agg
             })
             .collect()
     }
@@ -168,11 +226,11 @@ pub(crate) struct KeySetCollector;
 
 pub(crate) struct KeySetSegmentCollector {
     akey: Column<u64>,
-    keys: HashSet<u64>,
+    keys: KeySet,
 }
 
 impl Collector for KeySetCollector {
-    type Fruit = HashSet<u64>;
+    type Fruit = KeySet;
     type Child = KeySetSegmentCollector;
 
     fn for_segment(
@@ -182,7 +240,7 @@ impl Collector for KeySetCollector {
     ) -> tantivy::Result<Self::Child> {
         Ok(KeySetSegmentCollector {
             akey: reader.fast_fields().u64("akey")?,
-            keys: HashSet::new(),
+            keys: KeySet::default(),
         })
     }
 
@@ -190,13 +248,13 @@ impl Collector for KeySetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
+    fn merge_fruits(&self, fruits: Vec<KeySet>) -> tantivy::Result<KeySet> {
         Ok(fruits.into_iter().flatten().collect())
     }
 }
 
 impl SegmentCollector for KeySetSegmentCollector {
-    type Fruit = HashSet<u64>;
+    type Fruit = KeySet;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(k) = self.akey.first(doc) {
@@ -204,21 +262,64 @@ impl SegmentCollector for KeySetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> HashSet<u64> {
+    fn harvest(self) -> KeySet {
         self.keys
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::insert_top;
+    use super::*;
 
     #[test]
     fn insert_top_keeps_the_best_in_order() {
-        let mut v = Vec::new();
+        let mut v: SmallVec<[f32; 2]> = SmallVec::new();
         for s in [1.0, 5.0, 3.0, 4.0, 2.0] {
             insert_top(&mut v, s, 3, |s| *s);
         }
-        assert_eq!(v, [5.0, 4.0, 3.0]);
+        assert_eq!(v.as_slice(), [5.0, 4.0, 3.0]);
+    }
+
+    fn agg(akey: u64, doc: u32, best: f32) -> ArticleAgg {
+        ArticleAgg {
+            akey,
+            first: DocAddress::new(0, doc),
+            best,
+            passages: Passages::new(),
+            source: None,
+            day: None,
+            head: 0.0,
+        }
+    }
+
+    #[test]
+    fn join_pairs_articles_in_one_pass() {
+        // articles start at docs 0, 3, 5, 9; `a` saw passages, `b` heads
+        let a = vec![agg(1, 1, 1.0), agg(2, 4, 2.0), agg(4, 10, 4.0)];
+        let b = vec![agg(2, 3, 20.0), agg(3, 5, 30.0), agg(4, 9, 40.0)];
+        let out = join(
+            a,
+            b,
+            |mut x, y| {
+                x.head = y.best;
+                Some(x)
+            },
+            Some,
+            |mut y| {
+                y.head = y.best;
+                y.best = 0.0;
+                Some(y)
+            },
+        );
+        let got: Vec<(u64, f32, f32)> = out.iter().map(|a| (a.akey, a.best, a.head)).collect();
+        assert_eq!(
+            got,
+            [
+                (1, 1.0, 0.0),
+                (2, 2.0, 20.0),
+                (3, 0.0, 30.0),
+                (4, 4.0, 40.0)
+            ]
+        );
     }
 }

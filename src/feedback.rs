@@ -1,7 +1,8 @@
 //! Pseudo-relevance feedback: words that the best first-round articles share
 //! re-rank the articles that already match.
 //!
-//! The top articles of the first ranking are read and analysed; each word
+//! The best passage and title of each top article of the first ranking are
+//! analysed; each word
 //! gets the relevance-model weight `sum over articles of p(article) *
 //! tf / length` (RM3), the query's own words and very short tokens aside.
 //! The best few words then score every *already matching* article through
@@ -11,12 +12,10 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{Score, Searcher, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Score, Term};
 
 use crate::analysis::{Mode, analyze};
-use crate::error::Result;
-use crate::index::Index;
 
 /// The feedback hpsearch runs: 5 articles, 20 words, half weight
 /// (chosen on half of the SciFact queries; docs/RELEVANCE.md).
@@ -37,37 +36,29 @@ pub(crate) struct Feedback {
     pub weight: Score,
 }
 
-/// The expansion query for the best articles `top` (keys with scores, best
-/// first), or `None` when there is nothing to add.
+/// The expansion query from the feedback texts (first-round scores with
+/// the text of each article's best passage and title, best first), or
+/// `None` when there is nothing to add.
 pub(crate) fn expansion(
-    index: &Index,
-    searcher: &Searcher,
-    top: &[(u64, Score)],
+    field: Field,
+    docs: &[(Score, String)],
     query_terms: &HashSet<String>,
     fb: Feedback,
-) -> Result<Option<Box<dyn Query>>> {
-    let top = &top[..top.len().min(fb.articles)];
-    if top.is_empty() {
-        return Ok(None);
-    }
+) -> Option<Box<dyn Query>> {
+    let docs = &docs[..docs.len().min(fb.articles)];
     // p(article): first-round scores turned into a distribution.
-    let max = top.iter().map(|t| t.1).fold(Score::MIN, Score::max);
-    let exp: Vec<Score> = top.iter().map(|t| (t.1 - max).exp()).collect();
+    let max = docs.iter().map(|d| d.0).fold(Score::MIN, Score::max);
+    let exp: Vec<Score> = docs.iter().map(|d| (d.0 - max).exp()).collect();
     let norm: Score = exp.iter().sum();
     let mut weights: HashMap<String, Score> = HashMap::new();
     let mut tokens = Vec::new();
-    for ((akey, _), e) in top.iter().zip(&exp) {
-        let Some(article) = index.article_by_key(searcher, *akey)? else {
-            continue;
-        };
+    for ((_, text), e) in docs.iter().zip(&exp) {
         tokens.clear();
-        analyze(&article.title, Mode::Stemmed, &mut tokens);
-        analyze(&article.text, Mode::Stemmed, &mut tokens);
+        analyze(text, Mode::Stemmed, &mut tokens);
         if tokens.is_empty() {
             continue;
         }
-        let p_doc = e / norm;
-        let per_token = p_doc / tokens.len() as Score;
+        let per_token = e / norm / tokens.len() as Score;
         for t in &tokens {
             if t.text.len() < 3
                 || query_terms.contains(&t.text)
@@ -81,10 +72,7 @@ pub(crate) fn expansion(
     let mut ranked: Vec<(String, Score)> = weights.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(fb.words);
-    let Some(best) = ranked.first().map(|r| r.1) else {
-        return Ok(None);
-    };
-    let field = index.fields.text;
+    let best = ranked.first()?.1;
     let clauses = ranked
         .into_iter()
         .map(|(word, w)| {
@@ -96,5 +84,40 @@ pub(crate) fn expansion(
             (Occur::Should, boosted)
         })
         .collect();
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_words_of_the_best_texts_are_chosen() {
+        let (schema, f) = crate::schema::build();
+        let _ = schema;
+        let docs = vec![
+            (
+                3.0,
+                "Ambulance handover delays at the hospital; handover queues grow".to_string(),
+            ),
+            (
+                2.5,
+                "Crews wait for handover outside A&E as queues grow".to_string(),
+            ),
+        ];
+        let query: HashSet<String> = ["ambul".to_string()].into();
+        let fb = Feedback {
+            articles: 5,
+            words: 3,
+            weight: 0.5,
+        };
+        let q = expansion(f.text, &docs, &query, fb).expect("words to add");
+        let text = format!("{q:?}");
+        assert!(text.contains("handov"), "{text}");
+        assert!(
+            !text.contains("ambul"),
+            "query words are not added again: {text}"
+        );
+        assert!(expansion(f.text, &[], &query, fb).is_none());
+    }
 }

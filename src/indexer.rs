@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
@@ -395,14 +396,15 @@ impl Writer<'_> {
             return Ok(Outcome::Duplicate);
         }
         self.seen.insert(p.akey, origin);
+        let mut ops = Vec::with_capacity(p.docs.len() + 1);
         let outcome = match self.existing.get(&p.akey) {
             Some(h) if *h == p.chash => {
                 self.summary.unchanged += 1;
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {
-                self.writer
-                    .delete_term(Term::from_field_text(self.index.fields.id, &p.article.id));
+                let id = Term::from_field_text(self.index.fields.id, &p.article.id);
+                ops.push(UserOperation::Delete(id));
                 self.summary.updated += 1;
                 Outcome::Updated
             }
@@ -412,9 +414,10 @@ impl Writer<'_> {
             }
         };
         self.summary.passages += p.docs.len() as u64;
-        for doc in p.docs {
-            self.writer.add_document(doc)?;
-        }
+        // One batch: the passages of an article land next to each other in
+        // one segment, which the search collectors rely on.
+        ops.extend(p.docs.into_iter().map(UserOperation::Add));
+        self.writer.run(ops)?;
         Ok(outcome)
     }
 

@@ -25,7 +25,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{Mode, Token, TokenKind, analyze};
-use crate::collect::{ArticleAgg, ArticleCollector, KeySetCollector};
+use crate::collect::{ArticleAgg, ArticleCollector, KeySet, KeySetCollector, join};
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
 use crate::feedback::FEEDBACK;
@@ -69,62 +69,88 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let plan = finish_plan(plan, filters);
 
     let keep = req.passages.max(1);
-    let mut found = match &plan.body {
+    let body = match &plan.body {
         Some(q) => searcher.search(&**q, &ArticleCollector { keep })?,
-        None => Default::default(),
+        None => Vec::new(),
     };
-    if let Some(q) = &plan.article {
+    let heads = match &plan.article {
         // Title and whole text score once per article, with statistics over
         // articles, beside the article's best passages.
-        let stats = ArticleStats::new(&searcher, &index.fields)?;
-        let heads = searcher.search_with_statistics_provider(
-            &**q,
-            &ArticleCollector { keep: 1 },
-            &stats,
-        )?;
-        for (akey, mut t) in heads {
-            let head_score = t.best;
-            match found.get_mut(&akey) {
-                Some(a) => a.head = head_score,
-                None => {
-                    t.head = head_score;
-                    t.best = 0.0;
-                    for p in &mut t.passages {
-                        p.0 = 0.0;
-                    }
-                    found.insert(akey, t);
-                }
-            }
+        Some(q) => {
+            let stats = ArticleStats::new(&searcher, &index.fields)?;
+            searcher.search_with_statistics_provider(&**q, &ArticleCollector { keep: 1 }, &stats)?
         }
-    }
-    let required: Vec<HashSet<u64>> = plan
+        None => Vec::new(),
+    };
+    let found = join(
+        body,
+        heads,
+        |mut passages, head| {
+            passages.head = head.best;
+            Some(passages)
+        },
+        Some,
+        |mut head| {
+            // Matched by its title or text only: shown with its first passage.
+            head.head = head.best;
+            head.best = 0.0;
+            for p in &mut head.passages {
+                p.0 = 0.0;
+            }
+            Some(head)
+        },
+    );
+    let required: Vec<KeySet> = plan
         .required
         .iter()
         .map(|q| searcher.search(&**q, &KeySetCollector))
         .collect::<tantivy::Result<_>>()?;
-    let excluded: Vec<HashSet<u64>> = plan
+    let excluded: Vec<KeySet> = plan
         .excluded
         .iter()
         .map(|q| searcher.search(&**q, &KeySetCollector))
         .collect::<tantivy::Result<_>>()?;
-    let mut articles: Vec<(f32, ArticleAgg)> = found
-        .into_values()
+    let mut found: Vec<ArticleAgg> = found
+        .into_iter()
         .filter(|a| required.iter().all(|s| s.contains(&a.akey)))
         .filter(|a| !excluded.iter().any(|s| s.contains(&a.akey)))
-        .map(|a| (article_score(a.best, a.head), a))
         .collect();
 
+    let mut columns = Columns::new(&searcher);
     let fb = FEEDBACK;
     if req.feedback
         && req.sort == Sort::Relevance
         && plan.article.is_some()
-        && articles.len() > fb.articles
+        && found.len() > fb.articles
     {
-        let mut top: Vec<(u64, f32)> = articles.iter().map(|(s, a)| (a.akey, *s)).collect();
-        top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        let mut top: Vec<(f32, usize)> = found
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (article_score(a.best, a.head), i))
+            .collect();
+        let desc =
+            |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+        top.select_nth_unstable_by(fb.articles - 1, desc);
         top.truncate(fb.articles);
+        top.sort_unstable_by(desc);
+        let mut docs = Vec::with_capacity(top.len());
+        for (score, i) in top {
+            let a = &found[i];
+            let Some(article) = index.article_by_key(&searcher, a.akey)? else {
+                continue;
+            };
+            let mut text = article.title;
+            if let Some((_, addr)) = a.passages.first() {
+                let cols = columns.segment(addr.segment_ord)?;
+                let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
+                let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
+                text.push('\n');
+                text.push_str(article.text.get(start..end).unwrap_or_default());
+            }
+            docs.push((score, text));
+        }
         if let Some(q) =
-            crate::feedback::expansion(index, &searcher, &top, &planner.highlighter.stemmed, fb)?
+            crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
         {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
             let extra = searcher.search_with_statistics_provider(
@@ -132,13 +158,22 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
                 &ArticleCollector { keep: 1 },
                 &stats,
             )?;
-            for (score, a) in &mut articles {
-                if let Some(e) = extra.get(&a.akey) {
-                    *score += fb.weight * e.best;
-                }
-            }
+            found = join(
+                found,
+                extra,
+                |mut a, e| {
+                    a.head += fb.weight * e.best;
+                    Some(a)
+                },
+                Some,
+                |_| None,
+            );
         }
     }
+    let mut articles: Vec<(f32, ArticleAgg)> = found
+        .into_iter()
+        .map(|a| (article_score(a.best, a.head), a))
+        .collect();
 
     let mut counter = FacetCounter::default();
     for (_, a) in &articles {
@@ -160,7 +195,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let mut hits = Vec::new();
     for (score, agg) in articles.iter().skip(req.offset).take(req.limit) {
         if req.ids_only {
-            hits.push(id_only_hit(&searcher, agg, *score)?);
+            hits.push(id_only_hit(agg, *score));
             continue;
         }
         let article = index
@@ -168,9 +203,9 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?;
         let mut passages = Vec::new();
         for (pscore, addr) in agg.passages.iter().take(req.passages) {
-            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-            let start = ff.u64("start")?.first(addr.doc_id).unwrap_or(0) as usize;
-            let end = ff.u64("end")?.first(addr.doc_id).unwrap_or(0) as usize;
+            let cols = columns.segment(addr.segment_ord)?;
+            let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
+            let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
             let Some(text) = article.text.get(start..end) else {
                 return Err(index.corrupted("a passage range falls outside its article"));
             };
@@ -194,6 +229,15 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             passages,
         });
     }
+    if req.ids_only {
+        let page: Vec<&ArticleAgg> = articles
+            .iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .map(|(_, a)| a)
+            .collect();
+        resolve_ids(&mut columns, &page, &mut hits)?;
+    }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
@@ -202,6 +246,42 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         facets,
         notices: planner.notices(),
     })
+}
+
+/// Fast-field columns of the segments hits come from, opened once per search
+/// rather than once per hit.
+struct Columns<'s> {
+    searcher: &'s tantivy::Searcher,
+    segments: Vec<Option<SegmentColumns>>,
+}
+
+struct SegmentColumns {
+    id: Option<tantivy::columnar::StrColumn>,
+    start: tantivy::columnar::Column<u64>,
+    end: tantivy::columnar::Column<u64>,
+}
+
+impl<'s> Columns<'s> {
+    fn new(searcher: &'s tantivy::Searcher) -> Columns<'s> {
+        let n = searcher.segment_readers().len();
+        Columns {
+            searcher,
+            segments: (0..n).map(|_| None).collect(),
+        }
+    }
+
+    fn segment(&mut self, ord: u32) -> Result<&SegmentColumns> {
+        let slot = &mut self.segments[ord as usize];
+        if slot.is_none() {
+            let ff = self.searcher.segment_reader(ord).fast_fields();
+            *slot = Some(SegmentColumns {
+                id: ff.str("id")?,
+                start: ff.u64("start")?,
+                end: ff.u64("end")?,
+            });
+        }
+        Ok(slot.as_ref().expect("filled above"))
+    }
 }
 
 /// BM25 statistics for the article-level fields: they are indexed on head
@@ -234,21 +314,10 @@ impl Bm25StatisticsProvider for ArticleStats<'_> {
     }
 }
 
-/// A hit with only its id (read from the id column) and score.
-fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Result<Hit> {
-    let mut id = String::new();
-    if let Some((_, addr)) = agg.passages.first()
-        && let Some(col) = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .str("id")?
-        && let Some(ord) = col.term_ords(addr.doc_id).next()
-    {
-        col.ord_to_str(ord, &mut id)
-            .map_err(tantivy::TantivyError::from)?;
-    }
-    Ok(Hit {
-        id,
+/// A hit with only its score so far; [`resolve_ids`] fills in the id.
+fn id_only_hit(agg: &ArticleAgg, score: f32) -> Hit {
+    Hit {
+        id: String::new(),
         title: String::new(),
         source: agg.source.as_deref().map(str::to_string),
         date: agg.day.and_then(crate::Date::from_key),
@@ -257,7 +326,50 @@ fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Re
         url: None,
         score,
         passages: Vec::new(),
-    })
+    }
+}
+
+/// Reads the ids of a page of articles from the id column, one sorted batch
+/// per segment (a dictionary lookup per hit would decode a block each time).
+fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) -> Result<()> {
+    let mut by_segment: BTreeMap<u32, Vec<(u64, usize)>> = BTreeMap::new();
+    for (i, agg) in page.iter().enumerate() {
+        if let Some((_, addr)) = agg.passages.first()
+            && let Some(col) = &columns.segment(addr.segment_ord)?.id
+            && let Some(ord) = col.term_ords(addr.doc_id).next()
+        {
+            by_segment
+                .entry(addr.segment_ord)
+                .or_default()
+                .push((ord, i));
+        }
+    }
+    for (seg, mut wanted) in by_segment {
+        let Some(col) = &columns.segment(seg)?.id else {
+            continue;
+        };
+        wanted.sort_unstable();
+        let ords: Vec<u64> = wanted.iter().map(|w| w.0).collect();
+        let mut at = 0;
+        let mut names: Vec<String> = Vec::with_capacity(ords.len());
+        col.dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                names.push(String::from_utf8_lossy(bytes).into_owned())
+            })
+            .map_err(tantivy::TantivyError::from)?;
+        // Equal ordinals are looked up once each by the callback.
+        let mut last: Option<u64> = None;
+        for (ord, hit) in wanted {
+            if last.is_some_and(|l| l != ord) {
+                at += 1;
+            }
+            last = Some(ord);
+            if let Some(name) = names.get(at) {
+                hits[hit].id = name.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Passage-level filters: sources, dates, and the query's `source:` terms.

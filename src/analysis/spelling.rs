@@ -126,21 +126,35 @@ pub fn americanize(word: &str) -> Cow<'_, str> {
     if let Ok(i) = WORDS.binary_search_by(|(uk, _)| uk.cmp(&word)) {
         return Cow::Borrowed(WORDS[i].1);
     }
+    // Every rule needs one of these letter pairs: most words skip them all
+    // (this runs for every token indexed or searched).
+    let digraph = word.contains("ae") || word.contains("oe");
+    let our = word.contains("our");
+    let suffix = ["re", "is", "ys", "ell", "ogu"]
+        .iter()
+        .any(|p| word.contains(p));
+    if !(digraph || our || suffix) {
+        return Cow::Borrowed(word);
+    }
     let mut out = Cow::Borrowed(word);
-    for (uk, us) in DIGRAPH_ROOTS {
-        if let Some(rest) = word.strip_prefix(uk) {
-            out = Cow::Owned(format!("{us}{rest}"));
-            break;
+    if digraph {
+        for (uk, us) in DIGRAPH_ROOTS {
+            if let Some(rest) = word.strip_prefix(uk) {
+                out = Cow::Owned(format!("{us}{rest}"));
+                break;
+            }
         }
     }
-    for root in OUR_ROOTS {
-        if let Some(rest) = out.strip_prefix(root) {
-            let us = &root[..root.len() - 2];
-            out = Cow::Owned(format!("{us}r{rest}"));
-            break;
+    if our {
+        for root in OUR_ROOTS {
+            if let Some(rest) = out.strip_prefix(root) {
+                let us = &root[..root.len() - 2];
+                out = Cow::Owned(format!("{us}r{rest}"));
+                break;
+            }
         }
     }
-    suffixes(out)
+    if suffix { suffixes(out) } else { out }
 }
 
 fn suffixes(word: Cow<'_, str>) -> Cow<'_, str> {
