@@ -239,8 +239,29 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
     if is_stop_word(&t) {
         return None;
     }
-    let us = spelling::americanize(&t);
-    Some(ize_stem(&us).unwrap_or_else(|| STEMMER.stem(&us).into_owned()))
+    Some(STEMS.with_borrow_mut(|cache| {
+        if let Some(stem) = cache.get(t.as_str()) {
+            return stem.to_string();
+        }
+        let us = spelling::americanize(&t);
+        let stem = ize_stem(&us).unwrap_or_else(|| STEMMER.stem(&us).into_owned());
+        if cache.len() >= STEM_CACHE_WORDS {
+            cache.clear();
+        }
+        cache.insert(t.into_boxed_str(), stem.clone().into_boxed_str());
+        stem
+    }))
+}
+
+/// Words remembered per thread by the stem cache before it starts afresh.
+const STEM_CACHE_WORDS: usize = 100_000;
+
+thread_local! {
+    /// Word -> stem. Word frequencies are steep, so nearly every token of a
+    /// large collection is a word seen before; spelling rules and the
+    /// stemmer then run once per distinct word, not once per token.
+    static STEMS: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// `-ize` verbs and their nouns share a stem ending in `iz` that stays apart
