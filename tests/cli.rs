@@ -292,3 +292,38 @@ fn eval_scores_a_judged_collection_and_writes_a_run_file() {
     );
     assert!(trec.lines().any(|l| l.starts_with("q2 Q0 d2 1 ")));
 }
+
+#[test]
+fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let out = hp(&idx)
+        .args(["batch", "-n", "3"])
+        .write_stdin("junior doctors\n\"unclosed\nzzqxv\nPalantir\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut answers: Vec<Vec<Value>> = Vec::new();
+    let mut block = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            answers.push(std::mem::take(&mut block));
+        } else {
+            block.push(serde_json::from_str(line).unwrap());
+        }
+    }
+    assert!(block.is_empty(), "every answer ends with an empty line");
+    assert_eq!(answers.len(), 4, "{text}");
+    assert_eq!(answers[0].len(), 3);
+    assert!(answers[0][0]["score"].as_f64().unwrap() >= answers[0][1]["score"].as_f64().unwrap());
+    assert!(answers[0][0]["passages"][0]["highlights"].is_array());
+    assert!(
+        answers[1][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("never closed")
+    );
+    assert!(answers[2].is_empty(), "no hits: just the empty line");
+    assert_eq!(answers[3][0]["id"], "pl-2023-11-federated-data-platform");
+}

@@ -28,6 +28,8 @@ pub enum Command {
     Sources(JsonFlag),
     /// Show what the index holds
     Stats(JsonFlag),
+    /// Answer one query per line of standard input with JSON lines (for scripts)
+    Batch(BatchArgs),
     /// Measure ranking on a judged collection (corpus.jsonl, queries.jsonl, qrels.tsv)
     Eval(EvalArgs),
 }
@@ -120,6 +122,19 @@ pub struct SearchArgs {
     /// Print one JSON document (schema in the README)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Hits per query
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Best passages per hit, with highlights
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub passages: usize,
+    /// Read each line as plain text: no operators
+    #[arg(long)]
+    pub plain: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

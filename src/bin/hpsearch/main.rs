@@ -4,7 +4,7 @@
 mod cli;
 mod render;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +16,7 @@ use hpsearch::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, EvalArgs, IndexArgs, SearchArgs, SortArg};
+use cli::{BatchArgs, Cli, Command, EvalArgs, IndexArgs, SearchArgs, SortArg};
 use render::Style;
 
 const DEFAULT_INDEX: &str = "index";
@@ -76,6 +76,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let sources = open_for_reading(&path, explicit)?.sources()?;
             emit(&mut out, flag.json, &sources, |o, s| render::sources(o, s))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Batch(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            batch(&index, &args, &mut out)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
         Command::Stats(flag) => {
@@ -215,6 +219,46 @@ fn search(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// One query per input line; per query, one JSON line per hit, best first,
+/// then an empty line, flushed, so a caller can read answers as they come.
+/// A query that cannot be read gives one `{"error": ...}` line instead.
+fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let stdin = io::stdin();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdin
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read standard input")?
+            == 0
+        {
+            break;
+        }
+        let mut request = SearchRequest::new(line.trim_end_matches(['\n', '\r']));
+        request.limit = args.limit;
+        request.passages = args.passages;
+        if args.plain {
+            request.syntax = Syntax::Plain;
+        }
+        match index.search(&request) {
+            Ok(results) => {
+                for hit in &results.hits {
+                    serde_json::to_writer(&mut *out, hit)?;
+                    writeln!(out)?;
+                }
+            }
+            Err(e) => {
+                serde_json::to_writer(&mut *out, &serde_json::json!({ "error": e.to_string() }))?;
+                writeln!(out)?;
+            }
+        }
+        writeln!(out)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Indexes the collection's corpus (into `--index` if given and not yet built
