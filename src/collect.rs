@@ -135,8 +135,9 @@ pub(crate) struct ArticleSegmentCollector {
     akey: Column<u64>,
     day: Column<i64>,
     source: Option<StrColumn>,
-    /// Finished articles, with their segment-local source ordinal.
-    articles: Vec<(ArticleAgg, Option<u64>)>,
+    /// Articles so far, with their segment-local source ordinals.
+    articles: Vec<ArticleAgg>,
+    ords: Vec<Option<u64>>,
 }
 
 impl Collector for ArticleCollector {
@@ -156,6 +157,7 @@ impl Collector for ArticleCollector {
             day: ff.i64("day")?,
             source: ff.str("source")?,
             articles: Vec::new(),
+            ords: Vec::new(),
         })
     }
 
@@ -163,8 +165,16 @@ impl Collector for ArticleCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
-        let mut all: Vec<ArticleAgg> = fruits.into_iter().flatten().collect();
+    fn merge_fruits(&self, mut fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
+        let mut all = if fruits.len() == 1 {
+            fruits.pop().unwrap_or_default()
+        } else {
+            let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
+            for mut f in fruits {
+                all.append(&mut f);
+            }
+            all
+        };
         if !all.is_sorted_by_key(|a| a.first) {
             all.sort_by_key(|a| a.first);
         }
@@ -180,7 +190,7 @@ impl SegmentCollector for ArticleSegmentCollector {
             return;
         };
         let addr = DocAddress::new(self.segment, doc);
-        if let Some((last, _)) = self.articles.last_mut()
+        if let Some(last) = self.articles.last_mut()
             && last.akey == akey
         {
             last.push(score, addr, self.keep);
@@ -197,27 +207,27 @@ impl SegmentCollector for ArticleSegmentCollector {
             head: 0.0,
         };
         agg.push(score, addr, self.keep);
-        self.articles.push((agg, ord));
+        self.articles.push(agg);
+        self.ords.push(ord);
     }
 
-    fn harvest(self) -> Vec<ArticleAgg> {
+    fn harvest(mut self) -> Vec<ArticleAgg> {
+        let Some(col) = &self.source else {
+            return self.articles;
+        };
         let mut names: HashMap<u64, Arc<str>> = HashMap::new();
-        let source = self.source;
+        for (agg, ord) in self.articles.iter_mut().zip(&self.ords) {
+            if let Some(ord) = *ord {
+                let name = names.entry(ord).or_insert_with(|| {
+                    let mut s = String::new();
+                    // An ordinal read from the column always resolves.
+                    let _ = col.ord_to_str(ord, &mut s);
+                    Arc::from(s)
+                });
+                agg.source = Some(name.clone());
+            }
+        }
         self.articles
-            .into_iter()
-            .map(|(mut agg, ord)| {
-                if let (Some(ord), Some(col)) = (ord, &source) {
-                    let name = names.entry(ord).or_insert_with(|| {
-                        let mut s = String::new();
-                        // An ordinal read from the column always resolves.
-                        let _ = col.ord_to_str(ord, &mut s);
-                        Arc::from(s)
-                    });
-                    agg.source = Some(name.clone());
-                }
-                agg
-            })
-            .collect()
     }
 }
 

@@ -170,32 +170,48 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             );
         }
     }
-    let mut articles: Vec<(f32, ArticleAgg)> = found
-        .into_iter()
-        .map(|a| (article_score(a.best, a.head), a))
-        .collect();
-
     let mut counter = FacetCounter::default();
-    for (_, a) in &articles {
+    for a in &found {
         counter.add(a.source.as_deref(), a.day);
     }
     let total_articles = counter.total();
     let facets = counter.finish();
 
-    let by_score = |a: &(f32, ArticleAgg), b: &(f32, ArticleAgg)| {
-        b.0.total_cmp(&a.0).then_with(|| a.1.akey.cmp(&b.1.akey))
+    // Rank (score, position) pairs rather than the aggregates themselves,
+    // and order only as far as the page reaches.
+    let mut order: Vec<(f32, u32)> = found
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (article_score(a.best, a.head), i as u32))
+        .collect();
+    let by_score = |a: &(f32, u32), b: &(f32, u32)| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| found[a.1 as usize].akey.cmp(&found[b.1 as usize].akey))
     };
-    match req.sort {
-        Sort::Relevance => articles.sort_unstable_by(by_score),
-        Sort::Date => {
-            articles.sort_unstable_by(|a, b| b.1.day.cmp(&a.1.day).then_with(|| by_score(a, b)))
-        }
+    let by_date = |a: &(f32, u32), b: &(f32, u32)| {
+        found[b.1 as usize]
+            .day
+            .cmp(&found[a.1 as usize].day)
+            .then_with(|| by_score(a, b))
+    };
+    let cmp: &Ranking = match req.sort {
+        Sort::Relevance => &by_score,
+        Sort::Date => &by_date,
+    };
+    let page_end = req.offset.saturating_add(req.limit).min(order.len());
+    if page_end > 0 && page_end < order.len() {
+        order.select_nth_unstable_by(page_end - 1, cmp);
     }
+    order[..page_end].sort_unstable_by(cmp);
+    let articles: Vec<(f32, &ArticleAgg)> = order[req.offset.min(page_end)..page_end]
+        .iter()
+        .map(|(score, i)| (*score, &found[*i as usize]))
+        .collect();
 
     let mut hits = Vec::new();
-    for (score, agg) in articles.iter().skip(req.offset).take(req.limit) {
+    for &(score, agg) in &articles {
         if req.ids_only {
-            hits.push(id_only_hit(agg, *score));
+            hits.push(id_only_hit(agg, score));
             continue;
         }
         let article = index
@@ -225,17 +241,12 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             path: article.path,
             line: article.line,
             url: article.url,
-            score: *score,
+            score,
             passages,
         });
     }
     if req.ids_only {
-        let page: Vec<&ArticleAgg> = articles
-            .iter()
-            .skip(req.offset)
-            .take(req.limit)
-            .map(|(_, a)| a)
-            .collect();
+        let page: Vec<&ArticleAgg> = articles.iter().map(|(_, a)| *a).collect();
         resolve_ids(&mut columns, &page, &mut hits)?;
     }
     Ok(SearchResults {
@@ -371,6 +382,9 @@ fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) ->
     }
     Ok(())
 }
+
+/// Orders (score, position) pairs of matching articles.
+type Ranking<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> std::cmp::Ordering + 'a;
 
 /// Passage-level filters: sources, dates, and the query's `source:` terms.
 struct Filters {

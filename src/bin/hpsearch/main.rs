@@ -19,6 +19,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use cli::{BatchArgs, Cli, Command, EvalArgs, IndexArgs, SearchArgs, SortArg};
 use render::Style;
 
+/// Searches allocate and free large per-query buffers; the system allocator
+/// hands them back to the kernel and page-faults them in again each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_INDEX: &str = "index";
 const FIXTURES: &str = "fixtures";
 
