@@ -99,10 +99,17 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         }
     }
 
+    let matched = articles.len();
+    let groups = crate::collapse::group(&searcher, articles, req.collapse)?;
+    let collapsed = (matched - groups.len()) as u64;
     let mut hits = Vec::new();
-    for (score, agg) in articles.iter().skip(req.offset).take(req.limit) {
+    for group in groups.iter().skip(req.offset).take(req.limit) {
+        let (score, agg) = (&group.score, &group.agg);
+        let also_in = crate::collapse::others(&searcher, &group.copies)?;
         if req.ids_only {
-            hits.push(id_only_hit(&searcher, agg, *score)?);
+            let mut hit = id_only_hit(&searcher, agg, *score)?;
+            hit.also_in = also_in;
+            hits.push(hit);
             continue;
         }
         let article = index
@@ -132,14 +139,17 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             path: article.path,
             line: article.line,
             url: article.url,
+            author: article.author,
             score: *score,
             passages,
+            also_in,
         });
     }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
         total_articles,
+        collapsed,
         hits,
         facets,
         notices: planner.notices(),
@@ -148,27 +158,18 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
 
 /// A hit with only its id (read from the id column) and score.
 fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Result<Hit> {
-    let mut id = String::new();
-    if let Some((_, addr)) = agg.passages.first()
-        && let Some(col) = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .str("id")?
-        && let Some(ord) = col.term_ords(addr.doc_id).next()
-    {
-        col.ord_to_str(ord, &mut id)
-            .map_err(tantivy::TantivyError::from)?;
-    }
     Ok(Hit {
-        id,
+        id: crate::collapse::article_id(searcher, agg)?,
         title: String::new(),
         source: agg.source.as_deref().map(str::to_string),
         date: agg.day.and_then(crate::Date::from_key),
         path: None,
         line: None,
         url: None,
+        author: None,
         score,
         passages: Vec::new(),
+        also_in: Vec::new(),
     })
 }
 
