@@ -11,8 +11,9 @@
 //!   so each runs separately and yields the set of articles that match it.
 //!
 //! Matching passages are grouped into articles ([`crate::collect`]), the
-//! key sets applied, facets counted over every remaining article, and the
-//! page of best articles loaded with their best passages and highlights.
+//! key sets applied, facets counted over every remaining article, copies of
+//! one story grouped into one hit ([`crate::collapse`]), and the page of best
+//! hits loaded with their best passages and highlights.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
