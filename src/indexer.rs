@@ -862,6 +862,8 @@ impl Writer<'_> {
         prepared.commit()?;
         self.writer.wait_merging_threads()?;
         self.index.reload()?;
+        // The recorded summary cannot include its own commit; the returned one does.
+        summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(summary)
     }
 
