@@ -146,6 +146,8 @@ pub fn run(index: &Index, collection: &Collection) -> Result<(Metrics, Vec<Run>)
         req.limit = DEPTH;
         req.passages = 0;
         req.ids_only = true;
+        // Judgements are per document: every copy of a story is ranked.
+        req.collapse = false;
         let t = Instant::now();
         let r = index.search(&req)?;
         latencies.push(t.elapsed().as_secs_f64() * 1e3);

@@ -157,12 +157,25 @@ impl Index {
     }
 
     fn load_article(&self, searcher: &Searcher, addr: DocAddress) -> Result<Article> {
+        self.load_stored(searcher, addr).map(|(_, a)| a)
+    }
+
+    /// The stored bytes of the article whose head passage is at `addr`, and
+    /// the article they hold.
+    pub(crate) fn load_stored(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+    ) -> Result<(Vec<u8>, Article)> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let bytes = doc
             .get_first(self.fields.article)
             .and_then(|v| v.as_bytes())
-            .ok_or_else(|| self.corrupted("a head passage has no stored article"))?;
-        serde_json::from_slice(bytes).map_err(|e| self.corrupted(&format!("stored article: {e}")))
+            .ok_or_else(|| self.corrupted("a head passage has no stored article"))?
+            .to_vec();
+        let article = serde_json::from_slice(&bytes)
+            .map_err(|e| self.corrupted(&format!("stored article: {e}")))?;
+        Ok((bytes, article))
     }
 
     pub(crate) fn corrupted(&self, detail: &str) -> Error {
@@ -191,6 +204,12 @@ impl Index {
             .filter(|m| m.is_file())
             .map(|m| m.len())
             .sum();
+        let totals = crate::catalog::totals(&searcher)?;
+        let last_run = self
+            .inner
+            .load_metas()?
+            .payload
+            .and_then(|p| serde_json::from_str(&p).ok());
         Ok(IndexStats {
             path: self.path.clone(),
             articles,
@@ -201,6 +220,12 @@ impl Index {
             last_date,
             size_bytes,
             segments: searcher.segment_readers().len(),
+            files: totals.files,
+            duplicates: totals.duplicates,
+            duplicate_groups: totals.duplicate_groups,
+            boilerplate: totals.boilerplate,
+            stripped: totals.stripped,
+            last_run,
         })
     }
 

@@ -1,29 +1,43 @@
 //! Writing: files and articles into the index.
 //!
-//! The pipeline runs in batches. Within a batch, rayon reads and decodes
-//! files, parses metadata, splits passages and builds tantivy documents in
-//! parallel; then the batch is handed to tantivy's `IndexWriter` in input
-//! order, which keeps "first one wins" for repeated ids deterministic.
-//! tantivy's own worker threads tokenise and build segments within the
-//! memory budget. Nothing is visible to searches until [`Writer::commit`],
-//! which publishes the whole run atomically.
+//! A run has two phases.
+//!
+//! 1. While paths and articles are added, files whose size and modification
+//!    time are as recorded in the index are passed over unread. The others
+//!    are read, hashed and (when their bytes changed) parsed by rayon in
+//!    parallel. Each new or changed article is written to a temporary spill
+//!    file beside the index; deletions (an old version, an article gone from
+//!    its file, a pruned file, a removed id) go to tantivy at once.
+//! 2. [`Writer::commit`], with the whole run known, gives each new article
+//!    its near-duplicate cluster ([`crate::neardup`]) and counts boilerplate
+//!    over the whole collection ([`crate::boilerplate`]). Then the spilled
+//!    articles are cut into passages and handed to tantivy in parallel
+//!    batches, earlier articles whose boilerplate changed are rebuilt from
+//!    their stored copy, and everything is published in one atomic commit,
+//!    with the run's summary as the commit's payload.
+//!
+//! Nothing is visible to searches until the commit. If the process dies
+//! before, the index is as it was.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
-use std::ops::Range;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use tantivy::indexer::UserOperation;
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
+use crate::boilerplate::{self, Boilerplate, Counter};
+use crate::catalog::{self, Catalog, Details, FileMeta, FileState};
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
-use crate::passage;
+use crate::neardup::{self, Detector, Signature};
 use crate::schema::{self, Fields};
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
@@ -75,15 +89,117 @@ pub enum Outcome {
     Duplicate,
 }
 
-/// What one JSONL line gave: an article, nothing, or why it was skipped.
-type LineResult = Result<Option<Prepared>, String>;
-
-/// An article made ready for the index.
-struct Prepared {
+/// An article parsed, serialised and fingerprinted, ready to stage.
+struct Parsed {
     article: Article,
+    /// The article as stored (JSON); its hash is the content hash.
+    stored: Vec<u8>,
     akey: u64,
     chash: u64,
-    docs: Vec<TantivyDocument>,
+    paras: Vec<u64>,
+    sig: Signature,
+}
+
+impl Parsed {
+    fn new(article: Article) -> Parsed {
+        let stored = serde_json::to_vec(&article).expect("an article always serialises");
+        let chash = xxhash_rust::xxh3::xxh3_64(&stored);
+        let paras = boilerplate::fingerprints(&article.text);
+        let sig = neardup::signature(&article.text, |_| true);
+        Parsed {
+            akey: schema::article_key(&article.id),
+            article,
+            stored,
+            chash,
+            paras,
+            sig,
+        }
+    }
+}
+
+/// What one file or line gave: an article or nothing, and warnings.
+struct Item {
+    line: Option<u64>,
+    parsed: Option<Parsed>,
+    warnings: Vec<String>,
+}
+
+/// A file being read in this run.
+struct FileRun {
+    path: PathBuf,
+    format: Format,
+    size: u64,
+    meta: FileMeta,
+    /// Its state as the index recorded it, if it was indexed before.
+    state: Option<FileState>,
+    /// Articles added from it in this run (not replacing an id).
+    added: u64,
+    /// Whether any article of it was written in this run.
+    wrote: bool,
+    /// An article it still holds unchanged: rewritten when nothing else is,
+    /// so the index records the file's new state.
+    first_unchanged: Option<Parsed>,
+}
+
+/// How a staged article gets its near-duplicate cluster.
+#[derive(Clone, Copy, Debug)]
+enum Label {
+    /// Compared with the collection at commit.
+    Assign,
+    /// Keeps the cluster of the indexed article with this key (a rewrite of
+    /// unchanged content).
+    Keep(u64),
+}
+
+/// An article waiting in the spill file for the commit.
+struct Staged {
+    offset: u64,
+    len: u64,
+    akey: u64,
+    chash: u64,
+    group: u64,
+    paras: Vec<u64>,
+    sig: Signature,
+    label: Label,
+    file: Option<Arc<FileMeta>>,
+    /// Set at commit.
+    cluster: u64,
+    joined: bool,
+}
+
+/// The temporary file articles wait in until the commit, in the index folder
+/// (it is unlinked at once, so nothing is left behind if the process dies).
+struct Spill {
+    dir: PathBuf,
+    out: Option<BufWriter<File>>,
+    len: u64,
+}
+
+impl Spill {
+    fn push(&mut self, bytes: &[u8]) -> std::io::Result<(u64, u64)> {
+        if self.out.is_none() {
+            self.out = Some(BufWriter::with_capacity(
+                1 << 20,
+                tempfile::tempfile_in(&self.dir)?,
+            ));
+        }
+        let out = self.out.as_mut().expect("just opened");
+        out.write_all(bytes)?;
+        let at = self.len;
+        self.len += bytes.len() as u64;
+        Ok((at, bytes.len() as u64))
+    }
+
+    /// A reader over everything spilled so far.
+    fn reader(&mut self) -> std::io::Result<Option<File>> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(None);
+        };
+        out.flush()?;
+        let mut f = out.get_ref().try_clone()?;
+        f.seek(SeekFrom::Start(0))?;
+        Ok(Some(f))
+    }
 }
 
 /// The write side of an index. Only one may exist per index at a time, across
@@ -91,10 +207,23 @@ struct Prepared {
 pub struct Writer<'a> {
     index: &'a Index,
     writer: IndexWriter,
-    /// Content hash of every article already in the index, by article key.
-    existing: HashMap<u64, u64>,
-    /// Article keys added in this run, with where they came from.
+    /// The index as it was when the writer opened.
+    searcher: Searcher,
+    catalog: Catalog,
+    /// This run's number, recorded on the heads it writes.
+    run: u64,
+    /// Article keys added or kept in this run, with where they came from.
     seen: HashMap<u64, String>,
+    /// Indexed articles deleted in this run (replaced or removed).
+    deleted: HashSet<u64>,
+    /// Articles staged in this run and then removed by id.
+    dropped: HashSet<u64>,
+    /// Files already handled in this run, by key.
+    files_done: HashSet<String>,
+    /// Canonical folders, by folder as given.
+    folders: HashMap<PathBuf, PathBuf>,
+    staged: Vec<Staged>,
+    spill: Spill,
     summary: IndexSummary,
     started: Instant,
 }
@@ -116,38 +245,51 @@ impl Index {
                 tantivy::TantivyError::LockFailure(..) => Error::Busy(self.path().to_path_buf()),
                 other => Error::from(other),
             })?;
+        // With the lock held, the latest commit is the one to build on.
+        self.reload()?;
+        let searcher = self.reader.searcher();
+        let catalog = Catalog::read(&searcher)?;
         Ok(Writer {
             index: self,
             writer,
-            existing: self.existing_hashes()?,
+            run: catalog.max_run + 1,
+            searcher,
+            catalog,
             seen: HashMap::new(),
+            deleted: HashSet::new(),
+            dropped: HashSet::new(),
+            files_done: HashSet::new(),
+            folders: HashMap::new(),
+            staged: Vec::new(),
+            spill: Spill {
+                dir: self.path().to_path_buf(),
+                out: None,
+                len: 0,
+            },
             summary: IndexSummary::default(),
             started: Instant::now(),
         })
     }
+}
 
-    fn existing_hashes(&self) -> Result<HashMap<u64, u64>> {
-        let searcher = self.reader.searcher();
-        let mut out = HashMap::new();
-        for seg in searcher.segment_readers() {
-            let akey = seg.fast_fields().u64("akey")?;
-            let chash = seg.fast_fields().u64("chash")?;
-            for doc in seg.doc_ids_alive() {
-                if let (Some(k), Some(h)) = (akey.first(doc), chash.first(doc)) {
-                    out.insert(k, h);
-                }
-            }
-        }
-        Ok(out)
-    }
+/// A hash of a file's size and modification time: equal means unchanged,
+/// without reading it.
+fn stamp(size: u64, modified: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&size.to_le_bytes());
+    bytes[8..].copy_from_slice(&modified.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 impl Writer<'_> {
     /// Indexes the files under `paths` (files and folders, recursively).
     ///
-    /// Files that cannot be read, lines that cannot be parsed and dates that
-    /// make no sense are reported to `observer` and counted; they never stop
-    /// the run. A path that does not exist does.
+    /// Files indexed before and not modified since are left alone unread;
+    /// changed files are read again, their changed articles replaced and the
+    /// articles they no longer hold removed. Files that cannot be read, lines
+    /// or rows that cannot be parsed and dates that make no sense are
+    /// reported to `observer` and counted; they never stop the run. A path
+    /// that does not exist does.
     pub fn add_paths(
         &mut self,
         paths: &[PathBuf],
@@ -162,69 +304,137 @@ impl Writer<'_> {
         let total: u64 = found.files.iter().map(|f| f.size).sum();
         let done = AtomicU64::new(0);
         observer.progress(0, total);
-        let (jsonl, texts): (Vec<InputFile>, Vec<InputFile>) = found
-            .files
-            .into_iter()
-            .partition(|f| f.format == Format::Jsonl);
+        let mut singles: Vec<FileRun> = Vec::new();
+        let mut multis: Vec<FileRun> = Vec::new();
+        for file in found.files {
+            let key = self.file_key(&file.path);
+            if !self.files_done.insert(key.clone()) {
+                done.fetch_add(file.size, Ordering::Relaxed);
+                continue;
+            }
+            let stamp = stamp(file.size, file.modified);
+            let state = self.catalog.files.get(&key).cloned();
+            if let Some(s) = &state
+                && s.stamp == stamp
+            {
+                self.keep_file(&file.path, s, false);
+                done.fetch_add(file.size, Ordering::Relaxed);
+                continue;
+            }
+            let InputFile {
+                path, format, size, ..
+            } = file;
+            let run = FileRun {
+                path,
+                format,
+                size,
+                meta: FileMeta {
+                    key,
+                    stamp,
+                    hash: 0,
+                    run: self.run,
+                },
+                state,
+                added: 0,
+                wrote: false,
+                first_unchanged: None,
+            };
+            if format.single_article() {
+                singles.push(run);
+            } else {
+                multis.push(run);
+            }
+        }
+        observer.progress(done.load(Ordering::Relaxed), total);
 
-        // Text files: one article each, batched by size.
-        let mut batch: Vec<InputFile> = Vec::new();
+        // Text and HTML files: one article each, read in parallel batches.
+        let mut batch: Vec<FileRun> = Vec::new();
         let mut batch_bytes = 0usize;
-        for file in texts {
-            batch_bytes += file.size as usize;
-            batch.push(file);
+        for run in singles {
+            batch_bytes += run.size as usize;
+            batch.push(run);
             if batch_bytes >= BATCH_BYTES || batch.len() >= 512 {
-                self.text_batch(std::mem::take(&mut batch), options, observer, &done, total)?;
+                self.single_batch(std::mem::take(&mut batch), options, observer, &done, total)?;
                 batch_bytes = 0;
             }
         }
         if !batch.is_empty() {
-            self.text_batch(batch, options, observer, &done, total)?;
+            self.single_batch(batch, options, observer, &done, total)?;
         }
-        for file in jsonl {
-            self.jsonl_file(&file, options, observer, &done, total)?;
+        for run in multis {
+            match run.format {
+                Format::Jsonl => self.jsonl_file(run, options, observer, &done, total)?,
+                Format::Csv { tsv } => self.csv_file(run, tsv, options, observer, &done, total)?,
+                _ => unreachable!("single-article formats are batched"),
+            }
         }
         Ok(())
     }
 
-    fn text_batch(
+    /// The key a file is known by across runs: its absolute path, through
+    /// the real (link-free) path of its folder, so it is the same whatever
+    /// the working folder or the path given.
+    fn file_key(&mut self, path: &Path) -> String {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return absolute.display().to_string();
+        };
+        let real = self
+            .folders
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(parent).unwrap_or(parent.to_path_buf()));
+        real.join(name).display().to_string()
+    }
+
+    /// Leaves a file's articles as they are.
+    fn keep_file(&mut self, path: &Path, state: &FileState, read: bool) {
+        if !read {
+            self.summary.unchanged_files += 1;
+        }
+        for akey in &state.akeys {
+            if !self.deleted.contains(akey) && !self.seen.contains_key(akey) {
+                self.seen.insert(*akey, path.display().to_string());
+                self.summary.unchanged += 1;
+            }
+        }
+    }
+
+    fn single_batch(
         &mut self,
-        files: Vec<InputFile>,
+        runs: Vec<FileRun>,
         options: &IngestOptions,
         observer: &dyn Observer,
         done: &AtomicU64,
         total: u64,
     ) -> Result<()> {
-        let fields = &self.index.fields;
-        let results: Vec<(PathBuf, Option<Prepared>, Vec<String>)> = files
-            .par_iter()
-            .map(|file| {
-                let mut warnings = Vec::new();
-                let prepared =
-                    read_text_file(&file.path, options, &mut warnings).map(|a| prepare(fields, a));
-                let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
+        let results: Vec<(FileRun, std::result::Result<Option<Item>, String>)> = runs
+            .into_par_iter()
+            .map(|mut run| {
+                let r = read_single(&mut run, options);
+                let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
                 observer.progress(n, total);
-                (file.path.clone(), prepared, warnings)
+                (run, r)
             })
             .collect();
-        self.summary.files += results.len() as u64;
-        self.summary.bytes += files.iter().map(|f| f.size).sum::<u64>();
-        for (path, prepared, warnings) in results {
-            for message in warnings {
-                self.warn(
-                    observer,
-                    Warning {
-                        path: path.clone(),
-                        line: None,
-                        message,
-                    },
-                );
-            }
-            match prepared {
-                Some(p) => {
-                    self.add_prepared(p, observer)?;
+        for (mut run, result) in results {
+            self.summary.files += 1;
+            self.summary.bytes += run.size;
+            match result {
+                Err(message) => {
+                    self.summary.skipped += 1;
+                    self.warn(observer, at(&run.path, None, message));
                 }
-                None => self.summary.skipped += 1,
+                Ok(None) => {
+                    let state = run
+                        .state
+                        .clone()
+                        .expect("same content means indexed before");
+                    self.keep_file(&run.path, &state, true);
+                }
+                Ok(Some(item)) => {
+                    self.stage_item(&mut run, item, observer)?;
+                    self.finish_file(run)?;
+                }
             }
         }
         Ok(())
@@ -232,29 +442,45 @@ impl Writer<'_> {
 
     fn jsonl_file(
         &mut self,
-        file: &InputFile,
+        mut run: FileRun,
         options: &IngestOptions,
         observer: &dyn Observer,
         done: &AtomicU64,
         total: u64,
     ) -> Result<()> {
         self.summary.files += 1;
-        self.summary.bytes += file.size;
+        self.summary.bytes += run.size;
+        let path = run.path.clone();
         let io_err = |source| Error::Io {
-            path: file.path.clone(),
+            path: path.clone(),
             source,
         };
-        let handle = match std::fs::File::open(&file.path) {
+        let unreadable =
+            |e: std::io::Error| at(&run.path, None, format!("cannot read: {e}; skipped"));
+        let hash = match hash_file(&run.path) {
             Ok(h) => h,
             Err(e) => {
-                self.warn(
-                    observer,
-                    Warning {
-                        path: file.path.clone(),
-                        line: None,
-                        message: format!("cannot read: {e}; skipped"),
-                    },
-                );
+                let w = unreadable(e);
+                self.summary.skipped += 1;
+                self.warn(observer, w);
+                return Ok(());
+            }
+        };
+        if let Some(state) = run.state.clone()
+            && state.hash == hash
+        {
+            self.keep_file(&run.path, &state, true);
+            let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
+            observer.progress(n, total);
+            return Ok(());
+        }
+        run.meta.hash = hash;
+        let handle = match File::open(&run.path) {
+            Ok(h) => h,
+            Err(e) => {
+                let w = unreadable(e);
+                self.summary.skipped += 1;
+                self.warn(observer, w);
                 return Ok(());
             }
         };
@@ -264,32 +490,25 @@ impl Writer<'_> {
             let head = reader.fill_buf().map_err(io_err)?;
             head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
         };
-        let mut lines: Vec<(u64, String)> = Vec::new();
         if utf16 {
             let mut bytes = Vec::new();
             reader.read_to_end(&mut bytes).map_err(io_err)?;
             let mut warnings = Vec::new();
             let text = ingest::decode(bytes, &mut warnings).unwrap_or_default();
             for message in warnings {
-                self.warn(
-                    observer,
-                    Warning {
-                        path: file.path.clone(),
-                        line: None,
-                        message,
-                    },
-                );
+                self.warn(observer, at(&run.path, None, message));
             }
-            lines = text
+            let lines = text
                 .lines()
                 .enumerate()
                 .map(|(i, l)| (i as u64 + 1, l.to_string()))
                 .collect();
-            self.jsonl_batch(&file.path, std::mem::take(&mut lines), options, observer)?;
-            let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
+            self.jsonl_batch(&mut run, lines, options, observer)?;
+            let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
             observer.progress(n, total);
-            return Ok(());
+            return self.finish_file(run);
         }
+        let mut lines: Vec<(u64, String)> = Vec::new();
         let mut line_no = 0u64;
         let mut batch_bytes = 0usize;
         let mut buf = Vec::new();
@@ -306,79 +525,193 @@ impl Writer<'_> {
                 Err(e) => {
                     self.warn(
                         observer,
-                        Warning {
-                            path: file.path.clone(),
-                            line: Some(line_no),
-                            message: "invalid UTF-8; bad bytes replaced with \u{FFFD}".into(),
-                        },
+                        at(
+                            &run.path,
+                            Some(line_no),
+                            "invalid UTF-8; bad bytes replaced with \u{FFFD}".into(),
+                        ),
                     );
                     String::from_utf8_lossy(e.as_bytes()).into_owned()
                 }
             };
             lines.push((line_no, line));
             if batch_bytes >= BATCH_BYTES {
-                self.jsonl_batch(&file.path, std::mem::take(&mut lines), options, observer)?;
+                self.jsonl_batch(&mut run, std::mem::take(&mut lines), options, observer)?;
                 let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
                 observer.progress(n, total);
                 batch_bytes = 0;
             }
         }
-        self.jsonl_batch(&file.path, lines, options, observer)?;
+        self.jsonl_batch(&mut run, lines, options, observer)?;
         let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
         observer.progress(n, total);
-        Ok(())
+        self.finish_file(run)
     }
 
     fn jsonl_batch(
         &mut self,
-        path: &Path,
+        run: &mut FileRun,
         lines: Vec<(u64, String)>,
         options: &IngestOptions,
         observer: &dyn Observer,
     ) -> Result<()> {
-        let fields = &self.index.fields;
-        let results: Vec<(u64, LineResult, Vec<String>)> = lines
+        let path = run.path.clone();
+        let items: Vec<Item> = lines
             .par_iter()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(line_no, line)| {
                 let mut warnings = Vec::new();
-                let r =
-                    ingest::jsonl_article(path, *line_no, line.trim_end(), options, &mut warnings)
-                        .map(|a| a.map(|a| prepare(fields, a)));
-                (*line_no, r, warnings)
+                let parsed = match ingest::jsonl_article(
+                    &path,
+                    *line_no,
+                    line.trim_end(),
+                    options,
+                    &mut warnings,
+                ) {
+                    Ok(a) => a.map(Parsed::new),
+                    Err(message) => {
+                        warnings.push(format!("{message}; line skipped"));
+                        None
+                    }
+                };
+                Item {
+                    line: Some(*line_no),
+                    parsed,
+                    warnings,
+                }
             })
             .collect();
-        for (line_no, result, warnings) in results {
-            let at = |message| Warning {
-                path: path.to_path_buf(),
-                line: Some(line_no),
-                message,
-            };
-            for message in warnings {
-                self.warn(observer, at(message));
+        for item in items {
+            self.stage_item(run, item, observer)?;
+        }
+        Ok(())
+    }
+
+    fn csv_file(
+        &mut self,
+        mut run: FileRun,
+        tsv: bool,
+        options: &IngestOptions,
+        observer: &dyn Observer,
+        done: &AtomicU64,
+        total: u64,
+    ) -> Result<()> {
+        self.summary.files += 1;
+        self.summary.bytes += run.size;
+        let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
+        let bytes = match std::fs::read(&run.path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.summary.skipped += 1;
+                self.warn(
+                    observer,
+                    at(&run.path, None, format!("cannot read: {e}; skipped")),
+                );
+                return Ok(());
             }
-            match result {
-                Ok(Some(p)) => {
-                    self.add_prepared(p, observer)?;
-                }
-                Ok(None) => self.summary.skipped += 1,
-                Err(message) => {
-                    self.summary.skipped += 1;
-                    self.warn(observer, at(format!("{message}; line skipped")));
-                }
+        };
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        if let Some(state) = run.state.clone()
+            && state.hash == hash
+        {
+            self.keep_file(&run.path, &state, true);
+            observer.progress(n, total);
+            return Ok(());
+        }
+        run.meta.hash = hash;
+        let mut warnings = Vec::new();
+        let text = match ingest::decode(bytes, &mut warnings) {
+            Ok(t) => t,
+            Err(reason) => {
+                warnings.push(reason);
+                String::new()
             }
+        };
+        for message in warnings {
+            self.warn(observer, at(&run.path, None, message));
+        }
+        let rows = match ingest::csv_articles(&run.path, &text, tsv, options) {
+            Ok(rows) => rows,
+            Err(message) => {
+                // Nothing in the file can be read: its articles stay as they
+                // were, and it is read again next time.
+                self.summary.skipped += 1;
+                self.warn(
+                    observer,
+                    at(&run.path, None, format!("{message}; file skipped")),
+                );
+                observer.progress(n, total);
+                return Ok(());
+            }
+        };
+        let items: Vec<Item> = rows
+            .into_par_iter()
+            .map(|(line, article, warnings)| Item {
+                line: Some(line),
+                parsed: article.map(Parsed::new),
+                warnings,
+            })
+            .collect();
+        for item in items {
+            self.stage_item(&mut run, item, observer)?;
+        }
+        observer.progress(n, total);
+        self.finish_file(run)
+    }
+
+    fn stage_item(&mut self, run: &mut FileRun, item: Item, observer: &dyn Observer) -> Result<()> {
+        for message in item.warnings {
+            self.warn(observer, at(&run.path, item.line, message));
+        }
+        match item.parsed {
+            Some(p) => {
+                self.stage(p, Some(run), observer)?;
+            }
+            None => self.summary.skipped += 1,
+        }
+        Ok(())
+    }
+
+    /// After a file is read: removes the articles it no longer holds, and
+    /// makes sure the index records the state it was read in.
+    fn finish_file(&mut self, mut run: FileRun) -> Result<()> {
+        let mut removed = 0;
+        for akey in run.state.as_ref().map_or(&[][..], |s| s.akeys.as_slice()) {
+            if !self.seen.contains_key(akey) && !self.deleted.contains(akey) {
+                self.delete(*akey);
+                removed += 1;
+            }
+        }
+        if run.format.single_article() && removed == 1 && run.added == 1 {
+            // The file's one article changed, and with it its content id.
+            self.summary.added -= 1;
+            self.summary.updated += 1;
+        } else {
+            self.summary.removed += removed;
+        }
+        let recorded = run.state.as_ref().is_some_and(|s| s.hash == run.meta.hash);
+        if !run.wrote
+            && !recorded
+            && let Some(p) = run.first_unchanged.take()
+        {
+            let akey = p.akey;
+            self.delete(akey);
+            self.spill_article(p, Some(Arc::new(run.meta)), Label::Keep(akey))?;
         }
         Ok(())
     }
 
     /// Indexes one article value (for embedders with their own data).
     pub fn add_article(&mut self, article: Article) -> Result<Outcome> {
-        let prepared = prepare(&self.index.fields, article);
-        self.add_prepared(prepared, &Quiet)
+        self.stage(Parsed::new(article), None, &Quiet)
     }
 
-    fn add_prepared(&mut self, p: Prepared, observer: &dyn Observer) -> Result<Outcome> {
-        let origin = origin(&p.article);
+    fn stage(
+        &mut self,
+        p: Parsed,
+        mut run: Option<&mut FileRun>,
+        observer: &dyn Observer,
+    ) -> Result<Outcome> {
         if let Some(first) = self.seen.get(&p.akey) {
             let message = format!(
                 "id {:?} already added from {first}; this copy is skipped",
@@ -387,38 +720,128 @@ impl Writer<'_> {
             self.summary.skipped += 1;
             self.warn(
                 observer,
-                Warning {
-                    path: PathBuf::from(p.article.path.as_deref().unwrap_or("(article)")),
-                    line: p.article.line,
+                at(
+                    Path::new(p.article.path.as_deref().unwrap_or("(article)")),
+                    p.article.line,
                     message,
-                },
+                ),
             );
             return Ok(Outcome::Duplicate);
         }
-        self.seen.insert(p.akey, origin);
-        let mut ops = Vec::with_capacity(p.docs.len() + 1);
-        let outcome = match self.existing.get(&p.akey) {
-            Some(h) if *h == p.chash => {
+        self.seen.insert(p.akey, origin(&p.article));
+        let existing = self
+            .catalog
+            .articles
+            .get(&p.akey)
+            .filter(|_| !self.deleted.contains(&p.akey));
+        let outcome = match existing {
+            Some(e) if e.chash == p.chash => {
                 self.summary.unchanged += 1;
+                if let Some(r) = run.as_mut()
+                    && r.first_unchanged.is_none()
+                {
+                    r.first_unchanged = Some(p);
+                }
                 return Ok(Outcome::Unchanged);
             }
             Some(_) => {
-                let id = Term::from_field_text(self.index.fields.id, &p.article.id);
-                ops.push(UserOperation::Delete(id));
+                self.delete(p.akey);
                 self.summary.updated += 1;
                 Outcome::Updated
             }
             None => {
                 self.summary.added += 1;
+                if let Some(r) = run.as_mut() {
+                    r.added += 1;
+                }
                 Outcome::Added
             }
         };
-        self.summary.passages += p.docs.len() as u64;
-        // One batch: the passages of an article land next to each other in
-        // one segment, which the search collectors rely on.
-        ops.extend(p.docs.into_iter().map(UserOperation::Add));
-        self.writer.run(ops)?;
+        let file = run.as_ref().map(|r| Arc::new(r.meta.clone()));
+        if let Some(r) = run.as_mut() {
+            r.wrote = true;
+        }
+        self.spill_article(p, file, Label::Assign)?;
         Ok(outcome)
+    }
+
+    fn spill_article(
+        &mut self,
+        p: Parsed,
+        file: Option<Arc<FileMeta>>,
+        label: Label,
+    ) -> Result<()> {
+        let (offset, len) = self.spill.push(&p.stored).map_err(|source| Error::Io {
+            path: self.spill.dir.clone(),
+            source,
+        })?;
+        self.staged.push(Staged {
+            offset,
+            len,
+            akey: p.akey,
+            chash: p.chash,
+            group: boilerplate::source_group(p.article.source.as_deref()),
+            paras: p.paras,
+            sig: p.sig,
+            label,
+            file,
+            cluster: 0,
+            joined: false,
+        });
+        Ok(())
+    }
+
+    fn delete(&mut self, akey: u64) {
+        self.writer
+            .delete_term(Term::from_field_u64(self.index.fields.akey, akey));
+        self.deleted.insert(akey);
+    }
+
+    /// Removes the article with this id. `false` if no such article is indexed.
+    pub fn remove(&mut self, id: &str) -> Result<bool> {
+        let akey = schema::article_key(id);
+        if self.catalog.articles.contains_key(&akey) && !self.deleted.contains(&akey) {
+            self.delete(akey);
+            self.summary.removed += 1;
+            return Ok(true);
+        }
+        if self.staged.iter().any(|s| s.akey == akey) && self.dropped.insert(akey) {
+            self.summary.removed += 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Removes the articles of files under `roots` that no longer exist.
+    /// Call it after [`Writer::add_paths`] over the same roots, so that a
+    /// file that moved within them counts as updated, not removed and added.
+    /// Returns the number of articles removed.
+    pub fn prune(&mut self, roots: &[PathBuf]) -> Result<u64> {
+        let roots: Vec<PathBuf> = roots
+            .iter()
+            .map(|r| {
+                std::fs::canonicalize(r)
+                    .or_else(|_| std::path::absolute(r))
+                    .unwrap_or_else(|_| r.clone())
+            })
+            .collect();
+        let mut gone: Vec<u64> = Vec::new();
+        for (key, state) in &self.catalog.files {
+            let path = Path::new(key);
+            if roots.iter().any(|r| path.starts_with(r)) && !path.exists() {
+                gone.extend(&state.akeys);
+            }
+        }
+        gone.sort_unstable();
+        let mut removed = 0;
+        for akey in gone {
+            if !self.seen.contains_key(&akey) && !self.deleted.contains(&akey) {
+                self.delete(akey);
+                removed += 1;
+            }
+        }
+        self.summary.removed += removed;
+        Ok(removed)
     }
 
     fn warn(&mut self, observer: &dyn Observer, warning: Warning) {
@@ -426,15 +849,215 @@ impl Writer<'_> {
         observer.warning(&warning);
     }
 
-    /// Publishes everything added in this run in one atomic commit, waits
-    /// for segment merges, and returns what the run did.
+    /// Publishes everything done in this run in one atomic commit, waits for
+    /// segment merges, and returns what the run did.
     pub fn commit(mut self) -> Result<IndexSummary> {
-        self.writer.commit()?;
+        if !self.staged.is_empty() || !self.deleted.is_empty() {
+            self.settle()?;
+        }
+        let mut summary = std::mem::take(&mut self.summary);
+        summary.seconds = self.started.elapsed().as_secs_f64();
+        let payload = serde_json::to_string(&summary).expect("a summary always serialises");
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
         self.writer.wait_merging_threads()?;
         self.index.reload()?;
-        let mut summary = self.summary;
+        // The recorded summary cannot include its own commit; the returned one does.
         summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(summary)
+    }
+
+    /// Clusters, boilerplate, rebuilds, and the staged articles into tantivy.
+    fn settle(&mut self) -> Result<()> {
+        let details = catalog::details(&self.searcher)?;
+        let alive: Vec<(&u64, &catalog::Detail)> = details
+            .iter()
+            .filter(|(k, _)| !self.deleted.contains(k))
+            .collect();
+        let mut boilerplate = self.assign(&details, &alive);
+        // Copies that differ only by a promo look alike until the promo is
+        // known to be boilerplate: sign those articles again without it.
+        let mut resign = Vec::new();
+        for (i, s) in self.staged.iter().enumerate() {
+            if !boilerplate.of(s.group, &s.paras).is_empty() {
+                resign.push(i);
+            }
+        }
+        if !resign.is_empty() {
+            let mut reader = self.spill.reader().map_err(|e| self.spill_error(e))?;
+            for i in resign {
+                let article = read_staged(reader.as_mut(), &self.staged[i])
+                    .map_err(|e| self.spill_error(e))?;
+                let s = &mut self.staged[i];
+                s.sig = neardup::signature(&article.text, |fp| !boilerplate.contains(s.group, fp));
+            }
+            boilerplate = self.assign(&details, &alive);
+        }
+        self.rebuild(&details, &alive, &boilerplate)?;
+        self.write_staged(&boilerplate)
+    }
+
+    /// Gives every staged article its cluster, and returns the boilerplate
+    /// of the collection as it will be after this run.
+    fn assign(&mut self, details: &Details, alive: &[(&u64, &catalog::Detail)]) -> Boilerplate {
+        let mut detector = Detector::default();
+        let mut counter = Counter::default();
+        for (_, d) in alive {
+            detector.insert(d.cluster, d.sig.clone());
+            counter.add(d.group, d.cluster, &d.paras);
+        }
+        for s in self.staged.iter_mut() {
+            if self.dropped.contains(&s.akey) {
+                continue;
+            }
+            let (cluster, joined) = match s.label {
+                Label::Keep(akey) => (
+                    details
+                        .get(&akey)
+                        .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
+                    false,
+                ),
+                Label::Assign => match detector.best_match(&s.sig) {
+                    Some(label) => (label, true),
+                    None => (neardup::fresh_label(s.akey, s.chash), false),
+                },
+            };
+            s.cluster = cluster;
+            s.joined = joined;
+            detector.insert(cluster, s.sig.clone());
+            counter.add(s.group, cluster, &s.paras);
+        }
+        counter.finish()
+    }
+
+    /// Rebuilds the passages of indexed articles whose boilerplate changed.
+    fn rebuild(
+        &mut self,
+        details: &Details,
+        alive: &[(&u64, &catalog::Detail)],
+        boilerplate: &Boilerplate,
+    ) -> Result<()> {
+        let mut todo: Vec<(u64, Vec<u64>)> = alive
+            .iter()
+            .filter_map(|(k, d)| {
+                let target = boilerplate.of(d.group, &d.paras);
+                (target != d.stripped).then_some((**k, target))
+            })
+            .collect();
+        todo.sort_unstable();
+        let fields = &self.index.fields;
+        for chunk in todo.chunks(256) {
+            let built: Vec<Result<(u64, Vec<TantivyDocument>)>> = chunk
+                .par_iter()
+                .map(|(akey, stripped)| {
+                    let e = &self.catalog.articles[akey];
+                    let d = &details[akey];
+                    let (stored, article) = self.index.load_stored(&self.searcher, e.addr)?;
+                    let sig =
+                        neardup::signature(&article.text, |fp| !boilerplate.contains(d.group, fp));
+                    let head = Head {
+                        cluster: d.cluster,
+                        paras: &d.paras,
+                        stripped,
+                        sig: &sig,
+                        file: e.file.as_ref(),
+                    };
+                    Ok((
+                        *akey,
+                        build_docs(fields, &article, &stored, e.chash, *akey, &head),
+                    ))
+                })
+                .collect();
+            for b in built {
+                let (akey, docs) = b?;
+                self.writer
+                    .delete_term(Term::from_field_u64(self.index.fields.akey, akey));
+                self.summary.rebuilt += 1;
+                self.summary.passages += docs.len() as u64;
+                self.write_article(docs)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands one article's passages to tantivy as one batch, so they land
+    /// next to each other in one segment, which the search collectors rely
+    /// on (see `collect.rs`).
+    fn write_article(&self, docs: Vec<TantivyDocument>) -> Result<()> {
+        self.writer.run(docs.into_iter().map(UserOperation::Add))?;
+        Ok(())
+    }
+
+    /// Cuts the staged articles into passages and hands them to tantivy.
+    fn write_staged(&mut self, boilerplate: &Boilerplate) -> Result<()> {
+        let Some(reader) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
+            return Ok(());
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        let staged = std::mem::take(&mut self.staged);
+        let fields = &self.index.fields;
+        let mut at = 0;
+        while at < staged.len() {
+            let mut records: Vec<(&Staged, Vec<u8>)> = Vec::new();
+            let mut bytes = 0;
+            while at < staged.len() && bytes < BATCH_BYTES {
+                let s = &staged[at];
+                let mut buf = vec![0u8; s.len as usize];
+                reader
+                    .read_exact(&mut buf)
+                    .map_err(|e| self.spill_error(e))?;
+                bytes += buf.len();
+                records.push((s, buf));
+                at += 1;
+            }
+            let dropped = &self.dropped;
+            let dir = &self.spill.dir;
+            let built: Vec<Result<(&Staged, usize, Vec<TantivyDocument>)>> = records
+                .into_par_iter()
+                .filter(|(s, _)| !dropped.contains(&s.akey))
+                .map(|(s, stored)| {
+                    let article: Article =
+                        serde_json::from_slice(&stored).map_err(|e| Error::Io {
+                            path: dir.clone(),
+                            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                        })?;
+                    let stripped = boilerplate.of(s.group, &s.paras);
+                    let head = Head {
+                        cluster: s.cluster,
+                        paras: &s.paras,
+                        stripped: &stripped,
+                        sig: &s.sig,
+                        file: s.file.as_deref(),
+                    };
+                    let docs = build_docs(fields, &article, &stored, s.chash, s.akey, &head);
+                    Ok((s, stripped.len(), docs))
+                })
+                .collect();
+            for b in built {
+                let (s, stripped, docs) = b?;
+                self.summary.stripped += stripped as u64;
+                self.summary.collapsed += u64::from(s.joined);
+                self.summary.passages += docs.len() as u64;
+                self.write_article(docs)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn spill_error(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.spill.dir.clone(),
+            source,
+        }
+    }
+}
+
+fn at(path: &Path, line: Option<u64>, message: String) -> Warning {
+    Warning {
+        path: path.to_path_buf(),
+        line,
+        message,
     }
 }
 
@@ -446,33 +1069,81 @@ fn origin(a: &Article) -> String {
     }
 }
 
-fn read_text_file(
-    path: &Path,
-    options: &IngestOptions,
-    warnings: &mut Vec<String>,
-) -> Option<Article> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            warnings.push(format!("cannot read: {e}; skipped"));
-            return None;
+fn hash_file(path: &Path) -> std::io::Result<u64> {
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
         }
+        h.update(buf);
+        let n = buf.len();
+        reader.consume(n);
+    }
+    Ok(h.digest())
+}
+
+fn read_staged(reader: Option<&mut File>, s: &Staged) -> std::io::Result<Article> {
+    let Some(f) = reader else {
+        return Err(std::io::Error::other("the spill file is missing"));
     };
-    match ingest::decode(bytes, warnings) {
-        Ok(text) => ingest::text_article(path, &text, options, warnings),
+    f.seek(SeekFrom::Start(s.offset))?;
+    let mut buf = vec![0u8; s.len as usize];
+    f.read_exact(&mut buf)?;
+    serde_json::from_slice(&buf)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+/// Reads a text or HTML file. `Ok(None)`: its bytes are as recorded, so it
+/// is not parsed. `Err`: it cannot be read.
+fn read_single(
+    run: &mut FileRun,
+    options: &IngestOptions,
+) -> std::result::Result<Option<Item>, String> {
+    let bytes = std::fs::read(&run.path).map_err(|e| format!("cannot read: {e}; skipped"))?;
+    run.meta.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if run.state.as_ref().is_some_and(|s| s.hash == run.meta.hash) {
+        return Ok(None);
+    }
+    let mut warnings = Vec::new();
+    let article = match ingest::decode(bytes, &mut warnings) {
+        Ok(text) => match run.format {
+            Format::Html => ingest::html_article(&run.path, &text, options, &mut warnings),
+            _ => ingest::text_article(&run.path, &text, options, &mut warnings),
+        },
         Err(reason) => {
             warnings.push(reason);
             None
         }
-    }
+    };
+    Ok(Some(Item {
+        line: None,
+        parsed: article.map(Parsed::new),
+        warnings,
+    }))
 }
 
-/// Splits passages and builds the tantivy documents of one article.
-fn prepare(f: &Fields, article: Article) -> Prepared {
-    let akey = schema::article_key(&article.id);
-    let stored = serde_json::to_vec(&article).expect("an article always serialises");
-    let chash = xxhash_rust::xxh3::xxh3_64(&stored);
-    let ranges: Vec<Range<usize>> = passage::split(&article.text);
+/// What a head passage records beyond the article itself.
+struct Head<'a> {
+    cluster: u64,
+    paras: &'a [u64],
+    stripped: &'a [u64],
+    sig: &'a [u32],
+    file: Option<&'a FileMeta>,
+}
+
+/// Splits passages (boilerplate left out) and builds the tantivy documents
+/// of one article.
+fn build_docs(
+    f: &Fields,
+    article: &Article,
+    stored: &[u8],
+    chash: u64,
+    akey: u64,
+    head: &Head,
+) -> Vec<TantivyDocument> {
+    let ranges = boilerplate::passages(&article.text, head.stripped);
     let source_key = article.source.as_deref().map(schema::source_key);
     let day = article.date.map(|d| d.key());
     let mut docs = Vec::with_capacity(ranges.len());
@@ -480,6 +1151,7 @@ fn prepare(f: &Fields, article: Article) -> Prepared {
         let mut doc = TantivyDocument::new();
         doc.add_text(f.id, &article.id);
         doc.add_u64(f.akey, akey);
+        doc.add_u64(f.cluster, head.cluster);
         doc.add_u64(f.start, r.start as u64);
         doc.add_u64(f.end, r.end as u64);
         let text = &article.text[r.clone()];
@@ -496,18 +1168,31 @@ fn prepare(f: &Fields, article: Article) -> Prepared {
             // The title is indexed once, on the head, and scored once per article.
             doc.add_text(f.title, &article.title);
             doc.add_text(f.title_exact, &article.title);
-            doc.add_text(f.text, &article.text);
+            // The whole text as the passages hold it: boilerplate left out.
+            for r in &ranges {
+                doc.add_text(f.text, &article.text[r.clone()]);
+            }
             doc.add_u64(f.head, akey);
             doc.add_text(f.is_head, schema::HEAD_MARK);
             doc.add_u64(f.chash, chash);
-            doc.add_bytes(f.article, &stored);
+            doc.add_bytes(f.article, stored);
+            for fp in head.paras {
+                doc.add_u64(f.paras, *fp);
+            }
+            for fp in head.stripped {
+                doc.add_u64(f.stripped, *fp);
+            }
+            if !head.sig.is_empty() {
+                doc.add_bytes(f.sig, &neardup::to_bytes(head.sig));
+            }
+            if let Some(file) = head.file {
+                doc.add_text(f.file, &file.key);
+                doc.add_u64(f.fstamp, file.stamp);
+                doc.add_u64(f.fhash, file.hash);
+                doc.add_u64(f.fgen, file.run);
+            }
         }
         docs.push(doc);
     }
-    Prepared {
-        article,
-        akey,
-        chash,
-        docs,
-    }
+    docs
 }

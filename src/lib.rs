@@ -31,6 +31,9 @@
 //! (query, ranking, facets, highlights) -> [`SearchResults`].
 
 pub mod analysis;
+mod boilerplate;
+mod catalog;
+mod collapse;
 mod collect;
 pub mod date;
 mod error;
@@ -41,6 +44,7 @@ mod index;
 pub mod indexer;
 pub mod ingest;
 mod model;
+mod neardup;
 pub mod passage;
 pub mod query;
 mod rank;
@@ -54,6 +58,6 @@ pub use index::Index;
 pub use indexer::{Observer, Outcome, Writer, WriterOptions};
 pub use ingest::IngestOptions;
 pub use model::{
-    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, JSON_SCHEMA_VERSION, PassageHit,
-    SearchRequest, SearchResults, Sort, Syntax, Warning,
+    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, JSON_SCHEMA_VERSION, OtherCopy,
+    PassageHit, SearchRequest, SearchResults, Sort, Syntax, Warning,
 };

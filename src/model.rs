@@ -22,6 +22,9 @@ pub struct Article {
     pub source: Option<String>,
     pub date: Option<Date>,
     pub url: Option<String>,
+    /// Who wrote it, if known.
+    #[serde(default)]
+    pub author: Option<String>,
     /// The file the article came from, if any.
     pub path: Option<String>,
     /// 1-based line of the file, for formats with one article per line.
@@ -48,6 +51,7 @@ impl Article {
             source: None,
             date: None,
             url: None,
+            author: None,
             path: None,
             line: None,
             text,
@@ -136,6 +140,11 @@ pub struct SearchRequest {
     /// Re-rank with words the best first-round articles share
     /// (pseudo-relevance feedback). It only reorders articles that match.
     pub feedback: bool,
+    /// Show each story once: copies of one story (syndicated to several
+    /// outlets, or re-published with small edits) become one hit, the best
+    /// one, with the others listed in [`Hit::also_in`]. Counts and facets
+    /// still include every copy. On by default.
+    pub collapse: bool,
 }
 
 impl Default for SearchRequest {
@@ -153,6 +162,7 @@ impl Default for SearchRequest {
             sort: Sort::Relevance,
             ids_only: false,
             feedback: true,
+            collapse: true,
         }
     }
 }
@@ -173,8 +183,13 @@ pub struct SearchResults {
     /// [`JSON_SCHEMA_VERSION`].
     pub schema: u32,
     pub query: String,
-    /// All matching articles, not only those on this page.
+    /// All matching articles, not only those on this page, every copy of a
+    /// story counted.
     pub total_articles: u64,
+    /// Matching articles shown only in another hit's [`Hit::also_in`]
+    /// because they are copies of its story (0 without collapsing).
+    #[serde(default)]
+    pub collapsed: u64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
     /// Things the engine did with the query that a reader should know about,
@@ -192,8 +207,22 @@ pub struct Hit {
     pub path: Option<String>,
     pub line: Option<u64>,
     pub url: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
     pub score: f32,
     pub passages: Vec<PassageHit>,
+    /// Other matching copies of this story, in result order: the same
+    /// report from other outlets, or re-published with small edits.
+    #[serde(default)]
+    pub also_in: Vec<OtherCopy>,
+}
+
+/// A copy of a hit's story that is not shown as a hit of its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherCopy {
+    pub id: String,
+    pub source: Option<String>,
+    pub date: Option<Date>,
 }
 
 /// A passage of an article and where the query matched in it.
@@ -238,21 +267,52 @@ pub struct IndexStats {
     pub last_date: Option<Date>,
     pub size_bytes: u64,
     pub segments: usize,
+    /// Files the articles came from.
+    pub files: u64,
+    /// Articles that are copies of another article's story (near-duplicates):
+    /// searches show them under that article's hit.
+    pub duplicates: u64,
+    /// Stories with more than one copy.
+    pub duplicate_groups: u64,
+    /// Distinct boilerplate paragraphs: repeated verbatim in three or more
+    /// articles of one source, and kept out of passages.
+    pub boilerplate: u64,
+    /// Paragraphs kept out of passages as boilerplate, over all articles.
+    pub stripped: u64,
+    /// What the last indexing run (or `rm`) did, if the index records it.
+    pub last_run: Option<IndexSummary>,
 }
 
 /// What one indexing run did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IndexSummary {
     /// Articles new to the index.
     pub added: u64,
-    /// Articles whose id was indexed before with other content: replaced.
+    /// Articles indexed before with other content (same id, or the same
+    /// single-article file): replaced.
     pub updated: u64,
     /// Articles already indexed with the same content: left alone.
     pub unchanged: u64,
+    /// Articles taken out: their file no longer holds them, their file is
+    /// gone (with pruning), or they were removed by id.
+    pub removed: u64,
     /// Articles skipped: a repeated id within this run, or nothing to index.
     pub skipped: u64,
+    /// Articles written in this run that are copies of another article's
+    /// story (near-duplicates), shown under that article in searches.
+    pub collapsed: u64,
+    /// Boilerplate paragraphs kept out of the passages of the articles
+    /// written in this run.
+    pub stripped: u64,
+    /// Articles indexed earlier whose passages were rebuilt because a
+    /// paragraph of theirs became boilerplate, or stopped being boilerplate.
+    pub rebuilt: u64,
     /// Files read.
     pub files: u64,
+    /// Files passed over unread because they have not changed since they
+    /// were indexed.
+    pub unchanged_files: u64,
     /// Files passed over because their type is not one hpsearch reads.
     pub ignored_files: u64,
     /// Warnings issued (each was also passed to the observer).
@@ -261,6 +321,8 @@ pub struct IndexSummary {
     pub passages: u64,
     /// Bytes of input read.
     pub bytes: u64,
+    /// Wall time of the run, commit included (in [`IndexStats::last_run`],
+    /// up to the start of the commit, which cannot record its own length).
     pub seconds: f64,
 }
 

@@ -1,6 +1,8 @@
 //! The tantivy schema. Every tantivy document is one passage; the first
 //! passage of an article (its *head*) also stores the whole article as JSON
-//! and carries the fields that describe the article once (`head`, `chash`).
+//! and carries the fields that describe the article once: `head`, `chash`,
+//! the file it came from (`file`, `fstamp`, `fhash`, `fgen`), its paragraph
+//! fingerprints (`paras`, `stripped`) and its MinHash signature (`sig`).
 //! Keeping one kind of document means BM25 statistics are those of passages
 //! alone and filters need no extra clause.
 
@@ -11,14 +13,15 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Version of the on-disk layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
     /// Article id, on every passage (so one delete removes an article).
     pub id: tantivy::schema::Field,
-    /// 64-bit hash of the id: groups passages into articles.
+    /// 64-bit hash of the id: groups passages into articles; indexed, so
+    /// one delete removes an article.
     pub akey: tantivy::schema::Field,
     /// `akey`, on head passages only: finds the article for a key.
     pub head: tantivy::schema::Field,
@@ -45,6 +48,24 @@ pub struct Fields {
     pub day: tantivy::schema::Field,
     /// The whole article as JSON, on heads only.
     pub article: tantivy::schema::Field,
+    /// Cluster label, on every passage: copies of one story share it
+    /// (see `neardup`).
+    pub cluster: tantivy::schema::Field,
+    /// The source file's absolute path, on heads of articles read from files.
+    pub file: tantivy::schema::Field,
+    /// Hash of the file's size and modification time when it was read.
+    pub fstamp: tantivy::schema::Field,
+    /// Hash of the file's bytes when it was read.
+    pub fhash: tantivy::schema::Field,
+    /// Number of the run that wrote this head: the newest head of a file
+    /// holds the file's state as last read.
+    pub fgen: tantivy::schema::Field,
+    /// Fingerprints of the article's paragraphs (multi-valued, heads only).
+    pub paras: tantivy::schema::Field,
+    /// The fingerprints left out of its passages as boilerplate.
+    pub stripped: tantivy::schema::Field,
+    /// MinHash signature (see `neardup`), on heads only.
+    pub sig: tantivy::schema::Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -60,7 +81,7 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field("id", STRING | FAST),
-        akey: b.add_u64_field("akey", FAST),
+        akey: b.add_u64_field("akey", INDEXED | FAST),
         head: b.add_u64_field("head", INDEXED),
         is_head: b.add_text_field("is_head", STRING),
         chash: b.add_u64_field("chash", FAST),
@@ -82,6 +103,14 @@ pub fn build() -> (Schema, Fields) {
         source_key: b.add_text_field("source_key", STRING),
         day: b.add_i64_field("day", INDEXED | FAST),
         article: b.add_bytes_field("article", STORED),
+        cluster: b.add_u64_field("cluster", FAST),
+        file: b.add_text_field("file", STRING | FAST),
+        fstamp: b.add_u64_field("fstamp", FAST),
+        fhash: b.add_u64_field("fhash", FAST),
+        fgen: b.add_u64_field("fgen", FAST),
+        paras: b.add_u64_field("paras", FAST),
+        stripped: b.add_u64_field("stripped", FAST),
+        sig: b.add_bytes_field("sig", FAST),
     };
     (b.build(), fields)
 }
@@ -107,6 +136,14 @@ impl Fields {
             source_key: f("source_key")?,
             day: f("day")?,
             article: f("article")?,
+            cluster: f("cluster")?,
+            file: f("file")?,
+            fstamp: f("fstamp")?,
+            fhash: f("fhash")?,
+            fgen: f("fgen")?,
+            paras: f("paras")?,
+            stripped: f("stripped")?,
+            sig: f("sig")?,
         })
     }
 }

@@ -11,8 +11,9 @@
 //!   so each runs separately and yields the set of articles that match it.
 //!
 //! Matching passages are grouped into articles ([`crate::collect`]), the
-//! key sets applied, facets counted over every remaining article, and the
-//! page of best articles loaded with their best passages and highlights.
+//! key sets applied, facets counted over every remaining article, copies of
+//! one story grouped into one hit ([`crate::collapse`]), and the page of best
+//! hits loaded with their best passages and highlights.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -199,19 +200,36 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         Sort::Date => &by_date,
     };
     let page_end = req.offset.saturating_add(req.limit).min(order.len());
-    if page_end > 0 && page_end < order.len() {
-        order.select_nth_unstable_by(page_end - 1, cmp);
-    }
-    order[..page_end].sort_unstable_by(cmp);
-    let articles: Vec<(f32, &ArticleAgg)> = order[req.offset.min(page_end)..page_end]
-        .iter()
-        .map(|(score, i)| (*score, &found[*i as usize]))
-        .collect();
-
+    let matched = order.len();
+    // Collapsing needs the whole order (a page's copies may rank anywhere);
+    // without it, only as far as the page reaches.
+    let ranked = if req.collapse {
+        order.sort_unstable_by(cmp);
+        &order[..]
+    } else {
+        if page_end > 0 && page_end < order.len() {
+            order.select_nth_unstable_by(page_end - 1, cmp);
+        }
+        order[..page_end].sort_unstable_by(cmp);
+        &order[..page_end]
+    };
+    let groups = crate::collapse::group(&searcher, ranked, &found, req.collapse)?;
+    let collapsed = if req.collapse {
+        (matched - groups.len()) as u64
+    } else {
+        0
+    };
+    let page: Vec<&crate::collapse::Group> =
+        groups.iter().skip(req.offset).take(req.limit).collect();
     let mut hits = Vec::new();
-    for &(score, agg) in &articles {
+    for group in &page {
+        let (score, agg) = (group.score, &found[group.at as usize]);
+        let also_in =
+            crate::collapse::others(&searcher, group.copies.iter().map(|&i| &found[i as usize]))?;
         if req.ids_only {
-            hits.push(id_only_hit(agg, score));
+            let mut hit = id_only_hit(agg, score);
+            hit.also_in = also_in;
+            hits.push(hit);
             continue;
         }
         let article = index
@@ -241,18 +259,21 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             path: article.path,
             line: article.line,
             url: article.url,
+            author: article.author,
             score,
             passages,
+            also_in,
         });
     }
     if req.ids_only {
-        let page: Vec<&ArticleAgg> = articles.iter().map(|(_, a)| *a).collect();
-        resolve_ids(&mut columns, &page, &mut hits)?;
+        let aggs: Vec<&ArticleAgg> = page.iter().map(|g| &found[g.at as usize]).collect();
+        resolve_ids(&mut columns, &aggs, &mut hits)?;
     }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
         total_articles,
+        collapsed,
         hits,
         facets,
         notices: planner.notices(),
@@ -335,8 +356,10 @@ fn id_only_hit(agg: &ArticleAgg, score: f32) -> Hit {
         path: None,
         line: None,
         url: None,
+        author: None,
         score,
         passages: Vec::new(),
+        also_in: Vec::new(),
     }
 }
 

@@ -327,3 +327,93 @@ fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
     assert!(answers[2].is_empty(), "no hits: just the empty line");
     assert_eq!(answers[3][0]["id"], "pl-2023-11-federated-data-platform");
 }
+
+#[test]
+fn collections_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::copy(
+        repo().join("tests/pages/pennine-gazette-maternity.html"),
+        src.join("maternity.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("sheet.csv"),
+        "Report,Paper,When\n\"Clinic hours cut.\nEvenings go first.\",Valley Courier,2024-06-01\n",
+    )
+    .unwrap();
+    let v = json(
+        hp(&idx)
+            .args([
+                "index",
+                "--json",
+                "--map",
+                "text=Report,source=Paper",
+                "--map",
+                "date=When",
+            ])
+            .arg(&src),
+    );
+    assert_eq!(
+        (v["added"].as_u64(), v["warnings"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let r = json(hp(&idx).args(["search", "--json", "evenings"]));
+    assert_eq!(r["hits"][0]["source"], "Valley Courier");
+    assert_eq!(r["hits"][0]["date"], "2024-06-01");
+    assert!(r["hits"][0]["also_in"].as_array().unwrap().is_empty());
+    assert_eq!(r["collapsed"], 0);
+
+    // a second run reads nothing and says so
+    let out = stdout(hp(&idx).args(["index"]).arg(&src));
+    assert!(
+        out.starts_with("0 added, 0 updated, 2 unchanged, 0 removed")
+            && out.contains("2 unchanged files not read"),
+        "{out}"
+    );
+
+    // two copies of one story: one hit, "also in" the other outlet
+    let body = std::fs::read_to_string(src.join("maternity.html")).unwrap();
+    std::fs::write(
+        src.join("copy.html"),
+        body.replace("Pennine Gazette", "Calder Valley Times")
+            .replace("penninegazette", "caldervalleytimes")
+            .replace("Maternity unit to close", "Birth unit to shut"),
+    )
+    .unwrap();
+    hp(&idx).args(["index"]).arg(&src).assert().success();
+    let out = stdout(hp(&idx).args(["search", "midwife"]));
+    assert!(out.contains("also in: "), "{out}");
+    assert!(
+        out.contains("2 articles match (1 copy of a story shown under another), showing 1-1"),
+        "{out}"
+    );
+    let r = json(hp(&idx).args(["search", "--json", "--no-collapse", "midwife"]));
+    assert_eq!(r["hits"].as_array().unwrap().len(), 2);
+
+    // rm by id, then --prune after a file is deleted
+    let id = r["hits"][0]["id"].as_str().unwrap().to_string();
+    hp(&idx).args(["rm", &id]).assert().success();
+    hp(&idx).args(["rm", "no-such-id"]).assert().code(1);
+    std::fs::remove_file(src.join("sheet.csv")).unwrap();
+    let v = json(hp(&idx).args(["index", "--json", "--prune"]).arg(&src));
+    assert_eq!(v["removed"], 1, "{v}");
+    let stats = json(hp(&idx).args(["stats", "--json"]));
+    assert_eq!(stats["last_run"]["removed"], 1);
+    let text = stdout(hp(&idx).args(["stats"]));
+    assert!(
+        text.contains("last run:  ") && text.contains("1 removed"),
+        "{text}"
+    );
+
+    // a bad --map is an error before anything is read
+    let out = hp(&idx)
+        .args(["index", "--map", "txt=Report"])
+        .arg(&src)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("not a field"), "{err}");
+}

@@ -60,12 +60,19 @@ fn news_corpora_sources_months_and_filters_agree() {
         req.passages = 0;
         let r = index.search(&req).unwrap();
         assert!(r.total_articles > 10, "{query}");
-        assert_eq!(r.hits.len() as u64, r.total_articles);
+        // every matching article is a hit or a copy folded into one
+        let copies: u64 = r.hits.iter().map(|h| h.also_in.len() as u64).sum();
+        assert_eq!(copies, r.collapsed, "{query}");
+        assert_eq!(r.hits.len() as u64 + r.collapsed, r.total_articles);
         // months facet = per-month count of the matching articles
         let mut months: HashMap<String, u64> = HashMap::new();
         let mut undated = 0;
-        for h in &r.hits {
-            match h.date {
+        let dates = r
+            .hits
+            .iter()
+            .flat_map(|h| std::iter::once(h.date).chain(h.also_in.iter().map(|c| c.date)));
+        for date in dates {
+            match date {
                 Some(d) => *months.entry(d.month_label()).or_default() += 1,
                 None => undated += 1,
             }

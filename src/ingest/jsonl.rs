@@ -1,5 +1,5 @@
 //! JSON Lines (`.jsonl`, `.ndjson`): one article object per line with `id`,
-//! `title`, `text` (or `body`), `source`, `date`, `url`. Other fields are
+//! `title`, `text` (or `body`), `source`, `date`, `url`, `author`. Other fields are
 //! ignored; a field of the wrong type is a warning and is left out.
 
 use serde_json::Value;
@@ -16,7 +16,10 @@ pub(crate) fn parse_line(line: &str, warnings: &mut Vec<String>) -> Result<(Meta
     let mut text = None;
     for (key, value) in &map {
         let is_text = matches!(key.as_str(), "text" | "body" | "content");
-        let is_meta = matches!(key.as_str(), "id" | "title" | "source" | "date" | "url");
+        let is_meta = matches!(
+            key.as_str(),
+            "id" | "title" | "source" | "date" | "url" | "author"
+        );
         if !(is_text || is_meta) || (is_text && text.is_some()) {
             continue;
         }

@@ -1,12 +1,16 @@
 //! Ingest: from paths on disk to [`Article`] values.
 //!
-//! [`discover`] walks the paths given; [`read_file`] decodes one file
-//! (UTF-8, UTF-16 with a BOM, or lossy with a warning); the format modules
-//! split metadata from body; [`finish`] applies the precedence rules for each
-//! field (in-file metadata, then the run's options, then the folder name) and
-//! the title and id fallbacks. Nothing here touches the index.
+//! [`discover`] walks the paths given; [`decode`] turns a file's bytes into
+//! text (UTF-8, UTF-16 with a BOM, or lossy with a warning); the format
+//! modules (`text`, `jsonl`, `html`, `csv`) split metadata from body;
+//! [`finish`] applies the precedence rules for each field (in-file metadata,
+//! then the run's options, then the folder name) and the title and id
+//! fallbacks. Nothing here touches the index.
 
+pub(crate) mod csv;
+pub(crate) mod html;
 pub(crate) mod jsonl;
+pub(crate) mod outlets;
 pub(crate) mod text;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +31,41 @@ pub struct IngestOptions {
     /// Use the name of the folder a file sits in as its source, after the
     /// file's own metadata and [`IngestOptions::source`] (`--source-from-dir`).
     pub source_from_dir: bool,
+    /// CSV columns for article fields, as `(field, column)` pairs
+    /// (`--map text=Story`); see [`parse_column_map`]. Unmapped fields are
+    /// found under their usual names.
+    pub columns: Vec<(String, String)>,
+    /// Outlet names for web domains, as `(domain, name)` pairs
+    /// (`--outlet wessexecho.example="Wessex Echo"`), tried before the
+    /// built-in table when a page names no source of its own.
+    pub outlets: Vec<(String, String)>,
+}
+
+/// Reads `--map` values: comma-separated `field=column` pairs, where a field
+/// is one of `text`, `title`, `source`, `date`, `url`, `id` and `author`.
+/// `Err` says what is wrong, in words fit to show.
+pub fn parse_column_map(spec: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    csv::parse_map(spec)
+}
+
+/// Reads an `--outlet` value: `domain=Name`.
+pub fn parse_outlet(spec: &str) -> std::result::Result<(String, String), String> {
+    let Some((domain, name)) = spec.split_once('=') else {
+        return Err(format!(
+            "--outlet {spec:?}: write DOMAIN=NAME, as in --outlet wessexecho.example=\"Wessex Echo\""
+        ));
+    };
+    let domain = domain
+        .trim()
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
+    let name = name.trim();
+    if domain.is_empty() || name.is_empty() || !domain.contains('.') {
+        return Err(format!(
+            "--outlet {spec:?}: give a domain such as example.org and a name"
+        ));
+    }
+    Ok((domain, name.to_string()))
 }
 
 /// Metadata as read from a file, before precedence and parsing.
@@ -37,6 +76,7 @@ pub(crate) struct Meta {
     pub source: Option<String>,
     pub date: Option<String>,
     pub url: Option<String>,
+    pub author: Option<String>,
 }
 
 impl Meta {
@@ -52,6 +92,7 @@ impl Meta {
             "source" | "outlet" | "publisher" | "publication" => &mut self.source,
             "date" | "published" => &mut self.date,
             "url" | "link" => &mut self.url,
+            "author" | "byline" => &mut self.author,
             _ => return,
         };
         *slot = Some(value.to_string());
@@ -67,18 +108,30 @@ impl Meta {
 pub(crate) enum Format {
     /// `.txt`, `.md`, `.markdown`: one article per file.
     Text,
+    /// `.html`, `.htm`: one saved web page per file.
+    Html,
     /// `.jsonl`, `.ndjson`: one article per line.
     Jsonl,
+    /// `.csv`, `.tsv`: a header row, then one article per row.
+    Csv { tsv: bool },
 }
 
 impl Format {
-    fn of(path: &Path) -> Option<Format> {
+    pub(crate) fn of(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" | "text" | "md" | "markdown" => Some(Format::Text),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv { tsv: false }),
+            "tsv" | "tab" => Some(Format::Csv { tsv: true }),
             _ => None,
         }
+    }
+
+    /// One article per file, so a changed file replaces its one article.
+    pub(crate) fn single_article(self) -> bool {
+        matches!(self, Format::Text | Format::Html)
     }
 }
 
@@ -88,6 +141,23 @@ pub(crate) struct InputFile {
     pub path: PathBuf,
     pub format: Format,
     pub size: u64,
+    /// Last modification, in nanoseconds since the epoch (0 if unknown).
+    pub modified: u64,
+}
+
+impl InputFile {
+    fn new(path: PathBuf, format: Format, meta: Option<&std::fs::Metadata>) -> InputFile {
+        let modified = meta
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        InputFile {
+            path,
+            format,
+            size: meta.map_or(0, |m| m.len()),
+            modified,
+        }
+    }
 }
 
 /// The files found under the paths of a run.
@@ -110,18 +180,16 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
         })?;
         if meta.is_file() {
             match Format::of(root) {
-                Some(format) => found.files.push(InputFile {
-                    path: root.clone(),
-                    format,
-                    size: meta.len(),
-                }),
+                Some(format) => found
+                    .files
+                    .push(InputFile::new(root.clone(), format, Some(&meta))),
                 None => {
                     found.ignored += 1;
                     found.warnings.push(Warning {
                         path: root.clone(),
                         line: None,
                         message:
-                            "not a file type hpsearch reads (.txt, .md, .jsonl, .ndjson); skipped"
+                            "not a file type hpsearch reads (.txt, .md, .html, .jsonl, .csv, .tsv); skipped"
                                 .into(),
                     });
                 }
@@ -158,11 +226,11 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                 continue;
             }
             match Format::of(entry.path()) {
-                Some(format) => found.files.push(InputFile {
-                    path: entry.path().to_path_buf(),
+                Some(format) => found.files.push(InputFile::new(
+                    entry.path().to_path_buf(),
                     format,
-                    size: entry.metadata().map(|m| m.len()).unwrap_or(0),
-                }),
+                    entry.metadata().ok().as_ref(),
+                )),
                 None => found.ignored += 1,
             }
         }
@@ -219,6 +287,61 @@ pub(crate) fn text_article(
     let (meta, body, w) = text::parse(raw);
     warnings.extend(w);
     finish(meta, body, path, None, opts, true, warnings)
+}
+
+/// Reads a saved web page into its article. `Ok(None)`: nothing to index.
+pub(crate) fn html_article(
+    path: &Path,
+    raw: &str,
+    opts: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Option<Article> {
+    let (meta, body) = html::parse(raw, &opts.outlets);
+    finish(meta, &body, path, None, opts, false, warnings)
+}
+
+/// One CSV row read: the line it starts on, its article (if any) and warnings.
+pub(crate) type CsvRow = (u64, Option<Article>, Vec<String>);
+
+/// Reads a CSV or TSV file into its articles, with the warnings of each
+/// row by line. `Err` is why no row could be read.
+pub(crate) fn csv_articles(
+    path: &Path,
+    raw: &str,
+    tsv: bool,
+    opts: &IngestOptions,
+) -> Result<Vec<CsvRow>, String> {
+    let rows = csv::parse(raw, csv::delimiter(raw, tsv), &opts.columns)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut warnings = Vec::new();
+            let article = match row.result {
+                Ok((meta, body)) => {
+                    let a = finish(
+                        meta,
+                        &body,
+                        path,
+                        Some(row.line),
+                        opts,
+                        false,
+                        &mut warnings,
+                    );
+                    if a.is_none() {
+                        for w in &mut warnings {
+                            *w = format!("row {}: {w}", row.row);
+                        }
+                    }
+                    a
+                }
+                Err(message) => {
+                    warnings.push(message);
+                    None
+                }
+            };
+            (row.line, article, warnings)
+        })
+        .collect())
 }
 
 /// Reads one JSONL line into its article. `Err` is why the line was skipped.
@@ -293,6 +416,10 @@ fn finish(
             .filter(|s| !s.is_empty()),
         date,
         url: meta.url,
+        author: meta
+            .author
+            .map(|a| collapse_whitespace(&a))
+            .filter(|a| !a.is_empty()),
         path: Some(path.display().to_string()),
         line,
         text: body,
@@ -350,6 +477,7 @@ mod tests {
             source: Some("Flag Source".into()),
             date: Date::parse("2020-01-01"),
             source_from_dir: true,
+            ..IngestOptions::default()
         };
         let (a, _) = article("---\nsource: Own\ndate: 2021-02-03\n---\nText.", &flags);
         let a = a.unwrap();

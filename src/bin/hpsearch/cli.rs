@@ -26,10 +26,12 @@ pub enum Command {
     Show(ShowArgs),
     /// List sources with their article counts
     Sources(JsonFlag),
-    /// Show what the index holds
+    /// Show what the index holds and what the last run did
     Stats(JsonFlag),
     /// Answer one query per line of standard input with JSON lines (for scripts)
     Batch(BatchArgs),
+    /// Remove articles by id
+    Rm(RmArgs),
     /// Measure ranking on a judged collection (corpus.jsonl, queries.jsonl, qrels.tsv)
     Eval(EvalArgs),
 }
@@ -56,9 +58,20 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Files (.txt, .md, .jsonl, .ndjson) and folders to index
+    /// Files (.txt, .md, .html, .jsonl, .csv, .tsv) and folders to index
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Remove the articles of files under PATH... that no longer exist
+    #[arg(long)]
+    pub prune: bool,
+    /// CSV columns for article fields, as FIELD=COLUMN pairs (text, title, source,
+    /// date, url, id, author), comma-separated or repeated: --map text=body,date=published
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// Outlet name for a web domain, for pages that name no source: --outlet
+    /// wessexecho.example="Wessex Echo" (repeatable)
+    #[arg(long = "outlet", value_name = "DOMAIN=NAME")]
+    pub outlets: Vec<String>,
     /// Source for articles that name none
     #[arg(long, value_name = "NAME")]
     pub source: Option<String>,
@@ -119,6 +132,10 @@ pub struct SearchArgs {
     /// Rank without pseudo-relevance feedback (words the best articles share)
     #[arg(long)]
     pub no_feedback: bool,
+    /// Show every copy of a story as its own hit (by default copies are folded
+    /// into the best one, listed as "also in")
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Print one JSON document (schema in the README)
     #[arg(long)]
     pub json: bool,
@@ -148,6 +165,16 @@ pub struct ShowArgs {
     /// Article id (as printed by `search`)
     pub id: String,
     /// Print the article as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Ids of the articles to remove (as printed by `search`)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
 }

@@ -16,7 +16,7 @@ use hpsearch::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, EvalArgs, IndexArgs, SearchArgs, SortArg};
+use cli::{BatchArgs, Cli, Command, EvalArgs, IndexArgs, RmArgs, SearchArgs, SortArg};
 use render::Style;
 
 /// Searches allocate and free large per-query buffers; the system allocator
@@ -87,6 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             batch(&index, &args, &mut out)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
+        Command::Rm(args) => rm(&path, explicit, args, &mut out),
         Command::Stats(flag) => {
             let stats = open_for_reading(&path, explicit)?.stats()?;
             emit(&mut out, flag.json, &stats, render::stats)?;
@@ -150,10 +151,22 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
             args.memory
         );
     }
+    let mut columns = Vec::new();
+    for spec in &args.map {
+        columns.extend(hpsearch::ingest::parse_column_map(spec).map_err(anyhow::Error::msg)?);
+    }
+    let outlets = args
+        .outlets
+        .iter()
+        .map(|o| hpsearch::ingest::parse_outlet(o))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let options = IngestOptions {
         source: args.source.clone(),
         date,
         source_from_dir: args.source_from_dir,
+        columns,
+        outlets,
     };
     let index = Index::open_or_create(path)?;
     let mut writer = index.writer(&WriterOptions {
@@ -162,6 +175,9 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
     })?;
     let observer = CliObserver::new(true);
     writer.add_paths(&args.paths, &options, &observer)?;
+    if args.prune {
+        writer.prune(&args.paths)?;
+    }
     observer.finish();
     let warnings = observer.warnings.load(Ordering::Relaxed);
     if args.strict && warnings > 0 {
@@ -210,6 +226,7 @@ fn search(
         },
         ids_only: false,
         feedback: !args.no_feedback,
+        collapse: !args.no_collapse,
     };
     let results = index.search(&request)?;
     for notice in &results.notices {
@@ -264,6 +281,28 @@ fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Resul
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes articles by id in one commit. Exit status 1 if an id is unknown.
+fn rm(path: &Path, explicit: bool, args: RmArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let index = open_for_reading(path, explicit)?;
+    let mut writer = index.writer(&WriterOptions::default())?;
+    let mut missing = 0;
+    for id in &args.ids {
+        if !writer.remove(id)? {
+            eprintln!("hpsearch: no article with id {id:?} in {}", path.display());
+            missing += 1;
+        }
+    }
+    let summary = writer.commit()?;
+    emit(out, args.json, &summary, |o, s| {
+        writeln!(o, "{}", render::summary(s))
+    })?;
+    Ok(if missing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Indexes the collection's corpus (into `--index` if given and not yet built

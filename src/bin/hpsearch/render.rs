@@ -55,10 +55,15 @@ pub fn search(
     } else {
         "articles"
     };
+    let folded = match r.collapsed {
+        0 => String::new(),
+        1 => " (1 copy of a story shown under another)".to_string(),
+        n => format!(" ({n} copies of stories shown under others)"),
+    };
     writeln!(
         out,
         "{}",
-        style.bold(&format!("{} {noun} match{shown}", r.total_articles))
+        style.bold(&format!("{} {noun} match{folded}{shown}", r.total_articles))
     )?;
     if !r.facets.sources.is_empty() {
         writeln!(out, "  sources: {}", facet_line(&r.facets.sources, 12))?;
@@ -112,6 +117,23 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
     meta.push(format!("id {}", hit.id));
     meta.push(format!("score {:.2}", hit.score));
     writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
+    if !hit.also_in.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for copy in &hit.also_in {
+            let name = copy
+                .source
+                .clone()
+                .unwrap_or_else(|| "unknown source".into());
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        writeln!(
+            out,
+            "   {}",
+            style.dim(&format!("also in: {}", names.join(", ")))
+        )?;
+    }
     for p in &hit.passages {
         writeln!(out, "   > {}", excerpt(&p.text, &p.highlights, style))?;
     }
@@ -187,6 +209,9 @@ pub fn article(out: &mut impl Write, a: &Article, style: &Style) -> io::Result<(
         "date:   {}",
         a.date.map_or_else(|| "undated".into(), |d| d.to_string())
     )?;
+    if let Some(author) = &a.author {
+        writeln!(out, "author: {author}")?;
+    }
     if let Some(url) = &a.url {
         writeln!(out, "url:    {url}")?;
     }
@@ -222,22 +247,45 @@ pub fn stats(out: &mut impl Write, s: &IndexStats) -> io::Result<()> {
         _ => "none dated".into(),
     };
     writeln!(out, "dates:     {range} ({} undated)", s.undated)?;
+    writeln!(out, "files:     {}", s.files)?;
+    writeln!(
+        out,
+        "copies:    {} near-duplicate articles in {} stories, shown collapsed",
+        s.duplicates, s.duplicate_groups
+    )?;
+    writeln!(
+        out,
+        "stripped:  {} boilerplate paragraphs, kept out of passages {} times",
+        s.boilerplate, s.stripped
+    )?;
     writeln!(
         out,
         "size:      {:.1} MB in {} segments",
         s.size_bytes as f64 / 1e6,
         s.segments
-    )
+    )?;
+    if let Some(run) = &s.last_run {
+        writeln!(out, "last run:  {}", summary(run))?;
+    }
+    Ok(())
 }
 
 pub fn summary(s: &IndexSummary) -> String {
+    let mut extra = String::new();
+    if s.rebuilt > 0 {
+        extra = format!(" ({} earlier articles rebuilt)", s.rebuilt);
+    }
     format!(
-        "{} added, {} updated, {} unchanged, {} skipped; {} files, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
         s.added,
         s.updated,
         s.unchanged,
+        s.removed,
         s.skipped,
+        s.collapsed,
+        s.stripped,
         s.files,
+        s.unchanged_files,
         s.passages,
         s.warnings,
         s.seconds,

@@ -1,0 +1,257 @@
+//! What an index already holds, read from the fast fields of its head
+//! passages: per article, its content hash and where it came from; per file,
+//! the state it was in when last read (the head written last for that file
+//! holds it). [`Catalog::read`] is cheap and runs whenever a writer opens;
+//! the larger [`Details`] (paragraph fingerprints, signatures, clusters) are
+//! read only when a run changes something.
+
+use std::collections::HashMap;
+
+use tantivy::columnar::{BytesColumn, Column, StrColumn};
+use tantivy::{DocAddress, Searcher};
+
+use crate::boilerplate;
+use crate::error::Result;
+use crate::neardup::{self, Signature};
+
+/// One indexed article, as the writer needs to know it.
+#[derive(Clone, Debug)]
+pub(crate) struct Existing {
+    pub chash: u64,
+    /// Where its head passage is, in the catalog's searcher.
+    pub addr: DocAddress,
+    /// The file it came from: its key, and the file's state when read.
+    pub file: Option<FileMeta>,
+}
+
+/// A file as read by some run: its key (absolute path), a hash of its size
+/// and modification time, a hash of its bytes, and the run's number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FileMeta {
+    pub key: String,
+    pub stamp: u64,
+    pub hash: u64,
+    pub run: u64,
+}
+
+/// Every file with indexed articles: its last-read state and its articles.
+#[derive(Clone, Debug)]
+pub(crate) struct FileState {
+    pub stamp: u64,
+    pub hash: u64,
+    pub run: u64,
+    pub akeys: Vec<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    pub articles: HashMap<u64, Existing>,
+    pub files: HashMap<String, FileState>,
+    /// The highest run number recorded.
+    pub max_run: u64,
+}
+
+/// The per-article data that boilerplate and near-duplicate decisions need.
+#[derive(Clone, Debug)]
+pub(crate) struct Detail {
+    pub group: u64,
+    pub cluster: u64,
+    pub paras: Vec<u64>,
+    pub stripped: Vec<u64>,
+    pub sig: Signature,
+}
+
+pub(crate) type Details = HashMap<u64, Detail>;
+
+/// The columns of one segment that the readers below use.
+struct Columns {
+    akey: Column<u64>,
+    chash: Column<u64>,
+    file: Option<StrColumn>,
+    fstamp: Column<u64>,
+    fhash: Column<u64>,
+    fgen: Column<u64>,
+}
+
+impl Catalog {
+    pub fn read(searcher: &Searcher) -> Result<Catalog> {
+        let mut out = Catalog::default();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let ff = seg.fast_fields();
+            let c = Columns {
+                akey: ff.u64("akey")?,
+                chash: ff.u64("chash")?,
+                file: ff.str("file")?,
+                fstamp: ff.u64("fstamp")?,
+                fhash: ff.u64("fhash")?,
+                fgen: ff.u64("fgen")?,
+            };
+            let mut names: HashMap<u64, String> = HashMap::new();
+            for doc in seg.doc_ids_alive() {
+                let (Some(akey), Some(chash)) = (c.akey.first(doc), c.chash.first(doc)) else {
+                    continue;
+                };
+                let file = match (
+                    &c.file,
+                    c.file.as_ref().and_then(|f| f.term_ords(doc).next()),
+                ) {
+                    (Some(col), Some(ord)) => {
+                        let key = match names.get(&ord) {
+                            Some(k) => k.clone(),
+                            None => {
+                                let mut s = String::new();
+                                col.ord_to_str(ord, &mut s)
+                                    .map_err(tantivy::TantivyError::from)?;
+                                names.insert(ord, s.clone());
+                                s
+                            }
+                        };
+                        Some(FileMeta {
+                            key,
+                            stamp: c.fstamp.first(doc).unwrap_or(0),
+                            hash: c.fhash.first(doc).unwrap_or(0),
+                            run: c.fgen.first(doc).unwrap_or(0),
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(f) = &file {
+                    out.max_run = out.max_run.max(f.run);
+                    let state = out.files.entry(f.key.clone()).or_insert(FileState {
+                        stamp: f.stamp,
+                        hash: f.hash,
+                        run: f.run,
+                        akeys: Vec::new(),
+                    });
+                    if f.run > state.run {
+                        (state.stamp, state.hash, state.run) = (f.stamp, f.hash, f.run);
+                    }
+                    state.akeys.push(akey);
+                }
+                out.articles.insert(
+                    akey,
+                    Existing {
+                        chash,
+                        addr: DocAddress::new(ord as u32, doc),
+                        file,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads the [`Detail`] of every head passage.
+pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
+    let mut out = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let akey = ff.u64("akey")?;
+        let chash = ff.u64("chash")?;
+        let cluster = ff.u64("cluster")?;
+        let paras = ff.u64("paras")?;
+        let stripped = ff.u64("stripped")?;
+        let sig: Option<BytesColumn> = ff.bytes("sig")?;
+        let source = ff.str("source")?;
+        let mut groups: HashMap<u64, u64> = HashMap::new();
+        let mut buf = Vec::new();
+        for doc in seg.doc_ids_alive() {
+            let (Some(k), Some(_)) = (akey.first(doc), chash.first(doc)) else {
+                continue;
+            };
+            let group = match source.as_ref().and_then(|c| c.term_ords(doc).next()) {
+                Some(ord) => match groups.get(&ord) {
+                    Some(g) => *g,
+                    None => {
+                        let mut s = String::new();
+                        if let Some(col) = &source {
+                            col.ord_to_str(ord, &mut s)
+                                .map_err(tantivy::TantivyError::from)?;
+                        }
+                        let g = boilerplate::source_group(Some(&s));
+                        groups.insert(ord, g);
+                        g
+                    }
+                },
+                None => boilerplate::source_group(None),
+            };
+            let signature = match sig.as_ref().and_then(|c| c.term_ords(doc).next()) {
+                Some(ord) => {
+                    buf.clear();
+                    if let Some(col) = &sig {
+                        col.ord_to_bytes(ord, &mut buf)
+                            .map_err(tantivy::TantivyError::from)?;
+                    }
+                    neardup::from_bytes(&buf)
+                }
+                None => Vec::new(),
+            };
+            let mut p: Vec<u64> = paras.values_for_doc(doc).collect();
+            p.sort_unstable();
+            let mut s: Vec<u64> = stripped.values_for_doc(doc).collect();
+            s.sort_unstable();
+            out.insert(
+                k,
+                Detail {
+                    group,
+                    cluster: cluster.first(doc).unwrap_or(k),
+                    paras: p,
+                    stripped: s,
+                    sig: signature,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Whole-index counts for `stats`.
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    pub files: u64,
+    pub duplicates: u64,
+    pub duplicate_groups: u64,
+    pub boilerplate: u64,
+    pub stripped: u64,
+}
+
+/// Counts files, near-duplicate copies and boilerplate over every article.
+pub(crate) fn totals(searcher: &Searcher) -> Result<Totals> {
+    let details = details(searcher)?;
+    let mut files = std::collections::HashSet::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let chash = ff.u64("chash")?;
+        if let Some(col) = ff.str("file")? {
+            for doc in seg.doc_ids_alive() {
+                if chash.first(doc).is_none() {
+                    continue;
+                }
+                if let Some(ord) = col.term_ords(doc).next() {
+                    let mut s = String::new();
+                    col.ord_to_str(ord, &mut s)
+                        .map_err(tantivy::TantivyError::from)?;
+                    files.insert(s);
+                }
+            }
+        }
+    }
+    let mut clusters: HashMap<u64, u64> = HashMap::new();
+    let mut boilerplate = std::collections::HashSet::new();
+    let mut stripped = 0;
+    for d in details.values() {
+        *clusters.entry(d.cluster).or_default() += 1;
+        stripped += d.stripped.len() as u64;
+        for fp in &d.stripped {
+            boilerplate.insert((d.group, *fp));
+        }
+    }
+    Ok(Totals {
+        files: files.len() as u64,
+        duplicates: clusters.values().map(|n| n - 1).sum(),
+        duplicate_groups: clusters.values().filter(|n| **n > 1).count() as u64,
+        boilerplate: boilerplate.len() as u64,
+        stripped,
+    })
+}

@@ -1,0 +1,237 @@
+//! Near-duplicates: copies of one story, such as a press-agency report run by
+//! several outlets or an article re-published with small edits.
+//!
+//! Each article gets a MinHash signature of its word 5-shingles (the text
+//! lower-cased and cut at Unicode word boundaries, boilerplate paragraphs
+//! left out). Two signatures agree in a share of positions that estimates the
+//! Jaccard similarity of the two shingle sets. When an article is indexed,
+//! locality-sensitive hashing (bands of rows of the signature) finds the
+//! earlier articles it may resemble; the most similar one at or above
+//! [`THRESHOLD`] gives it its *cluster*, a label shared by every copy of the
+//! story. An article like no other starts a cluster of its own. Labels never
+//! change once given, so a search can group hits by them without any further
+//! work.
+//!
+//! The hash functions are fixed here (xxh3 for shingles, multiply-shift
+//! permutations from fixed constants) rather than drawn from a random number
+//! generator, because signatures are stored in the index and must mean the
+//! same thing to every later version that reads them.
+
+use std::collections::HashMap;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Words per shingle.
+const SHINGLE: usize = 5;
+/// Values in a signature.
+pub const HASHES: usize = 120;
+/// Rows per LSH band; `HASHES / ROWS` bands. With 40 bands of 3 rows, a pair
+/// at similarity 0.6 shares a band with probability 0.9998, a pair at 0.5
+/// with 0.995, a pair at 0.1 with 0.04.
+const ROWS: usize = 3;
+/// Estimated Jaccard similarity at which two articles are copies of one story.
+pub const THRESHOLD: f64 = 0.6;
+
+/// A MinHash signature; empty for a text with no words.
+pub(crate) type Signature = Vec<u32>;
+
+/// The multipliers and offsets of the permutations, from a fixed seed.
+fn permutations() -> &'static [(u64, u64); HASHES] {
+    static P: std::sync::OnceLock<[(u64, u64); HASHES]> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let mut state: u64 = 0x5eed_0fc0_91e5;
+        let mut next = || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut p = [(0u64, 0u64); HASHES];
+        for slot in &mut p {
+            *slot = (next() | 1, next());
+        }
+        p
+    })
+}
+
+/// The signature of the paragraphs of `text` for which `keep` holds (given
+/// each paragraph's fingerprint, see [`crate::boilerplate::paragraphs`]).
+pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
+    let mut words: Vec<String> = Vec::new();
+    for (range, fp) in crate::boilerplate::paragraphs(text) {
+        if keep(fp) {
+            words.extend(text[range].unicode_words().map(str::to_lowercase));
+        }
+    }
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let width = SHINGLE.min(words.len());
+    let mut shingles: Vec<u64> = words
+        .windows(width)
+        .map(|w| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            for word in w {
+                h.update(word.as_bytes());
+                h.update(b" ");
+            }
+            h.digest()
+        })
+        .collect();
+    shingles.sort_unstable();
+    shingles.dedup();
+    permutations()
+        .iter()
+        .map(|&(a, b)| {
+            shingles
+                .iter()
+                .map(|&x| (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32)
+                .min()
+                .unwrap_or(u32::MAX)
+        })
+        .collect()
+}
+
+/// Estimated Jaccard similarity of the texts behind two signatures.
+pub(crate) fn similarity(a: &[u32], b: &[u32]) -> f64 {
+    if a.len() != HASHES || b.len() != HASHES {
+        return 0.0;
+    }
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / HASHES as f64
+}
+
+/// Signature as stored in the index: little-endian `u32`s.
+pub(crate) fn to_bytes(sig: &[u32]) -> Vec<u8> {
+    sig.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub(crate) fn from_bytes(bytes: &[u8]) -> Signature {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// The label of a new cluster started by an article: fresh for each
+/// version of its content, so an article edited out of a cluster does not
+/// keep the label its copies still carry.
+pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&akey.to_le_bytes());
+    bytes[8..].copy_from_slice(&chash.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// The articles seen so far, findable by signature.
+#[derive(Default)]
+pub(crate) struct Detector {
+    entries: Vec<(u64, Signature)>,
+    /// Band key -> entries whose signature has that band.
+    buckets: HashMap<u64, Vec<u32>>,
+}
+
+impl Detector {
+    /// Adds an article with its cluster label.
+    pub fn insert(&mut self, label: u64, sig: Signature) {
+        if sig.len() != HASHES {
+            return;
+        }
+        let at = self.entries.len() as u32;
+        for key in band_keys(&sig) {
+            self.buckets.entry(key).or_default().push(at);
+        }
+        self.entries.push((label, sig));
+    }
+
+    /// The label of the most similar article at or above [`THRESHOLD`].
+    pub fn best_match(&self, sig: &[u32]) -> Option<u64> {
+        if sig.len() != HASHES {
+            return None;
+        }
+        let mut best: Option<(f64, u32)> = None;
+        for key in band_keys(sig) {
+            for &at in self.buckets.get(&key).map_or(&[][..], Vec::as_slice) {
+                if best.is_some_and(|(_, b)| b == at) {
+                    continue;
+                }
+                let s = similarity(sig, &self.entries[at as usize].1);
+                let better = match best {
+                    None => true,
+                    Some((bs, b)) => s > bs || (s == bs && at < b),
+                };
+                if s >= THRESHOLD && better {
+                    best = Some((s, at));
+                }
+            }
+        }
+        best.map(|(_, at)| self.entries[at as usize].0)
+    }
+}
+
+fn band_keys(sig: &[u32]) -> impl Iterator<Item = u64> + '_ {
+    sig.chunks_exact(ROWS).enumerate().map(|(band, rows)| {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&(band as u32).to_le_bytes());
+        for r in rows {
+            h.update(&r.to_le_bytes());
+        }
+        h.digest()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORY: &str = "Hospital leaders warned on Tuesday that waiting lists in the north west would grow through the winter unless the government released emergency funding for extra beds.\n\nThe regional director said trusts had already opened escalation wards and cancelled routine operations, and that staff sickness was running at its highest level for five years.\n\nUnions said members were exhausted and called for talks on pay and staffing before the end of the month.";
+
+    fn all(text: &str) -> Signature {
+        signature(text, |_| true)
+    }
+
+    #[test]
+    fn copies_are_similar_and_other_stories_are_not() {
+        let edited = STORY
+            .replace("on Tuesday", "on Tuesday evening")
+            .replace("five years", "five years, figures show");
+        let trimmed = STORY.rsplit_once("\n\n").unwrap().0;
+        let other = "The council approved plans for a new leisure centre with a fifty metre pool, a climbing wall and a cafe, to open in the spring of next year after three years of consultation with residents.";
+        let s = all(STORY);
+        assert_eq!(s.len(), HASHES);
+        assert_eq!(similarity(&s, &all(STORY)), 1.0);
+        assert!(similarity(&s, &all(&edited)) >= THRESHOLD);
+        assert!(similarity(&s, &all(trimmed)) >= THRESHOLD);
+        assert!(similarity(&s, &all(other)) < 0.1);
+        assert!(all("").is_empty());
+        assert_eq!(from_bytes(&to_bytes(&s)), s);
+    }
+
+    #[test]
+    fn the_detector_finds_the_best_earlier_copy() {
+        let mut d = Detector::default();
+        d.insert(1, all(STORY));
+        d.insert(
+            2,
+            all("An entirely different report about dental contracts, fees and the number of practices closing their lists to new adult patients across the county this year."),
+        );
+        let copy = format!("{STORY}\n\nThis article was amended to correct a figure.");
+        assert_eq!(d.best_match(&all(&copy)), Some(1));
+        assert_eq!(
+            d.best_match(&all("Nothing like either of them: a recipe for lentil soup with cumin, lemon and a great deal of patience on a cold afternoon.")),
+            None
+        );
+        assert_eq!(d.best_match(&[]), None);
+    }
+
+    #[test]
+    fn kept_paragraphs_only() {
+        let promo = "Sign up to our newsletter for the best stories every morning, free, straight to your inbox, with offers from our partners.";
+        let a = format!("{promo}\n\n{STORY}");
+        let fp = crate::boilerplate::fingerprints(promo)[0];
+        let without = signature(&a, |f| f != fp);
+        assert_eq!(without, all(STORY));
+    }
+}
