@@ -12,7 +12,8 @@
 //! change once given, so a search can group hits by them without any further
 //! work.
 //!
-//! The hash functions are fixed here (xxh3 for shingles, multiply-shift
+//! The hash functions are fixed here (xxh3 for words, a multiply-rotate mix
+//! of word hashes for shingles, multiply-shift
 //! permutations from fixed constants) rather than drawn from a random number
 //! generator, because signatures are stored in the index and must mean the
 //! same thing to every later version that reads them.
@@ -59,10 +60,17 @@ fn permutations() -> &'static [(u64, u64); HASHES] {
 /// The signature of the paragraphs of `text` for which `keep` holds (given
 /// each paragraph's fingerprint, see [`crate::boilerplate::paragraphs`]).
 pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
-    let mut words: Vec<String> = Vec::new();
+    // Each word is hashed once; a shingle's hash mixes its words' hashes in
+    // order, so no shingle text is ever built or hashed again.
+    let mut words: Vec<u64> = Vec::new();
+    let mut lower = String::new();
     for (range, fp) in crate::boilerplate::paragraphs(text) {
         if keep(fp) {
-            words.extend(text[range].unicode_words().map(str::to_lowercase));
+            for word in text[range].unicode_words() {
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                words.push(xxhash_rust::xxh3::xxh3_64(lower.as_bytes()));
+            }
         }
     }
     if words.is_empty() {
@@ -72,12 +80,9 @@ pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
     let mut shingles: Vec<u64> = words
         .windows(width)
         .map(|w| {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
-            for word in w {
-                h.update(word.as_bytes());
-                h.update(b" ");
-            }
-            h.digest()
+            w.iter().fold(0x243F_6A88_85A3_08D3_u64, |h, &x| {
+                (h ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29)
+            })
         })
         .collect();
     shingles.sort_unstable();

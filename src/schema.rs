@@ -13,7 +13,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Version of the on-disk layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
