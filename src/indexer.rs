@@ -77,6 +77,15 @@ pub enum Outcome {
 /// What one JSONL line gave: an article, nothing, or why it was skipped.
 type LineResult = Result<Option<Prepared>, String>;
 
+/// What is reported once per JSONL file rather than per line.
+#[derive(Default)]
+struct JsonlFile {
+    /// Lines that were not blank.
+    lines: u64,
+    /// Names of fields hpsearch does not read, with the first line holding each.
+    unknown: std::collections::BTreeMap<String, u64>,
+}
+
 /// An article made ready for the index.
 struct Prepared {
     article: Article,
@@ -243,7 +252,7 @@ impl Writer<'_> {
             path: file.path.clone(),
             source,
         };
-        let handle = match std::fs::File::open(&file.path) {
+        let handle = match ingest::open_regular(&file.path) {
             Ok(h) => h,
             Err(e) => {
                 self.warn(
@@ -259,10 +268,30 @@ impl Writer<'_> {
         };
         let mut reader = BufReader::with_capacity(1 << 20, handle);
         // UTF-16 files cannot be read line by line as bytes: decode whole.
-        let utf16 = {
+        let (utf16, binary, empty) = {
             let head = reader.fill_buf().map_err(io_err)?;
-            head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
+            let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+            let binary = !utf16 && head[..head.len().min(8192)].contains(&0);
+            (utf16, binary, head.is_empty())
         };
+        let whole_file = |message: &str| Warning {
+            path: file.path.clone(),
+            line: None,
+            message: message.into(),
+        };
+        if binary || empty {
+            self.summary.skipped += 1;
+            let message = if binary {
+                "binary file (contains NUL bytes); skipped"
+            } else {
+                "empty: no text to index; skipped"
+            };
+            self.warn(observer, whole_file(message));
+            let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
+            observer.progress(n, total);
+            return Ok(());
+        }
+        let mut state = JsonlFile::default();
         let mut lines: Vec<(u64, String)> = Vec::new();
         if utf16 {
             let mut bytes = Vec::new();
@@ -284,7 +313,14 @@ impl Writer<'_> {
                 .enumerate()
                 .map(|(i, l)| (i as u64 + 1, l.to_string()))
                 .collect();
-            self.jsonl_batch(&file.path, std::mem::take(&mut lines), options, observer)?;
+            self.jsonl_batch(
+                &file.path,
+                std::mem::take(&mut lines),
+                options,
+                observer,
+                &mut state,
+            )?;
+            self.jsonl_done(&file.path, state, observer);
             let n = done.fetch_add(file.size, Ordering::Relaxed) + file.size;
             observer.progress(n, total);
             return Ok(());
@@ -316,16 +352,54 @@ impl Writer<'_> {
             };
             lines.push((line_no, line));
             if batch_bytes >= BATCH_BYTES {
-                self.jsonl_batch(&file.path, std::mem::take(&mut lines), options, observer)?;
+                self.jsonl_batch(
+                    &file.path,
+                    std::mem::take(&mut lines),
+                    options,
+                    observer,
+                    &mut state,
+                )?;
                 let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
                 observer.progress(n, total);
                 batch_bytes = 0;
             }
         }
-        self.jsonl_batch(&file.path, lines, options, observer)?;
+        self.jsonl_batch(&file.path, lines, options, observer, &mut state)?;
+        self.jsonl_done(&file.path, state, observer);
         let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
         observer.progress(n, total);
         Ok(())
+    }
+
+    /// The warnings given once per JSONL file.
+    fn jsonl_done(&mut self, path: &Path, state: JsonlFile, observer: &dyn Observer) {
+        if state.lines == 0 {
+            self.summary.skipped += 1;
+            let message = "empty: no text to index; skipped".to_string();
+            self.warn(
+                observer,
+                Warning {
+                    path: path.to_path_buf(),
+                    line: None,
+                    message,
+                },
+            );
+        }
+        if let Some(first) = state.unknown.values().min() {
+            let names: Vec<&str> = state.unknown.keys().map(String::as_str).collect();
+            let message = format!(
+                "fields hpsearch does not read were ignored: {} (first seen on this line; named once per file)",
+                names.join(", ")
+            );
+            self.warn(
+                observer,
+                Warning {
+                    path: path.to_path_buf(),
+                    line: Some(*first),
+                    message,
+                },
+            );
+        }
     }
 
     fn jsonl_batch(
@@ -334,20 +408,32 @@ impl Writer<'_> {
         lines: Vec<(u64, String)>,
         options: &IngestOptions,
         observer: &dyn Observer,
+        state: &mut JsonlFile,
     ) -> Result<()> {
         let fields = &self.index.fields;
-        let results: Vec<(u64, LineResult, Vec<String>)> = lines
+        type Line = (u64, LineResult, Vec<String>, Vec<String>);
+        let results: Vec<Line> = lines
             .par_iter()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(line_no, line)| {
-                let mut warnings = Vec::new();
-                let r =
-                    ingest::jsonl_article(path, *line_no, line.trim_end(), options, &mut warnings)
-                        .map(|a| a.map(|a| prepare(fields, a)));
-                (*line_no, r, warnings)
+                let (mut warnings, mut unknown) = (Vec::new(), Vec::new());
+                let r = ingest::jsonl_article(
+                    path,
+                    *line_no,
+                    line.trim_end(),
+                    options,
+                    &mut warnings,
+                    &mut unknown,
+                )
+                .map(|a| a.map(|a| prepare(fields, a)));
+                (*line_no, r, warnings, unknown)
             })
             .collect();
-        for (line_no, result, warnings) in results {
+        state.lines += results.len() as u64;
+        for (line_no, result, warnings, unknown) in results {
+            for name in unknown {
+                state.unknown.entry(name).or_insert(line_no);
+            }
             let at = |message| Warning {
                 path: path.to_path_buf(),
                 line: Some(line_no),
@@ -448,7 +534,7 @@ fn read_text_file(
     options: &IngestOptions,
     warnings: &mut Vec<String>,
 ) -> Option<Article> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match ingest::read_regular_file(path) {
         Ok(b) => b,
         Err(e) => {
             warnings.push(format!("cannot read: {e}; skipped"));
