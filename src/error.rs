@@ -40,7 +40,7 @@ pub enum Error {
         expected: u32,
     },
     /// Another process holds the index's write lock.
-    #[error("the index at {} is busy: another `hpsearch index` run is writing to it; wait for it to finish", .0.display())]
+    #[error("the index at {} is busy: another `hpsearch index` run is writing to it; try again when it has finished, or pass --wait to wait for it", .0.display())]
     Busy(PathBuf),
     /// The index files are damaged.
     #[error("the index at {} is damaged ({detail}); rebuild it by indexing your files into an empty folder", path.display())]

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tantivy::{IndexWriter, TantivyDocument, Term};
@@ -39,6 +39,9 @@ pub struct WriterOptions {
     pub memory_bytes: usize,
     /// Indexing threads; default: the number of cores, at most 8.
     pub threads: Option<usize>,
+    /// When another writer holds the index, wait up to this long for it to
+    /// finish instead of failing at once with [`Error::Busy`] (`--wait`).
+    pub wait: Option<Duration>,
 }
 
 impl Default for WriterOptions {
@@ -46,9 +49,13 @@ impl Default for WriterOptions {
         WriterOptions {
             memory_bytes: DEFAULT_MEMORY_BYTES,
             threads: None,
+            wait: None,
         }
     }
 }
+
+/// How often a waiting writer tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(100);
 
 /// Hears what an indexing run is doing: progress and warnings, as they happen.
 pub trait Observer: Sync {
@@ -108,7 +115,8 @@ pub struct Writer<'a> {
 }
 
 impl Index {
-    /// Opens the writer. Fails with [`Error::Busy`] if another writer holds the lock.
+    /// Opens the writer. Fails with [`Error::Busy`] if another writer holds
+    /// the lock, after waiting up to [`WriterOptions::wait`] for it.
     pub fn writer(&self, options: &WriterOptions) -> Result<Writer<'_>> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = options
@@ -117,13 +125,27 @@ impl Index {
             .clamp(1, 8)
             .min((options.memory_bytes / MIN_MEMORY_PER_THREAD).max(1));
         let per_thread = (options.memory_bytes / threads).max(MIN_MEMORY_PER_THREAD);
-        let writer = self
-            .inner
-            .writer_with_num_threads(threads, per_thread * threads)
-            .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => Error::Busy(self.path().to_path_buf()),
-                other => Error::from(other),
-            })?;
+        let started = Instant::now();
+        let writer = loop {
+            match self
+                .inner
+                .writer_with_num_threads(threads, per_thread * threads)
+            {
+                Ok(w) => break w,
+                Err(tantivy::TantivyError::LockFailure(..)) => {
+                    let waited = started.elapsed();
+                    match options.wait {
+                        Some(limit) if waited < limit => {
+                            std::thread::sleep(LOCK_POLL.min(limit - waited));
+                        }
+                        _ => return Err(Error::Busy(self.path().to_path_buf())),
+                    }
+                }
+                Err(other) => return Err(Error::from(other)),
+            }
+        };
+        // The other writer may have committed while we waited.
+        self.reload()?;
         Ok(Writer {
             index: self,
             writer,
