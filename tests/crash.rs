@@ -88,20 +88,22 @@ fn killed_index_run_leaves_the_last_commit_intact() {
     let before_stats = stats(&idx);
     let before = answers(&idx);
 
-    // Kill three times at different points of the run: when its first, second
-    // and third new file shows up on disk.
-    for kill_at in 1..=3 {
+    // Kill three times at different points of the run: as it starts to write
+    // its 1st, 5th and 12th new segment (of some 20, merges included).
+    for kill_at in [1, 5, 12] {
         let known = files(&idx);
         let mut child = start_index(&idx);
         let deadline = Instant::now() + Duration::from_secs(300);
+        // Merges delete segments as the run goes, so keep every one seen.
+        let mut new: HashSet<String> = HashSet::new();
         loop {
-            let new = files(&idx).difference(&known).count();
-            if new >= kill_at {
+            new.extend(files(&idx).difference(&known).filter_map(|f| segment_of(f)));
+            if new.len() >= kill_at {
                 break;
             }
             assert!(
                 child.try_wait().unwrap().is_none(),
-                "the run ended before it wrote {kill_at} files"
+                "the run ended before it wrote {kill_at} segments"
             );
             assert!(Instant::now() < deadline);
             std::thread::sleep(Duration::from_millis(5));
@@ -152,12 +154,19 @@ fn killed_index_run_leaves_the_last_commit_intact() {
         .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
         .collect();
     for f in files(&idx) {
-        if let Some((stem, _)) = f.split_once('.')
-            && stem.len() == 32
-        {
-            assert!(live.contains(stem), "{f} is left over from a killed run");
+        if let Some(segment) = segment_of(&f) {
+            assert!(
+                live.contains(&segment),
+                "{f} is left over from a killed run"
+            );
         }
     }
+}
+
+/// The segment a tantivy file belongs to: its 32 hex digit stem.
+fn segment_of(file: &str) -> Option<String> {
+    let (stem, _) = file.split_once('.')?;
+    (stem.len() == 32 && stem.chars().all(|c| c.is_ascii_hexdigit())).then(|| stem.to_string())
 }
 
 #[test]
