@@ -159,8 +159,10 @@ fn only_stop_words_or_only_punctuation() {
     assert_eq!(v["notices"][0], "ignored (no letters or digits): !!!");
     assert!(r.stderr.contains("ignored (no letters or digits): !!!"));
     // An exclusion beside punctuation still excludes.
+    // An empty query matches every article, as a query of filters alone does.
     let all = search("", &["--json", "-n", "0"]);
     let all: Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_eq!(all["total_articles"], 48);
     let r = search("-nurses !!!", &["--json", "-n", "0"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let nurses = search("nurses", &["--json", "-n", "0"]);

@@ -550,5 +550,13 @@ mod tests {
         assert_eq!(decode(b"caf\xe9".to_vec(), &mut w).unwrap(), "caf\u{FFFD}");
         assert!(w[0].contains("invalid UTF-8"));
         assert!(decode(b"\x00\x01binary".to_vec(), &mut w).is_err());
+        let mut w = Vec::new();
+        let mut bytes = vec![0xFE, 0xFF];
+        for u in "ward".encode_utf16() {
+            bytes.extend(u.to_be_bytes());
+        }
+        bytes.push(b'x');
+        assert_eq!(decode(bytes, &mut w).unwrap(), "ward");
+        assert!(w[0].contains("half a character"), "{w:?}");
     }
 }
