@@ -372,7 +372,10 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
         path: target.to_path_buf(),
         source,
     };
-    let tmp = target.with_extension("json.tmp");
+    // Hidden, so a creation cut short here still leaves a folder that holds
+    // no visible files, which `open_or_create` may use.
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = target.with_file_name(format!(".{}.tmp", name.unwrap_or_default()));
     {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
