@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The query text could not be read. `position` is a byte offset into the query.
-    #[error("cannot read the query at position {position}: {message}\n  {query}\n  {caret}", caret = caret(*position, query))]
+    #[error("cannot read the query at position {position}: {message}\n{}", pointer(query, *position))]
     Query {
         query: String,
         position: usize,
@@ -40,7 +40,7 @@ pub enum Error {
         expected: u32,
     },
     /// Another process holds the index's write lock.
-    #[error("the index at {} is busy: another `hpsearch index` run is writing to it; wait for it to finish", .0.display())]
+    #[error("the index at {} is busy: another `hpsearch index` run is writing to it; try again when it has finished, or pass --wait to wait for it", .0.display())]
     Busy(PathBuf),
     /// The index files are damaged.
     #[error("the index at {} is damaged ({detail}); rebuild it by indexing your files into an empty folder", path.display())]
@@ -60,13 +60,41 @@ pub enum Error {
 /// `Result` with hpsearch's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-fn caret(position: usize, query: &str) -> String {
-    // Column counted in characters so the caret sits under the right character.
-    let col = query
-        .char_indices()
-        .take_while(|(i, _)| *i < position)
-        .count();
-    format!("{}^", " ".repeat(col))
+/// Characters of the query shown on each side of the position in an error.
+const CONTEXT_CHARS: usize = 40;
+
+/// The query around `position` on one line, and a caret under the character
+/// at `position`. Long queries are cut to a window around it; tabs and line
+/// breaks show as spaces and other control characters as their visible
+/// symbols (U+2400...), so the caret stays in its column and nothing reaches
+/// the terminal as a control sequence.
+fn pointer(query: &str, position: usize) -> String {
+    let chars: Vec<(usize, char)> = query.char_indices().collect();
+    let col = chars.iter().take_while(|(i, _)| *i < position).count();
+    let from = col.saturating_sub(CONTEXT_CHARS);
+    let to = (col + CONTEXT_CHARS).min(chars.len());
+    let mut line = String::new();
+    let mut caret_col = col - from;
+    if from > 0 {
+        line.push('…');
+        caret_col += 1;
+    }
+    line.extend(chars[from..to].iter().map(|&(_, c)| visible(c)));
+    if to < chars.len() {
+        line.push('…');
+    }
+    format!("  {line}\n  {}^", " ".repeat(caret_col))
+}
+
+/// A character as it can be shown on one terminal line.
+pub(crate) fn visible(c: char) -> char {
+    match c {
+        c if c.is_whitespace() => ' ',
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }
 }
 
 impl Error {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::collector::TopDocs;
+use tantivy::directory::error::OpenReadError;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -19,6 +20,10 @@ use crate::schema::{self, FORMAT_VERSION, Fields};
 
 /// The file that marks a folder as an hpsearch index and records its format.
 const MARKER: &str = "hpsearch.json";
+/// tantivy's commit point.
+const TANTIVY_META: &str = "meta.json";
+/// How often opening is retried when a concurrent commit moves the files.
+const OPEN_RETRIES: u32 = 20;
 
 /// An open hpsearch index.
 ///
@@ -40,17 +45,46 @@ pub struct Index {
 impl Index {
     /// True when `path` holds an hpsearch index (of any format version).
     pub fn exists(path: impl AsRef<Path>) -> bool {
-        path.as_ref().join(MARKER).is_file()
+        let path = path.as_ref();
+        path.join(MARKER).is_file() && path.join(TANTIVY_META).is_file()
     }
 
     /// Opens the index at `path`.
+    ///
+    /// Every file of every segment is checked against the checksum tantivy
+    /// wrote in its footer, so a damaged index is refused here with
+    /// [`Error::Corrupted`] rather than failing (or answering wrongly) in the
+    /// middle of a search. The check reads the whole index once.
     pub fn open(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref().to_path_buf();
+        // A writer in another process may commit and delete the segment files
+        // of the commit we just read (after a merge) while we open them. That
+        // is a race, not damage: read the new commit and try again.
+        // A damaged index keeps the same commit point, so it fails at once.
+        let mut attempts = 0;
+        loop {
+            let before = read_commit_point(&path);
+            match Index::open_once(&path) {
+                Err(Error::Corrupted { .. })
+                    if attempts < OPEN_RETRIES && read_commit_point(&path) != before =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Index> {
+        let path = path.to_path_buf();
         let marker = path.join(MARKER);
-        if !marker.is_file() {
-            if has_visible_files(&path) {
+        if !marker.is_file() || !path.join(TANTIVY_META).is_file() {
+            if !marker.is_file() && has_visible_files(&path) {
                 return Err(Error::NotAnIndex(path));
             }
+            // A marker without tantivy's meta.json: creation was cut short
+            // before anything was committed. There is nothing to read.
             return Err(Error::NoIndex(path));
         }
         let found = std::fs::read_to_string(&marker)
@@ -78,6 +112,7 @@ impl Index {
                 found: 0,
                 expected: FORMAT_VERSION,
             })?;
+        verify_checksums(&path, &inner)?;
         Index::ready(path, inner, fields)
     }
 
@@ -88,20 +123,27 @@ impl Index {
         if Index::exists(&path) {
             return Index::open(path);
         }
-        if has_visible_files(&path) {
+        let marked = path.join(MARKER).is_file();
+        if !marked && has_visible_files(&path) {
             return Err(Error::NotAnIndex(path));
         }
         std::fs::create_dir_all(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
-        let (schema, fields) = schema::build();
-        let inner = tantivy::Index::create_in_dir(&path, schema)?;
+        // The marker goes first, written whole or not at all, so a creation
+        // cut short leaves either an empty folder or a marker alone (which
+        // `open` reads as no index yet), never tantivy files that look like
+        // someone else's folder.
         let marker = serde_json::json!({ "format": FORMAT_VERSION, "engine": "hpsearch" });
-        std::fs::write(path.join(MARKER), format!("{marker}\n")).map_err(|source| Error::Io {
-            path: path.join(MARKER),
-            source,
-        })?;
+        write_atomically(&path.join(MARKER), format!("{marker}\n").as_bytes())?;
+        let (schema, fields) = schema::build();
+        let inner = match tantivy::Index::create_in_dir(&path, schema) {
+            Ok(inner) => inner,
+            // Another run created it a moment ago.
+            Err(tantivy::TantivyError::IndexAlreadyExists) => return Index::open(path),
+            Err(e) => return Err(e.into()),
+        };
         Index::ready(path, inner, fields)
     }
 
@@ -131,7 +173,20 @@ impl Index {
     /// Makes searches see the latest commit, including one made by another
     /// process since this index was opened.
     pub fn reload(&self) -> Result<()> {
-        Ok(self.reader.reload()?)
+        let mut attempts = 0;
+        loop {
+            match self.reader.reload() {
+                // As in `open`: a concurrent writer removed files of a commit
+                // that was current a moment ago.
+                Err(tantivy::TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_)))
+                    if attempts < OPEN_RETRIES =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Runs a search. See [`SearchRequest`] for what can be asked.
@@ -286,6 +341,73 @@ impl Index {
         }
         Ok(counter)
     }
+}
+
+/// Checks that every file of every committed segment is there and matches
+/// the CRC32 in its footer. A missing file or a flipped byte is found here.
+fn verify_checksums(path: &Path, inner: &tantivy::Index) -> Result<()> {
+    use tantivy::index::SegmentComponent as C;
+    let corrupted = |detail: String| Error::Corrupted {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let metas = inner
+        .searchable_segment_metas()
+        .map_err(|e| corrupted(e.to_string()))?;
+    for meta in metas {
+        let mut parts = vec![
+            C::Postings,
+            C::Positions,
+            C::Terms,
+            C::Store,
+            C::FastFields,
+            C::FieldNorms,
+        ];
+        if meta.has_deletes() {
+            parts.push(C::Delete);
+        }
+        for part in parts {
+            let file = meta.relative_path(part);
+            match inner.directory().validate_checksum(&file) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(corrupted(format!(
+                        "{} does not match its checksum",
+                        file.display()
+                    )));
+                }
+                Err(OpenReadError::FileDoesNotExist(_)) => {
+                    return Err(corrupted(format!("{} is missing", file.display())));
+                }
+                Err(e) => return Err(corrupted(e.to_string())),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_commit_point(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path.join(TANTIVY_META)).ok()
+}
+
+/// Writes `bytes` to a temporary file beside `target` and renames it over
+/// `target`, so a reader (or a crash) sees the old content or the new, never half.
+fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: target.to_path_buf(),
+        source,
+    };
+    // Hidden, so a creation cut short here still leaves a folder that holds
+    // no visible files, which `open_or_create` may use.
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = target.with_file_name(format!(".{}.tmp", name.unwrap_or_default()));
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, target).map_err(io)
 }
 
 fn has_visible_files(path: &Path) -> bool {

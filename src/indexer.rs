@@ -25,7 +25,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tantivy::indexer::UserOperation;
@@ -54,6 +54,9 @@ pub struct WriterOptions {
     pub memory_bytes: usize,
     /// Indexing threads; default: the number of cores, at most 8.
     pub threads: Option<usize>,
+    /// When another writer holds the index, wait up to this long for it to
+    /// finish instead of failing at once with [`Error::Busy`] (`--wait`).
+    pub wait: Option<Duration>,
 }
 
 impl Default for WriterOptions {
@@ -61,9 +64,13 @@ impl Default for WriterOptions {
         WriterOptions {
             memory_bytes: DEFAULT_MEMORY_BYTES,
             threads: None,
+            wait: None,
         }
     }
 }
+
+/// How often a waiting writer tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(100);
 
 /// Hears what an indexing run is doing: progress and warnings, as they happen.
 pub trait Observer: Sync {
@@ -87,6 +94,15 @@ pub enum Outcome {
     Unchanged,
     /// Its id was already added earlier in this run; this copy is skipped.
     Duplicate,
+}
+
+/// What is reported once per JSONL file rather than per line.
+#[derive(Default)]
+struct JsonlFile {
+    /// Lines that were not blank.
+    lines: u64,
+    /// Names of fields hpsearch does not read, with the first line holding each.
+    unknown: std::collections::BTreeMap<String, u64>,
 }
 
 /// An article parsed, serialised and fingerprinted, ready to stage.
@@ -229,7 +245,8 @@ pub struct Writer<'a> {
 }
 
 impl Index {
-    /// Opens the writer. Fails with [`Error::Busy`] if another writer holds the lock.
+    /// Opens the writer. Fails with [`Error::Busy`] if another writer holds
+    /// the lock, after waiting up to [`WriterOptions::wait`] for it.
     pub fn writer(&self, options: &WriterOptions) -> Result<Writer<'_>> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = options
@@ -238,14 +255,27 @@ impl Index {
             .clamp(1, 8)
             .min((options.memory_bytes / MIN_MEMORY_PER_THREAD).max(1));
         let per_thread = (options.memory_bytes / threads).max(MIN_MEMORY_PER_THREAD);
-        let writer = self
-            .inner
-            .writer_with_num_threads(threads, per_thread * threads)
-            .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => Error::Busy(self.path().to_path_buf()),
-                other => Error::from(other),
-            })?;
-        // With the lock held, the latest commit is the one to build on.
+        let started = Instant::now();
+        let writer = loop {
+            match self
+                .inner
+                .writer_with_num_threads(threads, per_thread * threads)
+            {
+                Ok(w) => break w,
+                Err(tantivy::TantivyError::LockFailure(..)) => {
+                    let waited = started.elapsed();
+                    match options.wait {
+                        Some(limit) if waited < limit => {
+                            std::thread::sleep(LOCK_POLL.min(limit - waited));
+                        }
+                        _ => return Err(Error::Busy(self.path().to_path_buf())),
+                    }
+                }
+                Err(other) => return Err(Error::from(other)),
+            }
+        };
+        // With the lock held (perhaps after waiting for another run), the
+        // latest commit is the one to build on.
         self.reload()?;
         let searcher = self.reader.searcher();
         let catalog = Catalog::read(&searcher)?;
@@ -475,7 +505,7 @@ impl Writer<'_> {
             return Ok(());
         }
         run.meta.hash = hash;
-        let handle = match File::open(&run.path) {
+        let handle = match ingest::open_regular(&run.path) {
             Ok(h) => h,
             Err(e) => {
                 let w = unreadable(e);
@@ -486,10 +516,25 @@ impl Writer<'_> {
         };
         let mut reader = BufReader::with_capacity(1 << 20, handle);
         // UTF-16 files cannot be read line by line as bytes: decode whole.
-        let utf16 = {
+        let (utf16, binary, empty) = {
             let head = reader.fill_buf().map_err(io_err)?;
-            head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
+            let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+            let binary = !utf16 && head[..head.len().min(8192)].contains(&0);
+            (utf16, binary, head.is_empty())
         };
+        if binary || empty {
+            self.summary.skipped += 1;
+            let message = if binary {
+                "binary file (contains NUL bytes); skipped"
+            } else {
+                "empty: no text to index; skipped"
+            };
+            self.warn(observer, at(&run.path, None, message.into()));
+            let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
+            observer.progress(n, total);
+            return Ok(());
+        }
+        let mut state = JsonlFile::default();
         if utf16 {
             let mut bytes = Vec::new();
             reader.read_to_end(&mut bytes).map_err(io_err)?;
@@ -503,7 +548,8 @@ impl Writer<'_> {
                 .enumerate()
                 .map(|(i, l)| (i as u64 + 1, l.to_string()))
                 .collect();
-            self.jsonl_batch(&mut run, lines, options, observer)?;
+            self.jsonl_batch(&mut run, lines, options, observer, &mut state)?;
+            self.jsonl_done(&run.path, state, observer);
             let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
             observer.progress(n, total);
             return self.finish_file(run);
@@ -536,16 +582,54 @@ impl Writer<'_> {
             };
             lines.push((line_no, line));
             if batch_bytes >= BATCH_BYTES {
-                self.jsonl_batch(&mut run, std::mem::take(&mut lines), options, observer)?;
+                self.jsonl_batch(
+                    &mut run,
+                    std::mem::take(&mut lines),
+                    options,
+                    observer,
+                    &mut state,
+                )?;
                 let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
                 observer.progress(n, total);
                 batch_bytes = 0;
             }
         }
-        self.jsonl_batch(&mut run, lines, options, observer)?;
+        self.jsonl_batch(&mut run, lines, options, observer, &mut state)?;
+        self.jsonl_done(&run.path, state, observer);
         let n = done.fetch_add(batch_bytes as u64, Ordering::Relaxed) + batch_bytes as u64;
         observer.progress(n, total);
         self.finish_file(run)
+    }
+
+    /// The warnings given once per JSONL file.
+    fn jsonl_done(&mut self, path: &Path, state: JsonlFile, observer: &dyn Observer) {
+        if state.lines == 0 {
+            self.summary.skipped += 1;
+            let message = "empty: no text to index; skipped".to_string();
+            self.warn(
+                observer,
+                Warning {
+                    path: path.to_path_buf(),
+                    line: None,
+                    message,
+                },
+            );
+        }
+        if let Some(first) = state.unknown.values().min() {
+            let names: Vec<&str> = state.unknown.keys().map(String::as_str).collect();
+            let message = format!(
+                "fields hpsearch does not read were ignored: {} (first seen on this line; named once per file)",
+                names.join(", ")
+            );
+            self.warn(
+                observer,
+                Warning {
+                    path: path.to_path_buf(),
+                    line: Some(*first),
+                    message,
+                },
+            );
+        }
     }
 
     fn jsonl_batch(
@@ -554,19 +638,21 @@ impl Writer<'_> {
         lines: Vec<(u64, String)>,
         options: &IngestOptions,
         observer: &dyn Observer,
+        state: &mut JsonlFile,
     ) -> Result<()> {
         let path = run.path.clone();
-        let items: Vec<Item> = lines
+        let items: Vec<(Item, Vec<String>)> = lines
             .par_iter()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(line_no, line)| {
-                let mut warnings = Vec::new();
+                let (mut warnings, mut unknown) = (Vec::new(), Vec::new());
                 let parsed = match ingest::jsonl_article(
                     &path,
                     *line_no,
                     line.trim_end(),
                     options,
                     &mut warnings,
+                    &mut unknown,
                 ) {
                     Ok(a) => a.map(Parsed::new),
                     Err(message) => {
@@ -574,14 +660,21 @@ impl Writer<'_> {
                         None
                     }
                 };
-                Item {
+                let item = Item {
                     line: Some(*line_no),
                     parsed,
                     warnings,
-                }
+                };
+                (item, unknown)
             })
             .collect();
-        for item in items {
+        state.lines += items.len() as u64;
+        for (item, unknown) in items {
+            if let Some(line) = item.line {
+                for name in unknown {
+                    state.unknown.entry(name).or_insert(line);
+                }
+            }
             self.stage_item(run, item, observer)?;
         }
         Ok(())
@@ -599,7 +692,7 @@ impl Writer<'_> {
         self.summary.files += 1;
         self.summary.bytes += run.size;
         let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
-        let bytes = match std::fs::read(&run.path) {
+        let bytes = match ingest::read_regular_file(&run.path) {
             Ok(b) => b,
             Err(e) => {
                 self.summary.skipped += 1;
@@ -1070,7 +1163,7 @@ fn origin(a: &Article) -> String {
 }
 
 fn hash_file(path: &Path) -> std::io::Result<u64> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut reader = BufReader::with_capacity(1 << 20, ingest::open_regular(path)?);
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     loop {
         let buf = reader.fill_buf()?;
@@ -1101,7 +1194,8 @@ fn read_single(
     run: &mut FileRun,
     options: &IngestOptions,
 ) -> std::result::Result<Option<Item>, String> {
-    let bytes = std::fs::read(&run.path).map_err(|e| format!("cannot read: {e}; skipped"))?;
+    let bytes =
+        ingest::read_regular_file(&run.path).map_err(|e| format!("cannot read: {e}; skipped"))?;
     run.meta.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     if run.state.as_ref().is_some_and(|s| s.hash == run.meta.hash) {
         return Ok(None);

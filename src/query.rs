@@ -60,7 +60,24 @@ pub struct Clause {
 }
 
 /// Parses `query` in the given syntax.
+///
+/// A control character (other than tab and line breaks, which separate words)
+/// is an error in either syntax: it is never part of a word a person typed,
+/// and dropping it silently could join or split words.
 pub fn parse(query: &str, syntax: Syntax) -> Result<Vec<Clause>> {
+    if let Some((at, c)) = query
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !c.is_whitespace())
+    {
+        return Err(Error::query(
+            query,
+            at,
+            format!(
+                "control character U+{:04X} in the query; remove it",
+                c as u32
+            ),
+        ));
+    }
     if syntax == Syntax::Plain {
         return Ok(plain(query));
     }
@@ -426,6 +443,32 @@ mod tests {
         assert_eq!(err_at("source:"), 7);
         assert_eq!(err_at("a \"\" b"), 2);
         assert_eq!(err_at("()"), 0);
+        assert_eq!(err_at("nurses \u{7}pay"), 7);
+        assert_eq!(err_at("Zoë\u{1b}[31m"), 4);
+        assert!(matches!(
+            parse("a\u{0}b", Syntax::Plain),
+            Err(Error::Query { position: 1, .. })
+        ));
+        // tabs and line breaks are spaces
+        assert_eq!(p("nurses\tpay\r\nstrike").len(), 3);
+    }
+
+    #[test]
+    fn error_messages_show_a_window_and_no_control_characters() {
+        let long = format!("{} \"open", "word ".repeat(2000));
+        let msg = parse(&long, Syntax::Query).unwrap_err().to_string();
+        assert!(msg.len() < 400, "{msg}");
+        let lines: Vec<&str> = msg.lines().collect();
+        let caret = lines[2].find('^').unwrap();
+        let shown: Vec<char> = lines[1].chars().collect();
+        assert_eq!(shown[caret], '"', "{msg}");
+        let msg = parse("a\tb\u{1b}[2J", Syntax::Query)
+            .unwrap_err()
+            .to_string();
+        assert!(!msg.contains('\u{1b}') && msg.contains('\u{241B}'), "{msg}");
+        let lines: Vec<&str> = msg.lines().collect();
+        let caret = lines[2].find('^').unwrap();
+        assert_eq!(lines[1].chars().nth(caret), Some('\u{241B}'), "{msg}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::analysis::{Mode, Token, TokenKind, analyze};
+use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::collect::{ArticleAgg, ArticleCollector, KeySet, KeySetCollector, join};
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -65,6 +65,19 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         planner = Planner::new(&index.fields, &req.query);
         planner.stop_words_exact = true;
         plan = planner.plan(&clauses)?;
+    }
+    if plan.is_none() {
+        // Every word was ignored. Matching everything would hide that.
+        let (word, pos, why) = planner
+            .ignored
+            .first()
+            .map(|(w, p, why)| (w.as_str(), *p, *why))
+            .unwrap_or(("", 0, "no letters or digits"));
+        return Err(Error::query(
+            &req.query,
+            pos,
+            format!("nothing to search for: {word} has {why}"),
+        ));
     }
     let filters = filters(index, &searcher, req, &planner.sources)?;
     let plan = finish_plan(plan, filters);
@@ -588,6 +601,10 @@ struct Planner<'a> {
     stop_words_exact: bool,
     /// Words with nothing searchable in them.
     empty_words: Vec<String>,
+    /// Words too long to be indexed, shortened for display.
+    long_words: Vec<String>,
+    /// Every word left out for one of those reasons: text, position, why.
+    ignored: Vec<(String, usize, &'static str)>,
     /// `source:` clauses, applied as filters.
     sources: Vec<(Occur, Vec<String>)>,
     /// Which fields the queries being built run on.
@@ -614,6 +631,8 @@ impl<'a> Planner<'a> {
             stop_words: Vec::new(),
             stop_words_exact: false,
             empty_words: Vec::new(),
+            long_words: Vec::new(),
+            ignored: Vec::new(),
             sources: Vec::new(),
             target: Target::Body,
             loose: false,
@@ -640,13 +659,19 @@ impl<'a> Planner<'a> {
         if !self.stop_words.is_empty() && !self.stop_words_exact {
             out.push(format!(
                 "common words not used for ranking: {}",
-                self.stop_words.join(", ")
+                listing(&self.stop_words, ", ")
             ));
         }
         if !self.empty_words.is_empty() {
             out.push(format!(
                 "ignored (no letters or digits): {}",
-                self.empty_words.join(" ")
+                listing(&self.empty_words, " ")
+            ));
+        }
+        if !self.long_words.is_empty() {
+            out.push(format!(
+                "ignored (words longer than {MAX_TOKEN_BYTES} bytes are not indexed): {}",
+                listing(&self.long_words, " ")
             ));
         }
         out
@@ -655,9 +680,13 @@ impl<'a> Planner<'a> {
     /// `None` when the query has no positive term at all.
     fn plan(&mut self, clauses: &[Clause]) -> Result<Option<PlanParts>> {
         let mut parts = PlanParts::default();
+        // Clauses that are filters, exclusions, or ignored words.
+        let mut only_filters = true;
+        let mut any_filter = false;
         for c in clauses {
             if let Some(names) = source_names_of(&c.node) {
                 self.sources.push((c.occur, names));
+                any_filter = true;
                 continue;
             }
             self.reject_nested_sources(&c.node)?;
@@ -665,7 +694,16 @@ impl<'a> Planner<'a> {
             let highlight = c.occur != Occur::MustNot;
             // Ranking: a hyphenated word also scores its parts on their own.
             self.loose = true;
+            let (stop_words, ignored) = (self.stop_words.len(), self.ignored.len());
             let body = self.node_for(Target::Body, &c.node, explicit, highlight)?;
+            let dropped_as_ignored = body.is_none()
+                && self.stop_words.len() == stop_words
+                && self.ignored.len() > ignored;
+            if c.occur == Occur::MustNot {
+                any_filter = true;
+            } else if !dropped_as_ignored {
+                only_filters = false;
+            }
             let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
             let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
             if c.occur == Occur::Should {
@@ -700,10 +738,10 @@ impl<'a> Planner<'a> {
             }
         }
         let has_positive = !parts.body.is_empty() || !parts.title.is_empty();
-        let only_filters = clauses
-            .iter()
-            .all(|c| c.occur == Occur::MustNot || source_names_of(&c.node).is_some());
-        Ok((has_positive || only_filters).then_some(parts))
+        // No clauses at all (an empty query) matches every article, like a
+        // query of filters only.
+        let filters_only = only_filters && (any_filter || clauses.is_empty());
+        Ok((has_positive || filters_only).then_some(parts))
     }
 
     fn reject_nested_sources(&self, node: &Node) -> Result<()> {
@@ -732,8 +770,8 @@ impl<'a> Planner<'a> {
         highlight: bool,
     ) -> Result<Option<Box<dyn Query>>> {
         Ok(match node {
-            Node::Word { text, scope, .. } => self.word(text, *scope, explicit, highlight),
-            Node::Phrase { text, scope, .. } => self.phrase(text, *scope, highlight),
+            Node::Word { text, scope, pos } => self.word(text, *pos, *scope, explicit, highlight),
+            Node::Phrase { text, scope, pos } => self.phrase(text, *pos, *scope, highlight),
             Node::Source { .. } => unreachable!("source terms are filters"),
             Node::Or(nodes) => {
                 let mut qs = Vec::new();
@@ -778,16 +816,44 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Notes the parts of a word or phrase the index cannot hold; true if
+    /// nothing else is left in it.
+    fn note_long_words(&mut self, text: &str, pos: usize, quoted: bool) -> bool {
+        let long = long_words(text);
+        if long.is_empty() {
+            return false;
+        }
+        for w in &long {
+            let short: String = w.chars().take(20).collect();
+            self.long_words.push(format!("{short}…"));
+        }
+        let shown: String = text.chars().take(20).collect();
+        let shown = if quoted {
+            format!("\"{shown}…\"")
+        } else {
+            format!("{shown}…")
+        };
+        self.ignored
+            .push((shown, pos, "only words longer than 100 bytes"));
+        true
+    }
+
     fn word(
         &mut self,
         text: &str,
+        pos: usize,
         scope: Scope,
         explicit: bool,
         highlight: bool,
     ) -> Option<Box<dyn Query>> {
+        let has_long = self.note_long_words(text, pos, false);
         let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
         if !tokens.is_empty() {
+            if has_long {
+                // Only part of the word is left out; the rest is searched.
+                self.ignored.pop();
+            }
             if highlight {
                 self.highlighter
                     .stemmed
@@ -820,8 +886,15 @@ impl<'a> Planner<'a> {
         }
         analyze(text, Mode::Exact, &mut tokens);
         if tokens.is_empty() {
-            self.empty_words.push(text.to_string());
+            if !has_long {
+                self.empty_words.push(text.to_string());
+                self.ignored
+                    .push((text.to_string(), pos, "no letters or digits"));
+            }
             return None;
+        }
+        if has_long {
+            self.ignored.pop();
         }
         if !(explicit || self.stop_words_exact) {
             self.stop_words.push(text.to_string());
@@ -830,12 +903,26 @@ impl<'a> Planner<'a> {
         self.exact(tokens, scope, highlight)
     }
 
-    fn phrase(&mut self, text: &str, scope: Scope, highlight: bool) -> Option<Box<dyn Query>> {
+    fn phrase(
+        &mut self,
+        text: &str,
+        pos: usize,
+        scope: Scope,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
+        let has_long = self.note_long_words(text, pos, true);
         let mut tokens = Vec::new();
         analyze(text, Mode::Exact, &mut tokens);
         if tokens.is_empty() {
-            self.empty_words.push(format!("\"{text}\""));
+            if !has_long {
+                self.empty_words.push(format!("\"{text}\""));
+                self.ignored
+                    .push((format!("\"{text}\""), pos, "no letters or digits"));
+            }
             return None;
+        }
+        if has_long {
+            self.ignored.pop();
         }
         self.exact(tokens, scope, highlight)
     }
@@ -870,6 +957,29 @@ impl<'a> Planner<'a> {
             .map(|f| terms_query(&no_joined, f, true))
     }
 }
+
+/// Items for a notice: each once, in order, at most [`NOTICE_ITEMS`].
+fn listing(items: &[String], sep: &str) -> String {
+    let mut seen = HashSet::new();
+    let unique: Vec<&str> = items
+        .iter()
+        .map(String::as_str)
+        .filter(|i| seen.insert(*i))
+        .collect();
+    let mut out = unique
+        .iter()
+        .take(NOTICE_ITEMS)
+        .map(|i| i.chars().map(crate::error::visible).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(sep);
+    if unique.len() > NOTICE_ITEMS {
+        out.push_str(&format!(" and {} more", unique.len() - NOTICE_ITEMS));
+    }
+    out
+}
+
+/// Longest list a notice spells out.
+const NOTICE_ITEMS: usize = 20;
 
 /// The names in a node made only of `source:` terms (joined by OR).
 fn source_names_of(node: &Node) -> Option<Vec<String>> {

@@ -93,6 +93,86 @@ fn merge(mut ranges: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
 }
 
 #[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn passage() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z]{1,10}",
+            Just("strikes".to_string()),
+            Just("Doctors’".to_string()),
+            Just("level-four".to_string()),
+            Just("A&E".to_string()),
+            Just("£24".to_string()),
+            Just("Zoë".to_string()),
+            Just("日本語".to_string()),
+            Just("🙂".to_string()),
+            "\\PC{1,4}",
+            "[ \n.,’'-]{1,2}",
+        ];
+        prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+    }
+
+    /// A highlighter for query words taken from the passage and elsewhere.
+    fn highlighter(words: &[String]) -> Highlighter {
+        let mut h = Highlighter::default();
+        for (i, w) in words.iter().enumerate() {
+            let mut stemmed = Vec::new();
+            analyze(w, Mode::Stemmed, &mut stemmed);
+            h.stemmed.extend(stemmed.into_iter().map(|t| t.text));
+            let mut exact = Vec::new();
+            analyze(w, Mode::Exact, &mut exact);
+            if i % 2 == 0 {
+                h.exact.extend(exact.iter().map(|t| t.text.clone()));
+            }
+            if exact.len() > 1 {
+                let base = exact[0].position;
+                h.phrases.push(
+                    exact
+                        .iter()
+                        .filter(|t| t.kind != TokenKind::Joined)
+                        .map(|t| (t.position - base, t.text.clone()))
+                        .collect(),
+                );
+            }
+        }
+        h
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn highlights_lie_inside_the_text_sorted_and_apart(
+            text in passage(),
+            picks in prop::collection::vec((0usize..60, 1usize..4), 0..6),
+            extra in prop::collection::vec("[a-z]{1,8}|\\PC{1,5}", 0..3),
+        ) {
+            // Query words: runs of the passage's own words, and a few others.
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let mut query: Vec<String> = picks
+                .iter()
+                .filter(|_| !words.is_empty())
+                .map(|(at, n)| {
+                    let at = at % words.len();
+                    words[at..(at + n).min(words.len())].join(" ")
+                })
+                .collect();
+            query.extend(extra);
+            let ranges = highlighter(&query).highlight(&text);
+            for [a, b] in &ranges {
+                prop_assert!(a < b && *b <= text.len(), "{ranges:?}");
+                prop_assert!(text.is_char_boundary(*a) && text.is_char_boundary(*b));
+            }
+            for pair in ranges.windows(2) {
+                prop_assert!(pair[0][1] < pair[1][0], "{ranges:?}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

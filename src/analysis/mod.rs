@@ -36,9 +36,16 @@ pub const STEMMED: &str = "hp_stemmed";
 /// Name of the exact (unstemmed) analyzer in tantivy's tokenizer manager.
 pub const EXACT: &str = "hp_exact";
 
-/// Tokens longer than this many bytes are not indexed (they are never words:
-/// base64 blobs, URLs without spaces, runs of one letter).
+/// Words longer than this many bytes, as written, are not indexed (they are
+/// never words: base64 blobs, URLs without spaces, runs of one letter).
+/// Folding can make a term longer than the word it comes from (a Hangul
+/// syllable decomposes into two or three letters), at most [`MAX_FOLD_GROWTH`]
+/// times.
 pub const MAX_TOKEN_BYTES: usize = 100;
+
+/// How many times longer, in bytes, folding can make a word (Hangul: one
+/// 3-byte syllable becomes three 3-byte letters).
+pub const MAX_FOLD_GROWTH: usize = 3;
 
 /// Which normalisation a token gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -167,6 +174,24 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
     }
 }
 
+/// The words of `text` that are too long to be indexed (more than
+/// [`MAX_TOKEN_BYTES`] bytes), in order. The analyzer leaves them out; this
+/// lets the indexer and the query planner say so.
+///
+/// ```
+/// let long = "x".repeat(150);
+/// let text = format!("nurses {long} strike");
+/// assert_eq!(hpsearch::analysis::long_words(&text), [long.as_str()]);
+/// ```
+pub fn long_words(text: &str) -> Vec<&str> {
+    // A word never holds whitespace, so only long runs need segmenting.
+    text.split_whitespace()
+        .filter(|run| run.len() > MAX_TOKEN_BYTES)
+        .flat_map(|run| run.split_word_bounds())
+        .filter(|seg| seg.len() > MAX_TOKEN_BYTES && is_wordlike(seg))
+        .collect()
+}
+
 fn is_wordlike(seg: &str) -> bool {
     seg.chars().any(char::is_alphanumeric)
 }
@@ -221,6 +246,11 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
         return None;
     }
     let mut t = fold(raw);
+    if t.is_empty() {
+        // A lone combining mark that is also a letter (U+0A70, U+0DF2):
+        // folding takes it away, and an empty term would match nothing real.
+        return None;
+    }
     if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(',') {
         t.retain(|c| c != ',');
     }
@@ -236,7 +266,7 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
     } else if t.ends_with('\'') {
         t.pop();
     }
-    if is_stop_word(&t) {
+    if t.is_empty() || is_stop_word(&t) {
         return None;
     }
     Some(STEMS.with_borrow_mut(|cache| {
@@ -344,8 +374,140 @@ pub fn register(index: &tantivy::Index) {
 }
 
 #[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text that exercises every merge rule: words, capitals, hyphens, `&`,
+    /// currency and percent signs, digit groups, apostrophes, accents,
+    /// non-Latin scripts, emoji, control characters and very long words.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z]{1,12}",
+            "[A-Z]{1,5}s?",
+            "[0-9]{1,3}(,[0-9]{3}){0,2}",
+            Just("-".to_string()),
+            Just("\u{2010}".to_string()),
+            Just("&".to_string()),
+            Just("£".to_string()),
+            Just("%".to_string()),
+            Just("’s".to_string()),
+            Just("'".to_string()),
+            Just("Zoë".to_string()),
+            Just("naïve café".to_string()),
+            Just("日本語".to_string()),
+            Just("몺몺몺".to_string()),
+            "[가-힣]{20,40}",
+            Just("🙂".to_string()),
+            Just("\u{0}\u{7}\u{1b}".to_string()),
+            "[a-z]{101,140}",
+            "\\PC{1,6}",
+            "[ \t\n.,;:!?()\"]{1,3}",
+        ];
+        prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn check(text: &str, mode: Mode) -> std::result::Result<(), TestCaseError> {
+        let mut tokens = Vec::new();
+        analyze(text, mode, &mut tokens);
+        let mut last_word: Option<u32> = None;
+        for t in &tokens {
+            prop_assert!(t.start < t.end && t.end <= text.len(), "{t:?}");
+            prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+            prop_assert!(!t.text.is_empty());
+            prop_assert!(t.text.len() <= MAX_TOKEN_BYTES * MAX_FOLD_GROWTH, "{t:?}");
+            if t.kind != TokenKind::Joined {
+                // The limit is on the word as written (a joined form spans
+                // its hyphens too).
+                prop_assert!(t.end - t.start <= MAX_TOKEN_BYTES, "{t:?}");
+            }
+            match t.kind {
+                TokenKind::Word => {
+                    // Words come in text order at increasing positions.
+                    prop_assert!(last_word.is_none_or(|p| t.position > p), "{tokens:?}");
+                    last_word = Some(t.position);
+                }
+                // A joined form or a signed number sits at a word's position.
+                TokenKind::Joined | TokenKind::Symbol => {
+                    prop_assert!(
+                        last_word.is_some_and(|p| t.position <= p) || mode == Mode::Stemmed
+                    );
+                }
+            }
+        }
+        let mut again = Vec::new();
+        analyze(text, mode, &mut again);
+        prop_assert_eq!(&tokens, &again);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn tokens_sit_on_char_boundaries_in_order(text in text()) {
+            check(&text, Mode::Exact)?;
+            check(&text, Mode::Stemmed)?;
+        }
+
+        #[test]
+        fn any_string_at_all(text in any::<String>()) {
+            check(&text, Mode::Exact)?;
+            check(&text, Mode::Stemmed)?;
+        }
+
+        #[test]
+        fn long_words_are_exactly_the_ones_left_out(text in text()) {
+            let long = long_words(&text);
+            let mut tokens = Vec::new();
+            analyze(&text, Mode::Exact, &mut tokens);
+            for w in long {
+                prop_assert!(w.len() > MAX_TOKEN_BYTES);
+                // No token covers a left-out word.
+                let start = w.as_ptr() as usize - text.as_ptr() as usize;
+                prop_assert!(!tokens.iter().any(|t| t.start == start && t.kind == TokenKind::Word));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_length_limit_is_on_the_word_as_written() {
+        // Found by fuzzing (fuzz/regressions/text_file): Hangul syllables
+        // decompose when folded, so a word under the limit gave a longer term.
+        let under = "몺".repeat(33); // 99 bytes
+        let over = "몺".repeat(34); // 102 bytes
+        let text = format!("{under} {over}");
+        let mut t = Vec::new();
+        analyze(&text, Mode::Exact, &mut t);
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].start, t[0].end), (0, under.len()));
+        assert!(t[0].text.len() > MAX_TOKEN_BYTES);
+        assert!(t[0].text.len() <= MAX_TOKEN_BYTES * MAX_FOLD_GROWTH);
+        assert_eq!(long_words(&text), [over.as_str()]);
+    }
+
+    #[test]
+    fn marks_that_fold_to_nothing_give_no_token() {
+        // Found by the property tests: these folded to an empty term.
+        for text in [
+            "\u{a70}",
+            "\u{df2}",
+            "ab \u{a70} cd",
+            "'\u{a70}",
+            "'\u{1133e}",
+        ] {
+            for mode in [Mode::Exact, Mode::Stemmed] {
+                let mut t = Vec::new();
+                analyze(text, mode, &mut t);
+                assert!(t.iter().all(|t| !t.text.is_empty()), "{text:?}: {t:?}");
+            }
+        }
+    }
 
     fn terms(text: &str, mode: Mode) -> Vec<String> {
         let mut t = Vec::new();

@@ -1,13 +1,19 @@
 //! JSON Lines (`.jsonl`, `.ndjson`): one article object per line with `id`,
 //! `title`, `text` (or `body`), `source`, `date`, `url`, `author`. Other fields are
-//! ignored; a field of the wrong type is a warning and is left out.
+//! not read (the indexer names them once per file); a field of the wrong
+//! type is a warning and is left out.
 
 use serde_json::Value;
 
 use super::Meta;
 
 /// Reads one line. `Err` says why the line holds no article.
-pub(crate) fn parse_line(line: &str, warnings: &mut Vec<String>) -> Result<(Meta, String), String> {
+/// Names of fields it does not read go to `unknown`.
+pub(crate) fn parse_line(
+    line: &str,
+    warnings: &mut Vec<String>,
+    unknown: &mut Vec<String>,
+) -> Result<(Meta, String), String> {
     let value: Value = serde_json::from_str(line).map_err(|e| format!("not valid JSON ({e})"))?;
     let Value::Object(map) = value else {
         return Err("not a JSON object".into());
@@ -20,7 +26,11 @@ pub(crate) fn parse_line(line: &str, warnings: &mut Vec<String>) -> Result<(Meta
             key.as_str(),
             "id" | "title" | "source" | "date" | "url" | "author"
         );
-        if !(is_text || is_meta) || (is_text && text.is_some()) {
+        if !(is_text || is_meta) {
+            unknown.push(key.clone());
+            continue;
+        }
+        if is_text && text.is_some() {
             continue;
         }
         let as_text = match value {
@@ -65,13 +75,15 @@ mod tests {
 
     #[test]
     fn reads_fields_and_ignores_unknown_ones() {
-        let mut w = Vec::new();
+        let (mut w, mut unknown) = (Vec::new(), Vec::new());
         let (m, text) = parse_line(
             r#"{"id": 7, "title": "T", "body": "B", "source": "S", "date": "2020-01-02", "extra": [1]}"#,
             &mut w,
+            &mut unknown,
         )
         .unwrap();
         assert!(w.is_empty());
+        assert_eq!(unknown, ["extra"]);
         assert_eq!(m.id.as_deref(), Some("7"));
         assert_eq!(m.source.as_deref(), Some("S"));
         assert_eq!(text, "B");
@@ -80,7 +92,12 @@ mod tests {
     #[test]
     fn wrong_types_warn() {
         let mut w = Vec::new();
-        let (m, _) = parse_line(r#"{"title": "T", "text": "x", "date": 2020}"#, &mut w).unwrap();
+        let (m, _) = parse_line(
+            r#"{"title": "T", "text": "x", "date": 2020}"#,
+            &mut w,
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(m.date, None);
         assert!(w[0].contains("`date` is a number"));
     }
@@ -89,11 +106,15 @@ mod tests {
     fn bad_lines_are_errors() {
         let mut w = Vec::new();
         assert!(
-            parse_line("{\"title\": ", &mut w)
+            parse_line("{\"title\": ", &mut w, &mut Vec::new())
                 .unwrap_err()
                 .contains("not valid JSON")
         );
-        assert!(parse_line("[1,2]", &mut w).unwrap_err().contains("object"));
-        assert!(parse_line("{\"id\": \"x\"}", &mut w).is_err());
+        assert!(
+            parse_line("[1,2]", &mut w, &mut Vec::new())
+                .unwrap_err()
+                .contains("object")
+        );
+        assert!(parse_line("{\"id\": \"x\"}", &mut w, &mut Vec::new()).is_err());
     }
 }

@@ -178,6 +178,10 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
             path: root.clone(),
             source,
         })?;
+        if !meta.is_file() && !meta.is_dir() {
+            special_file(root, &meta.file_type(), &mut found);
+            continue;
+        }
         if meta.is_file() {
             match Format::of(root) {
                 Some(format) => found
@@ -222,7 +226,12 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                continue;
+            }
+            if !kind.is_file() {
+                special_file(entry.path(), &kind, &mut found);
                 continue;
             }
             match Format::of(entry.path()) {
@@ -238,8 +247,69 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
     Ok(found)
 }
 
-/// Turns raw bytes into text. `Err` is the reason the file is skipped.
-pub(crate) fn decode(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, String> {
+/// A named pipe, socket or device among the inputs. Reading one could block
+/// the run forever or never end, so it is never opened: a warning if its name
+/// says it was meant to be read, else it counts as a file type not read.
+fn special_file(path: &Path, kind: &std::fs::FileType, found: &mut Discovery) {
+    if Format::of(path).is_none() {
+        found.ignored += 1;
+        return;
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let what = if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    found.warnings.push(Warning {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read: {what}, not a regular file; skipped"),
+    });
+}
+
+/// Reads a whole input file. A file that turned into a named pipe or device
+/// since it was found is refused without blocking on it.
+pub(crate) fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens an input file for reading, refusing anything but a regular file.
+/// `O_NONBLOCK` keeps `open` from waiting for a writer on a named pipe; it
+/// changes nothing for regular files.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Turns the raw bytes of a file into text: UTF-8 (with or without a BOM),
+/// UTF-16 with a BOM, or invalid UTF-8 with the bad bytes replaced (and a
+/// warning pushed to `warnings`). `Err` is the reason the file is skipped: it
+/// looks binary.
+///
+/// ```
+/// let mut warnings = Vec::new();
+/// let text = hpsearch::ingest::decode(b"caf\xe9".to_vec(), &mut warnings).unwrap();
+/// assert_eq!(text, "caf\u{FFFD}");
+/// assert_eq!(warnings.len(), 1);
+/// assert!(hpsearch::ingest::decode(b"\x00\x01".to_vec(), &mut warnings).is_err());
+/// ```
+pub fn decode(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return decode(rest.to_vec(), warnings);
     }
@@ -256,6 +326,9 @@ pub(crate) fn decode(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<Strin
                 })
                 .collect();
             let text = String::from_utf16_lossy(&units);
+            if rest.len() % 2 == 1 {
+                warnings.push("UTF-16 text ends in half a character; it is left out".into());
+            }
             if text.contains('\u{FFFD}') {
                 warnings.push("invalid UTF-16; bad characters replaced with \u{FFFD}".into());
             }
@@ -277,8 +350,21 @@ pub(crate) fn decode(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<Strin
     }
 }
 
-/// Reads a text file into its article. `Ok(None)`: nothing to index.
-pub(crate) fn text_article(
+/// Reads the text of a `.txt` or `.md` file (see [`decode`]) into its
+/// article, as `hpsearch index` does: metadata from front matter, header
+/// lines or a date prefix, then the fallbacks for title and id. `None`:
+/// nothing to index (the reason is in `warnings`).
+///
+/// ```
+/// use std::path::Path;
+/// use hpsearch::ingest::{text_article, IngestOptions};
+/// let mut warnings = Vec::new();
+/// let raw = "Title: Beds\nDate: 2025-13-45\n\nWards are full.";
+/// let a = text_article(Path::new("a.txt"), raw, &IngestOptions::default(), &mut warnings).unwrap();
+/// assert_eq!((a.title.as_str(), a.date), ("Beds", None));
+/// assert!(warnings[0].contains("2025-13-45"));
+/// ```
+pub fn text_article(
     path: &Path,
     raw: &str,
     opts: &IngestOptions,
@@ -344,15 +430,33 @@ pub(crate) fn csv_articles(
         .collect())
 }
 
-/// Reads one JSONL line into its article. `Err` is why the line was skipped.
-pub(crate) fn jsonl_article(
+/// Reads one JSONL line into its article, as `hpsearch index` does. `Err`
+/// is why the line was skipped; fields of the wrong type are left out with a
+/// message in `warnings`; the names of fields hpsearch does not read are
+/// added to `unknown` (the indexer reports them once per file).
+///
+/// ```
+/// use std::path::Path;
+/// use hpsearch::ingest::{jsonl_article, IngestOptions};
+/// let (mut warnings, mut unknown) = (Vec::new(), Vec::new());
+/// let line = r#"{"id": 7, "title": "Beds", "text": "Wards are full.", "date": 2025, "tags": []}"#;
+/// let opts = IngestOptions::default();
+/// let a = jsonl_article(Path::new("a.jsonl"), 1, line, &opts, &mut warnings, &mut unknown);
+/// let a = a.unwrap().unwrap();
+/// assert_eq!((a.id.as_str(), a.date), ("7", None));
+/// assert!(warnings[0].contains("`date` is a number"));
+/// assert_eq!(unknown, ["tags"]);
+/// assert!(jsonl_article(Path::new("a.jsonl"), 2, "{oops", &opts, &mut warnings, &mut unknown).is_err());
+/// ```
+pub fn jsonl_article(
     path: &Path,
     line_no: u64,
     line: &str,
     opts: &IngestOptions,
     warnings: &mut Vec<String>,
+    unknown: &mut Vec<String>,
 ) -> Result<Option<Article>, String> {
-    let (meta, body) = jsonl::parse_line(line, warnings)?;
+    let (meta, body) = jsonl::parse_line(line, warnings, unknown)?;
     Ok(finish(
         meta,
         &body,
@@ -404,9 +508,22 @@ fn finish(
     };
     let source = meta.source.or_else(|| opts.source.clone()).or_else(|| {
         opts.source_from_dir
-            .then(|| path.parent()?.file_name()?.to_str().map(str::to_string))
+            .then(|| Some(path.parent()?.file_name()?.to_string_lossy().into_owned()))
             .flatten()
     });
+    let long = crate::analysis::long_words(&body);
+    if let Some(first) = long.first() {
+        let shown: String = first.chars().take(20).collect();
+        let max = crate::analysis::MAX_TOKEN_BYTES;
+        warnings.push(match long.len() {
+            1 => format!(
+                "a word longer than {max} bytes cannot be searched (it starts {shown:?}); the rest is indexed"
+            ),
+            n => format!(
+                "{n} words longer than {max} bytes cannot be searched (the first starts {shown:?}); the rest is indexed"
+            ),
+        });
+    }
     let id = meta.id.unwrap_or_else(|| content_id(&title, &body));
     Some(Article {
         id,
@@ -561,5 +678,13 @@ mod tests {
         assert_eq!(decode(b"caf\xe9".to_vec(), &mut w).unwrap(), "caf\u{FFFD}");
         assert!(w[0].contains("invalid UTF-8"));
         assert!(decode(b"\x00\x01binary".to_vec(), &mut w).is_err());
+        let mut w = Vec::new();
+        let mut bytes = vec![0xFE, 0xFF];
+        for u in "ward".encode_utf16() {
+            bytes.extend(u.to_be_bytes());
+        }
+        bytes.push(b'x');
+        assert_eq!(decode(bytes, &mut w).unwrap(), "ward");
+        assert!(w[0].contains("half a character"), "{w:?}");
     }
 }

@@ -64,3 +64,45 @@ pub fn check_highlights(r: &SearchResults) {
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// The `hpsearch` command on `index`, with no colour and no inherited index.
+pub fn hp(index: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_hpsearch"));
+    c.env_remove("HPSEARCH_INDEX")
+        .env("NO_COLOR", "1")
+        .arg("--index")
+        .arg(index);
+    c
+}
+
+/// What a finished command printed, and its exit code.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(c: &mut assert_cmd::Command) -> Run {
+    let out = c.output().expect("run hpsearch");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    // Whatever the input, hpsearch answers; it never panics.
+    assert!(
+        !run.stderr.contains("panicked"),
+        "hpsearch panicked: {}",
+        run.stderr
+    );
+    run
+}
+
+/// The stderr warning lines about `file` (`name` or `name:line`) in any folder.
+pub fn warnings_about<'a>(stderr: &'a str, file: &str) -> Vec<&'a str> {
+    let tag = format!("/{file}: ");
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("hpsearch: warning: ") && l.contains(&tag))
+        .collect()
+}

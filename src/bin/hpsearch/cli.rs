@@ -90,6 +90,10 @@ pub struct IndexArgs {
     /// Treat any warning as an error: commit nothing and exit with status 2
     #[arg(long)]
     pub strict: bool,
+    /// If another `index` run is writing to the index, wait for it to finish
+    /// instead of failing
+    #[arg(long)]
+    pub wait: bool,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,

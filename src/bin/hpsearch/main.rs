@@ -169,10 +169,22 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
         outlets,
     };
     let index = Index::open_or_create(path)?;
-    let mut writer = index.writer(&WriterOptions {
+    let mut writer_options = WriterOptions {
         memory_bytes: args.memory << 20,
         threads: args.threads,
-    })?;
+        wait: None,
+    };
+    let mut writer = match index.writer(&writer_options) {
+        Err(hpsearch::Error::Busy(_)) if args.wait => {
+            eprintln!(
+                "hpsearch: another `hpsearch index` run is writing to {}; waiting for it to finish",
+                path.display()
+            );
+            writer_options.wait = Some(std::time::Duration::MAX);
+            index.writer(&writer_options)?
+        }
+        other => other?,
+    };
     let observer = CliObserver::new(true);
     writer.add_paths(&args.paths, &options, &observer)?;
     if args.prune {

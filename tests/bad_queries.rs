@@ -1,0 +1,239 @@
+//! Bad queries: each is a clear error that points at the cause and exits
+//! with status 2, or has a documented lenient reading. Never a panic, never
+//! a word dropped without a notice.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use common::{hp, repo, run};
+use serde_json::Value;
+
+/// One index of the fixtures for this test binary, built by the command.
+fn index() -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(hp(&dir.path().join("idx"))
+            .arg("index")
+            .arg(repo().join("fixtures")));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        dir
+    });
+    dir.path().join("idx")
+}
+
+/// Runs `search QUERY` with extra flags.
+fn search(query: &str, flags: &[&str]) -> common::Run {
+    run(hp(&index()).arg("search").args(flags).arg("--").arg(query))
+}
+
+/// The query is refused with exit 2, the message, and a caret under `at`
+/// (a character column in the echoed query).
+fn refused(query: &str, message: &str, at: usize) {
+    let r = search(query, &[]);
+    assert_eq!(r.code, 2, "{query:?}: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("position {at}")) && r.stderr.contains(message),
+        "{query:?}: {}",
+        r.stderr
+    );
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.stderr);
+    let caret = lines[2].find('^').expect("a caret line");
+    let col = query[..at].chars().count() + 2;
+    assert_eq!(caret, col, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn unbalanced_quotes_and_parentheses() {
+    refused("nurses \"pay deal", "this quote is never closed", 7);
+    refused("+(strike OR walkout", "this parenthesis is never closed", 1);
+    refused("strike)", "closing parenthesis without an opening one", 6);
+    refused("(a (b)", "this parenthesis is never closed", 0);
+    refused("\"\"", "empty phrase", 0);
+    refused("()", "empty parentheses", 0);
+}
+
+#[test]
+fn lone_operators() {
+    refused("-", "this operator has nothing after it", 0);
+    refused("+", "this operator has nothing after it", 0);
+    refused("nurses -", "this operator has nothing after it", 7);
+    refused("OR", "OR needs a word or phrase on each side", 0);
+    refused("nurses OR", "OR needs a word or phrase after it", 7);
+    refused("OR nurses", "OR needs a word or phrase on each side", 0);
+    refused("a OR +b", "put + or - before the whole OR group", 5);
+    refused("+ nurses", "must be followed directly by a word", 0);
+    refused("+-nurses", "two operators in a row", 1);
+}
+
+#[test]
+fn source_filters() {
+    refused("nurses source:", "source: needs a source name", 14);
+    refused("title:", "title: needs a word", 6);
+    // An unknown source says so and suggests the closest names.
+    for query in ["source:\"Union Vioce\" pay", "source:unionvoise"] {
+        let r = search(query, &[]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("no articles from a source named")
+                && r.stderr.contains("did you mean \"Union Voice\""),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = search("pay", &["--source", "Ward Buletin"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("\"Ward Bulletin\""), "{}", r.stderr);
+    // Nothing close: the message says where to find the names.
+    let r = search("pay", &["--exclude-source", "Qqqqqq"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`hpsearch sources`"), "{}", r.stderr);
+}
+
+#[test]
+fn impossible_and_reversed_dates() {
+    for (flags, message) in [
+        (["--since", "2025-13-01"], "month must be 01 to 12"),
+        (["--until", "2025-02-30"], "that month has no such day"),
+        (["--since", "yesterday"], "--since"),
+    ] {
+        let r = search("nurses", &flags);
+        assert_eq!(r.code, 2, "{flags:?}");
+        assert!(r.stderr.contains(message), "{flags:?}: {}", r.stderr);
+    }
+    let r = search("nurses", &["--since", "2025", "--until", "2024-06"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--since 2025-01-01 is after --until 2024-06-30"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn control_characters_are_refused_and_never_echoed() {
+    for (query, at, code) in [
+        ("nur\u{7}ses", 3, "U+0007"),
+        ("strike \u{1b}[2J", 7, "U+001B"),
+        ("pay\u{7f}", 3, "U+007F"),
+        ("pay \u{85}\u{9b}x", 6, "U+009B"),
+    ] {
+        refused(query, code, at);
+        let r = search(query, &["--plain"]);
+        assert_eq!(r.code, 2);
+        assert!(
+            !r.stderr.chars().any(|c| c.is_control() && c != '\n'),
+            "{:?}",
+            r.stderr
+        );
+    }
+    // Tabs and line breaks separate words like spaces.
+    let r = search("junior\tdoctors\r\nstrike", &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn only_stop_words_or_only_punctuation() {
+    // Only common words: searched as written, and no notice claims they were dropped.
+    let r = search("the and of", &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["total_articles"].as_u64().unwrap() > 0);
+    assert!(v["notices"].as_array().unwrap().is_empty(), "{v}");
+    // Only punctuation: nothing to search for, said with the position.
+    refused(
+        "!!! ???",
+        "nothing to search for: !!! has no letters or digits",
+        0,
+    );
+    refused("  \"...\"  ", "nothing to search for", 2);
+    // Punctuation beside real words: ignored with a notice, not silently.
+    let r = search("nurses !!!", &["--json"]);
+    assert_eq!(r.code, 0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["notices"][0], "ignored (no letters or digits): !!!");
+    assert!(r.stderr.contains("ignored (no letters or digits): !!!"));
+    // An exclusion beside punctuation still excludes.
+    // An empty query matches every article, as a query of filters alone does.
+    let all = search("", &["--json", "-n", "0"]);
+    let all: Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_eq!(all["total_articles"], 48);
+    let r = search("-nurses !!!", &["--json", "-n", "0"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let nurses = search("nurses", &["--json", "-n", "0"]);
+    let nurses: Value = serde_json::from_str(&nurses.stdout).unwrap();
+    assert_eq!(
+        v["total_articles"].as_u64().unwrap() + nurses["total_articles"].as_u64().unwrap(),
+        all["total_articles"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn words_longer_than_the_index_holds() {
+    let long = "a".repeat(150);
+    refused(&long, "only words longer than 100 bytes", 0);
+    let r = search(&format!("nurses {long}"), &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let notice = v["notices"][0].as_str().unwrap();
+    assert!(
+        notice.starts_with("ignored (words longer than 100 bytes are not indexed): aaaa"),
+        "{notice}"
+    );
+}
+
+/// 10,000 words: answered, with every common word named once in the notice.
+#[test]
+fn ten_thousand_word_query() {
+    let text = std::fs::read_to_string(
+        repo()
+            .join("fixtures")
+            .join("cc-2024-01-six-day-strike-long-read.md"),
+    )
+    .unwrap();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().all(char::is_alphanumeric))
+        .collect();
+    let query: Vec<&str> = words.iter().cycle().take(10_000).copied().collect();
+    let query = query.join(" ");
+    for flags in [&["--json"][..], &["--json", "--plain"][..]] {
+        let r = search(&query, flags);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["hits"][0]["id"], "cc-2024-01-six-day-strike-long-read");
+        let notice = v["notices"][0].as_str().unwrap();
+        let listed = notice
+            .strip_prefix("common words not used for ranking: ")
+            .unwrap_or_else(|| panic!("{notice}"));
+        let listed = listed.split(" and ").next().unwrap();
+        let items: Vec<&str> = listed.split(", ").collect();
+        let unique: std::collections::HashSet<&&str> = items.iter().collect();
+        assert_eq!(unique.len(), items.len(), "{notice}");
+        assert!(items.contains(&"the"), "{notice}");
+        assert!(notice.len() < 300, "{notice}");
+    }
+    // All required: every one must hold, as with a short query.
+    let required: Vec<String> = words
+        .iter()
+        .filter(|w| !hpsearch::analysis::is_stop_word(&w.to_lowercase()))
+        .cycle()
+        .take(10_000)
+        .map(|w| format!("+{w}"))
+        .collect();
+    let r = search(&required.join(" "), &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["total_articles"], 1);
+    // An error deep in a long query shows a short window around it.
+    let broken = format!("{query} \"open");
+    let r = search(&broken, &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.len() < 400, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("position {}", query.len() + 1)));
+}
