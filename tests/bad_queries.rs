@@ -237,3 +237,34 @@ fn ten_thousand_word_query() {
     assert!(r.stderr.len() < 400, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("position {}", query.len() + 1)));
 }
+
+/// Every query in the fuzz corpus runs through the whole search (planning,
+/// collecting, highlighting) on the fixtures: answered or refused with a
+/// query error, never a panic or an engine error.
+#[test]
+fn fuzz_corpus_queries_are_answered_or_refused() {
+    let index = common::fixtures();
+    let dir = repo().join("fuzz").join("corpus").join("query");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let Ok(query) = String::from_utf8(bytes) else {
+            continue;
+        };
+        for syntax in [hpsearch::Syntax::Query, hpsearch::Syntax::Plain] {
+            let mut request = hpsearch::SearchRequest::new(query.clone());
+            request.syntax = syntax;
+            request.passages = 3;
+            match index.search(&request) {
+                Ok(r) => common::check_highlights(&r),
+                Err(hpsearch::Error::Query { position, .. }) => {
+                    assert!(query.is_char_boundary(position) && position <= query.len());
+                }
+                Err(hpsearch::Error::InvalidRequest(_)) => {}
+                Err(other) => panic!("{query:?}: {other}"),
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 6, "only {n} queries");
+}

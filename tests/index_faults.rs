@@ -267,3 +267,66 @@ fn a_second_writer_is_told_the_index_is_busy_or_waits() {
         .unwrap();
     assert_eq!(w.commit().unwrap().unchanged, 1);
 }
+
+/// Two `index` commands at once, as people run them: while a long run over
+/// the tweet corpus holds the index, a second run is refused as busy, and a
+/// third with `--wait` waits, then sees every article of the first as
+/// already indexed, so nothing is added twice.
+#[test]
+fn two_index_commands_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = build(dir.path());
+    let corpus = common::shared("corpora/health-news-tweets/corpus.jsonl");
+    let start = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hpsearch"))
+            .env_remove("HPSEARCH_INDEX")
+            .arg("--index")
+            .arg(&idx)
+            .args(["index", "--json", "--memory", "16", "--threads", "1"])
+            .args(extra)
+            .arg(&corpus)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let known: Vec<_> = std::fs::read_dir(&idx).unwrap().collect();
+    let mut first = start(&[]);
+    // Wait until the first run is writing (its first new file appears).
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::fs::read_dir(&idx).unwrap().count() <= known.len() {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = start(&[]).wait_with_output().unwrap();
+    let third = start(&["--wait"]);
+    // The lock is only let go when the first run ends: if it is still going
+    // after the second gave up, the second met it.
+    if first.try_wait().unwrap().is_none() {
+        assert_eq!(second.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&second.stderr);
+        assert!(err.contains("is busy") && err.contains("--wait"), "{err}");
+    }
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success());
+    let first: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let third = third.wait_with_output().unwrap();
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    let third: Value = serde_json::from_slice(&third.stdout).unwrap();
+    // The waiting run reloaded after the first committed: all unchanged.
+    assert_eq!(third["added"], 0, "{third}");
+    assert_eq!(third["unchanged"], first["added"], "{third}");
+    let s = stats(&idx);
+    assert_eq!(
+        s["articles"].as_u64().unwrap(),
+        48 + first["added"].as_u64().unwrap()
+    );
+}
