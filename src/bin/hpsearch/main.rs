@@ -112,6 +112,22 @@ fn emit<W: Write, T: serde::Serialize + ?Sized>(
     Ok(())
 }
 
+/// Creates (or opens) the index at `path` and adds `input` with default
+/// settings, in one commit: the set-up behind the fixtures index and `eval`.
+fn build(
+    path: &Path,
+    input: PathBuf,
+    show_bar: bool,
+) -> anyhow::Result<(Index, hpsearch::IndexSummary)> {
+    let index = Index::open_or_create(path)?;
+    let mut writer = index.writer(&WriterOptions::default())?;
+    let observer = CliObserver::new(show_bar);
+    writer.add_paths(&[input], &IngestOptions::default(), &observer)?;
+    let summary = writer.commit()?;
+    observer.finish();
+    Ok((index, summary))
+}
+
 /// Opens the index for a read command. The default `./index`, when it holds
 /// no index yet, is built from `./fixtures` so a fresh clone can search at once.
 fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
@@ -119,16 +135,7 @@ fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
         eprintln!(
             "hpsearch: no index in ./{DEFAULT_INDEX} yet; building it from ./{FIXTURES} first"
         );
-        let index = Index::open_or_create(path)?;
-        let mut writer = index.writer(&WriterOptions::default())?;
-        let observer = CliObserver::new(false);
-        writer.add_paths(
-            &[PathBuf::from(FIXTURES)],
-            &IngestOptions::default(),
-            &observer,
-        )?;
-        let summary = writer.commit()?;
-        observer.finish();
+        let (index, summary) = build(path, PathBuf::from(FIXTURES), false)?;
         eprintln!(
             "hpsearch: built ./{DEFAULT_INDEX}: {}",
             render::summary(&summary)
@@ -333,16 +340,7 @@ fn eval(
     let index = if Index::exists(dir) {
         Index::open(dir)?
     } else {
-        let index = Index::open_or_create(dir)?;
-        let mut writer = index.writer(&WriterOptions::default())?;
-        let observer = CliObserver::new(true);
-        writer.add_paths(
-            &[args.dir.join("corpus.jsonl")],
-            &IngestOptions::default(),
-            &observer,
-        )?;
-        let summary = writer.commit()?;
-        observer.finish();
+        let (index, summary) = build(dir, args.dir.join("corpus.jsonl"), true)?;
         eprintln!(
             "hpsearch: indexed {}: {}",
             args.dir.display(),
