@@ -231,6 +231,93 @@ impl SegmentCollector for ArticleSegmentCollector {
     }
 }
 
+/// A search over head passages (one per article) gives each article one
+/// score; [`add_scores`] adds them to articles already collected.
+pub(crate) struct HeadScoreCollector;
+
+/// One article's score from a head-passage search.
+pub(crate) struct HeadScore {
+    akey: u64,
+    at: DocAddress,
+    score: Score,
+}
+
+pub(crate) struct HeadScoreSegmentCollector {
+    segment: SegmentOrdinal,
+    akey: Column<u64>,
+    scores: Vec<HeadScore>,
+}
+
+impl Collector for HeadScoreCollector {
+    type Fruit = Vec<HeadScore>;
+    type Child = HeadScoreSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(HeadScoreSegmentCollector {
+            segment,
+            akey: reader.fast_fields().u64("akey")?,
+            scores: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<HeadScore>>) -> tantivy::Result<Vec<HeadScore>> {
+        let mut all: Vec<HeadScore> = fruits.into_iter().flatten().collect();
+        if !all.is_sorted_by_key(|h| h.at) {
+            all.sort_by_key(|h| h.at);
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for HeadScoreSegmentCollector {
+    type Fruit = Vec<HeadScore>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(akey) = self.akey.first(doc) {
+            self.scores.push(HeadScore {
+                akey,
+                at: DocAddress::new(self.segment, doc),
+                score,
+            });
+        }
+    }
+
+    fn harvest(self) -> Vec<HeadScore> {
+        self.scores
+    }
+}
+
+/// Adds `weight` times each article's head score to its `head` score, in one
+/// pass over both lists (both in index order); articles not in `articles`
+/// are not added.
+pub(crate) fn add_scores(articles: &mut [ArticleAgg], scores: &[HeadScore], weight: Score) {
+    let mut scores = scores.iter().peekable();
+    for a in articles {
+        while let Some(s) = scores.peek() {
+            if s.akey == a.akey {
+                a.head += weight * s.score;
+                scores.next();
+                break;
+            }
+            // Articles do not interleave: a head before this article's
+            // first passage belongs to an earlier article.
+            if s.at < a.first {
+                scores.next();
+            } else {
+                break;
+            }
+        }
+    }
+}
+
 /// Collects the set of articles with at least one matching passage.
 pub(crate) struct KeySetCollector;
 

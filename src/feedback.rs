@@ -9,13 +9,15 @@
 //! its whole-text field: feedback reorders results, it never adds an article
 //! that does not match the query, so counts and facets stay those of the query.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Term};
 
-use crate::analysis::{Mode, analyze};
+use crate::analysis::{Mode, Token, analyze};
 
 /// The feedback hpsearch runs: 5 articles, 20 words, half weight
 /// (chosen on half of the SciFact queries; docs/RELEVANCE.md).
@@ -50,34 +52,36 @@ pub(crate) fn expansion(
     let max = docs.iter().map(|d| d.0).fold(Score::MIN, Score::max);
     let exp: Vec<Score> = docs.iter().map(|d| (d.0 - max).exp()).collect();
     let norm: Score = exp.iter().sum();
-    let mut weights: HashMap<String, Score> = HashMap::new();
-    let mut tokens = Vec::new();
+    // Tokens of every text first, so the weights can borrow their words.
+    let mut texts: Vec<(Score, Vec<Token>)> = Vec::with_capacity(docs.len());
     for ((_, text), e) in docs.iter().zip(&exp) {
-        tokens.clear();
+        let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
-        if tokens.is_empty() {
-            continue;
+        if !tokens.is_empty() {
+            texts.push((e / norm / tokens.len() as Score, tokens));
         }
-        let per_token = e / norm / tokens.len() as Score;
-        for t in &tokens {
+    }
+    let mut weights: FxHashMap<&str, Score> = FxHashMap::default();
+    for (per_token, tokens) in &texts {
+        for t in tokens {
             if t.text.len() < 3
                 || query_terms.contains(&t.text)
                 || t.text.bytes().all(|b| b.is_ascii_digit())
             {
                 continue;
             }
-            *weights.entry(t.text.clone()).or_default() += per_token;
+            *weights.entry(t.text.as_str()).or_default() += per_token;
         }
     }
-    let mut ranked: Vec<(String, Score)> = weights.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut ranked: Vec<(&str, Score)> = weights.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     ranked.truncate(fb.words);
     let best = ranked.first()?.1;
     let clauses = ranked
         .into_iter()
         .map(|(word, w)| {
             let q = TermQuery::new(
-                Term::from_field_text(field, &word),
+                Term::from_field_text(field, word),
                 IndexRecordOption::WithFreqs,
             );
             let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), w / best));

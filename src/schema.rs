@@ -12,8 +12,9 @@ use tantivy::schema::{
 
 use crate::analysis;
 
-/// Version of the on-disk layout; an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 4;
+/// Version of the on-disk layout and of the analysis that wrote its terms;
+/// an index of another version is refused.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]

@@ -26,7 +26,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
-use crate::collect::{ArticleAgg, ArticleCollector, KeySet, KeySetCollector, join};
+use crate::collect::{
+    ArticleAgg, ArticleCollector, HeadScoreCollector, KeySet, KeySetCollector, add_scores, join,
+};
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
 use crate::feedback::FEEDBACK;
@@ -167,21 +169,9 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
         {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
-            let extra = searcher.search_with_statistics_provider(
-                &*q,
-                &ArticleCollector { keep: 1 },
-                &stats,
-            )?;
-            found = join(
-                found,
-                extra,
-                |mut a, e| {
-                    a.head += fb.weight * e.best;
-                    Some(a)
-                },
-                Some,
-                |_| None,
-            );
+            let extra =
+                searcher.search_with_statistics_provider(&*q, &HeadScoreCollector, &stats)?;
+            add_scores(&mut found, &extra, fb.weight);
         }
     }
     let mut counter = FacetCounter::default();

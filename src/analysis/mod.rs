@@ -9,6 +9,9 @@
 //!   consecutive positions, so phrases match with or without the hyphen, plus
 //!   the joined form (`levelfour`) at the first part's position, so `e-mail`
 //!   also finds `email`.
+//! * a word mixing letters and digits (`FOXO3a`, `COVID19`, `H1N1`) gives
+//!   its letter and digit runs the same way, so `FOXO3` and `FoxO3a` share
+//!   `foxo`, and `COVID19` matches `COVID-19`.
 //! * a number keeps its currency sign or percent sign as an extra token at the
 //!   same position (`£24` beside `24`, `2%` beside `2`); digit-group commas go
 //!   (`100,000` = `100000`).
@@ -22,8 +25,11 @@
 //!   (`NHS`, `ICBs` -> `icb`) away from the stemmer, maps British spellings to
 //!   American ([`spelling`]) and applies the Snowball English stemmer.
 
+mod segment;
 pub mod spelling;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -101,7 +107,8 @@ static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::
 /// assert_eq!(terms, ["doctor", "strike", "privatiz"]);
 /// ```
 pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
-    let segs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+    let mut segs: Vec<(usize, &str)> = Vec::new();
+    segment::word_bounds(text, &mut segs);
     let mut position: u32 = 0;
     let mut i = 0;
     let mut emit = |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
@@ -154,7 +161,22 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
             continue;
         }
         let end = start + seg.len();
-        emit(seg, start, end, position, TokenKind::Word);
+        let runs = letter_digit_runs(seg);
+        if let Some(runs) = &runs {
+            // FOXO3a, COVID19, H1N1: the parts, then the word as written.
+            for (k, &(a, b)) in runs.iter().enumerate() {
+                emit(
+                    &seg[a..b],
+                    start + a,
+                    start + b,
+                    position + k as u32,
+                    TokenKind::Word,
+                );
+            }
+            emit(seg, start, end, position, TokenKind::Joined);
+        } else {
+            emit(seg, start, end, position, TokenKind::Word);
+        }
         if seg.starts_with(|c: char| c.is_ascii_digit()) {
             if i > 0 && is_currency(segs[i - 1].1) {
                 let (cs, c) = segs[i - 1];
@@ -169,9 +191,39 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
                 );
             }
         }
-        position += 1;
+        position += runs.map_or(1, |r| r.len() as u32);
         i += 1;
     }
+}
+
+/// Byte ranges of the letter runs and digit runs of a word that mixes both
+/// (`FOXO3a` -> `FOXO`, `3`, `a`); `None` for any other word, and for a word
+/// too long to index (it is left out whole).
+fn letter_digit_runs(word: &str) -> Option<Vec<(usize, usize)>> {
+    let b = word.as_bytes();
+    if word.len() > MAX_TOKEN_BYTES
+        || !(b.iter().any(u8::is_ascii_digit) && b.iter().any(|c| !c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let mut runs = Vec::new();
+    let mut from = 0;
+    let mut prev: Option<bool> = None;
+    for (at, c) in word.char_indices() {
+        let digit = c.is_ascii_digit();
+        let letter = c.is_alphabetic();
+        if !(digit || letter) {
+            // Not a plain alphanumeric word (3.5, 1,000, a'b): as written.
+            return None;
+        }
+        if prev.is_some_and(|p| p != digit) {
+            runs.push((from, at));
+            from = at;
+        }
+        prev = Some(digit);
+    }
+    runs.push((from, word.len()));
+    Some(runs)
 }
 
 /// The words of `text` that are too long to be indexed (more than
@@ -193,6 +245,10 @@ pub fn long_words(text: &str) -> Vec<&str> {
 }
 
 fn is_wordlike(seg: &str) -> bool {
+    let first = seg.as_bytes()[0];
+    if first.is_ascii_alphanumeric() {
+        return true;
+    }
     seg.chars().any(char::is_alphanumeric)
 }
 
@@ -245,6 +301,38 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
     if raw.len() > MAX_TOKEN_BYTES {
         return None;
     }
+    if kind == TokenKind::Symbol {
+        return normalize_word(raw, mode, kind);
+    }
+    // Word frequencies are steep: nearly every token of a large collection
+    // is a word (as written) seen before, so each distinct word is folded,
+    // checked and stemmed once per thread.
+    WORDS.with_borrow_mut(|cache| {
+        let cache = &mut cache[mode as usize];
+        if let Some(term) = cache.get(raw) {
+            return term.as_deref().map(str::to_string);
+        }
+        let term = normalize_word(raw, mode, kind);
+        if cache.len() >= WORD_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(raw.into(), term.as_deref().map(Box::from));
+        term
+    })
+}
+
+/// Words remembered per thread and mode before the cache starts afresh.
+const WORD_CACHE_SIZE: usize = 200_000;
+
+type WordCache = HashMap<Box<str>, Option<Box<str>>, rustc_hash::FxBuildHasher>;
+
+thread_local! {
+    /// Word as written -> its term (or `None` when it gives none), one map
+    /// per [`Mode`].
+    static WORDS: RefCell<[WordCache; 2]> = RefCell::new(Default::default());
+}
+
+fn normalize_word(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
     let mut t = fold(raw);
     if t.is_empty() {
         // A lone combining mark that is also a letter (U+0A70, U+0DF2):
@@ -269,29 +357,8 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
     if t.is_empty() || is_stop_word(&t) {
         return None;
     }
-    Some(STEMS.with_borrow_mut(|cache| {
-        if let Some(stem) = cache.get(t.as_str()) {
-            return stem.to_string();
-        }
-        let us = spelling::americanize(&t);
-        let stem = ize_stem(&us).unwrap_or_else(|| STEMMER.stem(&us).into_owned());
-        if cache.len() >= STEM_CACHE_WORDS {
-            cache.clear();
-        }
-        cache.insert(t.into_boxed_str(), stem.clone().into_boxed_str());
-        stem
-    }))
-}
-
-/// Words remembered per thread by the stem cache before it starts afresh.
-const STEM_CACHE_WORDS: usize = 100_000;
-
-thread_local! {
-    /// Word -> stem. Word frequencies are steep, so nearly every token of a
-    /// large collection is a word seen before; spelling rules and the
-    /// stemmer then run once per distinct word, not once per token.
-    static STEMS: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    let us = spelling::americanize(&t);
+    Some(ize_stem(&us).unwrap_or_else(|| STEMMER.stem(&us).into_owned()))
 }
 
 /// `-ize` verbs and their nouns share a stem ending in `iz` that stays apart
@@ -561,6 +628,39 @@ mod tests {
             ["cia", "back", "ciaback"]
         );
         assert!(terms("e-mail", Mode::Stemmed).contains(&"email".to_string()));
+    }
+
+    #[test]
+    fn letters_and_digits_split() {
+        let mut t = Vec::new();
+        analyze("FoxO3a and COVID19 cases", Mode::Exact, &mut t);
+        let v: Vec<(&str, u32)> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(
+            v,
+            [
+                ("foxo", 0),
+                ("3", 1),
+                ("a", 2),
+                ("foxo3a", 0),
+                ("and", 3),
+                ("covid", 4),
+                ("19", 5),
+                ("covid19", 4),
+                ("cases", 6)
+            ]
+        );
+        // `FOXO3` shares a part with `FoxO3a`; `COVID-19` and `COVID19`
+        // share every term.
+        assert!(terms("FOXO3", Mode::Stemmed).contains(&"foxo".to_string()));
+        same("COVID-19", "COVID19");
+        // A word too long to index is left out whole, not split.
+        let long = format!("0{}", "a".repeat(MAX_TOKEN_BYTES));
+        assert!(terms(&long, Mode::Exact).is_empty());
+        // Numbers with separators and plain words stay whole.
+        assert_eq!(
+            terms("3.5 1,000 nurses", Mode::Stemmed),
+            ["3.5", "1000", "nurs"]
+        );
     }
 
     #[test]
