@@ -979,11 +979,26 @@ impl Writer<'_> {
         }
         if !resign.is_empty() {
             let mut reader = self.spill.reader().map_err(|e| self.spill_error(e))?;
-            for i in resign {
-                let article = read_staged(reader.as_mut(), &self.staged[i])
-                    .map_err(|e| self.spill_error(e))?;
-                let s = &mut self.staged[i];
-                s.sig = neardup::signature(&article.text, |fp| !boilerplate.contains(s.group, fp));
+            // Read in order, sign in parallel, a bounded batch at a time.
+            for batch in resign.chunks(1024) {
+                let mut articles = Vec::with_capacity(batch.len());
+                for &i in batch {
+                    articles.push(
+                        read_staged(reader.as_mut(), &self.staged[i])
+                            .map_err(|e| self.spill_error(e))?,
+                    );
+                }
+                let sigs: Vec<Signature> = batch
+                    .par_iter()
+                    .zip(&articles)
+                    .map(|(&i, article)| {
+                        let group = self.staged[i].group;
+                        neardup::signature(&article.text, |fp| !boilerplate.contains(group, fp))
+                    })
+                    .collect();
+                for (&i, sig) in batch.iter().zip(sigs) {
+                    self.staged[i].sig = sig;
+                }
             }
             boilerplate = self.assign(&details, &alive);
         }
@@ -997,7 +1012,7 @@ impl Writer<'_> {
         let mut detector = Detector::default();
         let mut counter = Counter::default();
         for (_, d) in alive {
-            detector.insert(d.cluster, d.sig.clone());
+            detector.insert(d.cluster, &d.sig);
             counter.add(d.group, d.cluster, &d.paras);
         }
         for s in self.staged.iter_mut() {
@@ -1018,7 +1033,7 @@ impl Writer<'_> {
             };
             s.cluster = cluster;
             s.joined = joined;
-            detector.insert(cluster, s.sig.clone());
+            detector.insert(cluster, &s.sig);
             counter.add(s.group, cluster, &s.paras);
         }
         counter.finish()

@@ -19,8 +19,7 @@
 //! same thing to every later version that reads them.
 
 use std::collections::HashMap;
-
-use unicode_segmentation::UnicodeSegmentation;
+use std::hash::BuildHasherDefault;
 
 /// Words per shingle.
 const SHINGLE: usize = 5;
@@ -64,9 +63,12 @@ pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
     // order, so no shingle text is ever built or hashed again.
     let mut words: Vec<u64> = Vec::new();
     let mut lower = String::new();
+    let mut segs = Vec::new();
     for (range, fp) in crate::boilerplate::paragraphs(text) {
         if keep(fp) {
-            for word in text[range].unicode_words() {
+            segs.clear();
+            crate::analysis::word_bounds(&text[range.clone()], &mut segs);
+            for &(_, word) in segs.iter().filter(|(_, w)| crate::analysis::is_wordlike(w)) {
                 lower.clear();
                 lower.extend(word.chars().flat_map(char::to_lowercase));
                 words.push(xxhash_rust::xxh3::xxh3_64(lower.as_bytes()));
@@ -131,24 +133,43 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
 }
 
 /// The articles seen so far, findable by signature.
+///
+/// Memory per article: its signature and one band slot per band; a band
+/// key's articles are chained through the slots rather than held in a
+/// vector of their own (most keys belong to one article).
 #[derive(Default)]
 pub(crate) struct Detector {
-    entries: Vec<(u64, Signature)>,
-    /// Band key -> entries whose signature has that band.
-    buckets: HashMap<u64, Vec<u32>>,
+    labels: Vec<u64>,
+    /// Signatures back to back, `HASHES` values each.
+    sigs: Vec<u32>,
+    /// Band key -> the last slot (`entry * BANDS + band`) with that key.
+    last: HashMap<u64, u32, BuildHasherDefault<crate::collect::KeyHasher>>,
+    /// Slot -> the previous slot with the same key, or [`NO_SLOT`].
+    previous: Vec<u32>,
 }
+
+/// Bands per signature.
+const BANDS: usize = HASHES / ROWS;
+const NO_SLOT: u32 = u32::MAX;
 
 impl Detector {
     /// Adds an article with its cluster label.
-    pub fn insert(&mut self, label: u64, sig: Signature) {
+    pub fn insert(&mut self, label: u64, sig: &[u32]) {
         if sig.len() != HASHES {
             return;
         }
-        let at = self.entries.len() as u32;
-        for key in band_keys(&sig) {
-            self.buckets.entry(key).or_default().push(at);
+        let entry = self.labels.len();
+        for (band, key) in band_keys(sig).enumerate() {
+            let slot = (entry * BANDS + band) as u32;
+            self.previous
+                .push(self.last.insert(key, slot).unwrap_or(NO_SLOT));
         }
-        self.entries.push((label, sig));
+        self.labels.push(label);
+        self.sigs.extend_from_slice(sig);
+    }
+
+    fn sig(&self, entry: usize) -> &[u32] {
+        &self.sigs[entry * HASHES..(entry + 1) * HASHES]
     }
 
     /// The label of the most similar article at or above [`THRESHOLD`].
@@ -156,13 +177,19 @@ impl Detector {
         if sig.len() != HASHES {
             return None;
         }
-        let mut best: Option<(f64, u32)> = None;
+        let mut best: Option<(f64, usize)> = None;
+        let mut seen: Vec<usize> = Vec::new();
         for key in band_keys(sig) {
-            for &at in self.buckets.get(&key).map_or(&[][..], Vec::as_slice) {
-                if best.is_some_and(|(_, b)| b == at) {
+            let mut slot = self.last.get(&key).copied().unwrap_or(NO_SLOT);
+            while slot != NO_SLOT {
+                let at = slot as usize / BANDS;
+                slot = self.previous[slot as usize];
+                // A copy shares many bands: compare it once.
+                if seen.contains(&at) {
                     continue;
                 }
-                let s = similarity(sig, &self.entries[at as usize].1);
+                seen.push(at);
+                let s = similarity(sig, self.sig(at));
                 let better = match best {
                     None => true,
                     Some((bs, b)) => s > bs || (s == bs && at < b),
@@ -172,18 +199,20 @@ impl Detector {
                 }
             }
         }
-        best.map(|(_, at)| self.entries[at as usize].0)
+        best.map(|(_, at)| self.labels[at])
     }
 }
 
+/// The key of each band of a signature (band number and its rows mixed).
 fn band_keys(sig: &[u32]) -> impl Iterator<Item = u64> + '_ {
     sig.chunks_exact(ROWS).enumerate().map(|(band, rows)| {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(&(band as u32).to_le_bytes());
-        for r in rows {
-            h.update(&r.to_le_bytes());
+        let mut h = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for &r in rows {
+            h = (h ^ u64::from(r))
+                .wrapping_mul(0xBF58_476D_1CE4_E5B9)
+                .rotate_left(31);
         }
-        h.digest()
+        h ^ (h >> 29)
     })
 }
 
@@ -217,10 +246,10 @@ mod tests {
     #[test]
     fn the_detector_finds_the_best_earlier_copy() {
         let mut d = Detector::default();
-        d.insert(1, all(STORY));
+        d.insert(1, &all(STORY));
         d.insert(
             2,
-            all("An entirely different report about dental contracts, fees and the number of practices closing their lists to new adult patients across the county this year."),
+            &all("An entirely different report about dental contracts, fees and the number of practices closing their lists to new adult patients across the county this year."),
         );
         let copy = format!("{STORY}\n\nThis article was amended to correct a figure.");
         assert_eq!(d.best_match(&all(&copy)), Some(1));

@@ -26,6 +26,7 @@
 //!   American ([`spelling`]) and applies the Snowball English stemmer.
 
 mod segment;
+pub(crate) use segment::word_bounds;
 pub mod spelling;
 
 use std::cell::RefCell;
@@ -244,7 +245,7 @@ pub fn long_words(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn is_wordlike(seg: &str) -> bool {
+pub(crate) fn is_wordlike(seg: &str) -> bool {
     let first = seg.as_bytes()[0];
     if first.is_ascii_alphanumeric() {
         return true;
