@@ -122,6 +122,18 @@ fn damaged_segment_files() {
         for kind in ["truncated", "emptied", "flipped", "removed"] {
             let idx = dir.path().join(format!("{ext}-{kind}"));
             copy_dir(&pristine, &idx);
+            // Files last written an hour ago, opened once: they are noted
+            // as checked, and the damage done after must still be found.
+            for e in std::fs::read_dir(&idx).unwrap() {
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(e.unwrap().path())
+                    .unwrap();
+                f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+                    .unwrap();
+            }
+            Index::open(&idx).unwrap();
+            assert!(idx.join(".hpsearch-verified.json").is_file());
             damage(&idx, ext, kind);
             all_refuse(&idx, "is damaged");
             all_refuse(
