@@ -12,7 +12,7 @@ use tantivy::{DocAddress, Searcher};
 
 use crate::boilerplate;
 use crate::error::Result;
-use crate::neardup::{self, Signature};
+use crate::neardup::Signature;
 
 /// One indexed article, as the writer needs to know it.
 #[derive(Clone, Debug)]
@@ -183,7 +183,7 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
                         col.ord_to_bytes(ord, &mut buf)
                             .map_err(tantivy::TantivyError::from)?;
                     }
-                    neardup::from_bytes(&buf)
+                    buf.clone()
                 }
                 None => Vec::new(),
             };

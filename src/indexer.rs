@@ -1238,7 +1238,7 @@ struct Head<'a> {
     cluster: u64,
     paras: &'a [u64],
     stripped: &'a [u64],
-    sig: &'a [u32],
+    sig: &'a [u8],
     file: Option<&'a FileMeta>,
 }
 
@@ -1281,7 +1281,6 @@ fn build_docs(
             for r in &ranges {
                 doc.add_text(f.text, &article.text[r.clone()]);
             }
-            doc.add_u64(f.head, akey);
             doc.add_text(f.is_head, schema::HEAD_MARK);
             doc.add_u64(f.chash, chash);
             doc.add_bytes(f.article, stored);
@@ -1292,7 +1291,7 @@ fn build_docs(
                 doc.add_u64(f.stripped, *fp);
             }
             if !head.sig.is_empty() {
-                doc.add_bytes(f.sig, &neardup::to_bytes(head.sig));
+                doc.add_bytes(f.sig, head.sig);
             }
             if let Some(file) = head.file {
                 doc.add_text(f.file, &file.key);

@@ -19,13 +19,12 @@ pub const FORMAT_VERSION: u32 = 5;
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
-    /// Article id, on every passage (so one delete removes an article).
+    /// Article id, on every passage, as a column only (lookups go through
+    /// `akey`).
     pub id: tantivy::schema::Field,
     /// 64-bit hash of the id: groups passages into articles; indexed, so
     /// one delete removes an article.
     pub akey: tantivy::schema::Field,
-    /// `akey`, on head passages only: finds the article for a key.
-    pub head: tantivy::schema::Field,
     /// The term [`HEAD_MARK`] on head passages only: its document frequency
     /// is the number of articles, for article-level BM25 statistics.
     pub is_head: tantivy::schema::Field,
@@ -81,9 +80,8 @@ fn text(tokenizer: &str) -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field("id", STRING | FAST),
+        id: b.add_text_field("id", FAST),
         akey: b.add_u64_field("akey", INDEXED | FAST),
-        head: b.add_u64_field("head", INDEXED),
         is_head: b.add_text_field("is_head", STRING),
         chash: b.add_u64_field("chash", FAST),
         start: b.add_u64_field("start", FAST),
@@ -123,7 +121,6 @@ impl Fields {
         Some(Fields {
             id: f("id")?,
             akey: f("akey")?,
-            head: f("head")?,
             is_head: f("is_head")?,
             chash: f("chash")?,
             start: f("start")?,
