@@ -850,6 +850,7 @@ impl Writer<'_> {
                 Outcome::Added
             }
         };
+        self.summary.text_bytes += (p.article.title.len() + p.article.text.len()) as u64;
         let file = run.as_ref().map(|r| Arc::new(r.meta.clone()));
         if let Some(r) = run.as_mut() {
             r.wrote = true;

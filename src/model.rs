@@ -321,6 +321,8 @@ pub struct IndexSummary {
     pub passages: u64,
     /// Bytes of input read.
     pub bytes: u64,
+    /// Bytes of title and text of the articles added or updated.
+    pub text_bytes: u64,
     /// Wall time of the run, commit included (in [`IndexStats::last_run`],
     /// up to the start of the commit, which cannot record its own length).
     pub seconds: f64,

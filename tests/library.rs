@@ -133,6 +133,11 @@ fn updates_replace_and_duplicates_are_skipped() {
     );
     let s = w.commit().unwrap();
     assert_eq!((s.added, s.skipped), (1, 1));
+    // Title and text of the one article written; the skipped copy is not counted.
+    assert_eq!(
+        s.text_bytes,
+        ("Article x".len() + "first version about beds".len()) as u64
+    );
 
     let mut w = index.writer(&WriterOptions::default()).unwrap();
     assert_eq!(
