@@ -19,8 +19,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Article keys are already uniform 64-bit hashes: hashing them again is
-/// wasted work.
+/// Article keys (and near-duplicate band keys) are already uniform hashes:
+/// hashing them again is wasted work.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct KeyHasher(u64);
 
@@ -32,6 +32,10 @@ impl Hasher for KeyHasher {
         for b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(*b);
         }
+    }
+    fn write_u32(&mut self, n: u32) {
+        // Spread over all 64 bits: the table uses the top bits too.
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = n;

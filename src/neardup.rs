@@ -135,8 +135,9 @@ pub(crate) struct Detector {
     labels: Vec<u64>,
     /// Signatures back to back, `HASHES` values each.
     sigs: Vec<u8>,
-    /// Band key -> the last slot (`entry * BANDS + band`) with that key.
-    last: HashMap<u64, u32, BuildHasherDefault<crate::collect::KeyHasher>>,
+    /// Band key (its low 32 bits: a collision only costs one comparison
+    /// more) -> the last slot (`entry * BANDS + band`) with that key.
+    last: HashMap<u32, u32, BuildHasherDefault<crate::collect::KeyHasher>>,
     /// Slot -> the previous slot with the same key, or [`NO_SLOT`].
     previous: Vec<u32>,
 }
@@ -155,7 +156,7 @@ impl Detector {
         for (band, key) in band_keys(sig).enumerate() {
             let slot = (entry * BANDS + band) as u32;
             self.previous
-                .push(self.last.insert(key, slot).unwrap_or(NO_SLOT));
+                .push(self.last.insert(key as u32, slot).unwrap_or(NO_SLOT));
         }
         self.labels.push(label);
         self.sigs.extend_from_slice(sig);
@@ -173,7 +174,7 @@ impl Detector {
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for key in band_keys(sig) {
-            let mut slot = self.last.get(&key).copied().unwrap_or(NO_SLOT);
+            let mut slot = self.last.get(&(key as u32)).copied().unwrap_or(NO_SLOT);
             while slot != NO_SLOT {
                 let at = slot as usize / BANDS;
                 slot = self.previous[slot as usize];
