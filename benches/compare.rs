@@ -8,7 +8,9 @@
 //! corpus replicated with new ids, each size in turn.
 //!
 //! Each engine indexes the same JSONL file end to end (read, parse, index,
-//! commit) in a process of its own, so its peak memory (VmHWM) is its own.
+//! commit) in a process of its own, so its peak memory (VmHWM) is its own:
+//! indexing and querying run in separate processes, and the query peak
+//! counts the pages of the memory-mapped index that were read.
 //! Then it runs the queries in process (SciFact claims and health-policy
 //! queries; hpsearch returns top 10 articles with passages, highlights and
 //! facets). The CLI row times `hpsearch search` from process start to exit.
@@ -26,8 +28,8 @@ const CLI_QUERIES: usize = 40;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(at) = args.iter().position(|a| a == "--child") {
-        let (engine, dir) = (&args[at + 1], Path::new(&args[at + 2]));
-        child(engine, dir);
+        let (engine, phase, dir) = (&args[at + 1], &args[at + 2], Path::new(&args[at + 3]));
+        child(engine, phase, dir);
         return;
     }
     let mut scales: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
@@ -67,7 +69,7 @@ fn main() {
         "MB",
         "index s",
         "MB/s",
-        "peak MiB",
+        "index MiB",
         "size/text",
         "p50 ms",
         "p95 ms",
@@ -84,7 +86,7 @@ fn main() {
             mb,
             h.index_s,
             mb / h.index_s,
-            h.peak_kib as f64 / 1024.0,
+            h.index_kib as f64 / 1024.0,
             h.size as f64 / (mb * 1e6),
             h.p50,
             h.p95,
@@ -123,32 +125,38 @@ struct Figures {
     p50: f64,
     p95: f64,
     size: u64,
-    peak_kib: u64,
+    /// Peak resident memory while indexing, and while querying after.
+    index_kib: u64,
+    query_kib: u64,
 }
 
 fn run_child(engine: &str, dir: &Path) -> Figures {
-    let out = Command::new(std::env::current_exe().expect("own path"))
-        .args(["--child", engine])
-        .arg(dir)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run child");
-    assert!(out.status.success(), "{engine} run failed");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .expect("child result");
-    let v: Vec<f64> = line
-        .split(' ')
-        .map(|x| x.parse().expect("number"))
-        .collect();
+    let phase = |phase: &str| -> Vec<f64> {
+        let out = Command::new(std::env::current_exe().expect("own path"))
+            .args(["--child", engine, phase])
+            .arg(dir)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run child");
+        assert!(out.status.success(), "{engine} {phase} failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .expect("child result");
+        line.split(' ')
+            .map(|x| x.parse().expect("number"))
+            .collect()
+    };
+    let index = phase("index");
+    let query = phase("query");
     Figures {
-        index_s: v[0],
-        p50: v[1],
-        p95: v[2],
+        index_s: index[0],
+        index_kib: index[1] as u64,
+        p50: query[0],
+        p95: query[1],
+        query_kib: query[2] as u64,
         size: dir_size(&dir.join(engine)),
-        peak_kib: v[3] as u64,
     }
 }
 
@@ -170,8 +178,13 @@ fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
     let each = |g: &dyn Fn(&Figures) -> f64| [g(&f[0]), g(&f[1]), g(&f[2])];
     row("index MB/s", each(&|x| mb / x.index_s), "higher is better");
     row(
-        "peak memory MiB",
-        each(&|x| x.peak_kib as f64 / 1024.0),
+        "index peak MiB",
+        each(&|x| x.index_kib as f64 / 1024.0),
+        "lower is better",
+    );
+    row(
+        "query peak MiB",
+        each(&|x| x.query_kib as f64 / 1024.0),
         "lower is better",
     );
     row(
@@ -247,21 +260,34 @@ fn cli_latency(index: &Path, queries: &[String]) -> f64 {
     percentiles(queries.iter().take(CLI_QUERIES).map(|q| run(q)).collect()).0
 }
 
-/// One engine in this process: index `dir/corpus.jsonl` into `dir/ENGINE`,
-/// run the queries, print `RESULT index_s p50 p95 peak_kib`.
-fn child(engine: &str, dir: &Path) {
+/// One phase of one engine in this process, printing `RESULT` and figures:
+/// `index` reads `dir/corpus.jsonl` into `dir/ENGINE` (seconds, peak KiB);
+/// `query` opens that index and runs the queries (p50 ms, p95 ms, peak KiB).
+/// Each phase is a process of its own, so each peak is its own.
+fn child(engine: &str, phase: &str, dir: &Path) {
     let corpus = dir.join("corpus.jsonl");
     let out = dir.join(engine);
+    if phase == "index" {
+        let t = Instant::now();
+        match engine {
+            "hpsearch" => hpsearch_index(&corpus, &out),
+            "fts5" => fts5_index(&corpus, &out),
+            "tantivy" => tantivy_index(&corpus, &out),
+            other => panic!("unknown engine {other}"),
+        }
+        println!("RESULT {} {}", t.elapsed().as_secs_f64(), peak_kib());
+        return;
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
     let queries = queries(&root);
-    let (index_s, ms) = match engine {
-        "hpsearch" => hpsearch_run(&corpus, &out, &queries),
-        "fts5" => fts5_run(&corpus, &out, &queries),
-        "tantivy" => tantivy_run(&corpus, &out, &queries),
+    let ms = match engine {
+        "hpsearch" => hpsearch_query(&out, &queries),
+        "fts5" => fts5_query(&out, &queries),
+        "tantivy" => tantivy_query(&out, &queries),
         other => panic!("unknown engine {other}"),
     };
     let (p50, p95) = percentiles(ms);
-    println!("RESULT {index_s} {p50} {p95} {}", peak_kib());
+    println!("RESULT {p50} {p95} {}", peak_kib());
 }
 
 /// Peak resident memory of this process so far (VmHWM), in KiB.
@@ -286,9 +312,8 @@ fn each_article(corpus: &Path, mut f: impl FnMut(String, String, String)) {
     }
 }
 
-fn hpsearch_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>) {
-    use hpsearch::{Index, IngestOptions, SearchRequest, WriterOptions};
-    let t = Instant::now();
+fn hpsearch_index(corpus: &Path, out: &Path) {
+    use hpsearch::{Index, IngestOptions, WriterOptions};
     let index = Index::open_or_create(out).expect("index");
     let mut w = index.writer(&WriterOptions::default()).expect("writer");
     w.add_paths(
@@ -298,8 +323,11 @@ fn hpsearch_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>
     )
     .expect("index");
     w.commit().expect("commit");
-    let index_s = t.elapsed().as_secs_f64();
-    let index = Index::open(out).expect("reopen");
+}
+
+fn hpsearch_query(out: &Path, queries: &[String]) -> Vec<f64> {
+    use hpsearch::{Index, SearchRequest};
+    let index = Index::open(out).expect("open");
     let mut ms = Vec::new();
     for q in queries {
         let mut r = SearchRequest::new(q.as_str());
@@ -308,14 +336,12 @@ fn hpsearch_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>
         std::hint::black_box(index.search(&r).expect("search"));
         ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    (index_s, ms)
+    ms
 }
 
-fn fts5_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>) {
+fn fts5_index(corpus: &Path, out: &Path) {
     std::fs::create_dir_all(out).expect("dir");
-    let path = out.join("fts.db");
-    let t = Instant::now();
-    let mut db = rusqlite::Connection::open(&path).expect("sqlite");
+    let mut db = rusqlite::Connection::open(out.join("fts.db")).expect("sqlite");
     db.execute_batch(
         "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
          CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize='porter unicode61');",
@@ -331,7 +357,10 @@ fn fts5_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>) {
         });
     }
     tx.commit().expect("commit");
-    let index_s = t.elapsed().as_secs_f64();
+}
+
+fn fts5_query(out: &Path, queries: &[String]) -> Vec<f64> {
+    let db = rusqlite::Connection::open(out.join("fts.db")).expect("sqlite");
     let mut stmt = db
         .prepare("SELECT id, bm25(docs) FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) LIMIT 10")
         .expect("prepare");
@@ -356,12 +385,10 @@ fn fts5_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>) {
         ms.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(rows);
     }
-    (index_s, ms)
+    ms
 }
 
-fn tantivy_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>) {
-    use tantivy::collector::TopDocs;
-    use tantivy::query::QueryParser;
+fn tantivy_index(corpus: &Path, out: &Path) {
     use tantivy::schema::{STORED, STRING, Schema, TEXT};
     use tantivy::{TantivyDocument, doc};
 
@@ -374,7 +401,6 @@ fn tantivy_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>)
             .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
     );
     let body = b.add_text_field("body", text_opts);
-    let t = Instant::now();
     let index = tantivy::Index::create_in_dir(out, b.build()).expect("index");
     let mut w: tantivy::IndexWriter<TantivyDocument> = index.writer(256 << 20).expect("writer");
     each_article(corpus, |i, title, text| {
@@ -383,7 +409,14 @@ fn tantivy_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>)
     });
     w.commit().expect("commit");
     w.wait_merging_threads().expect("merge");
-    let index_s = t.elapsed().as_secs_f64();
+}
+
+fn tantivy_query(out: &Path, queries: &[String]) -> Vec<f64> {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::QueryParser;
+
+    let index = tantivy::Index::open_in_dir(out).expect("open");
+    let body = index.schema().get_field("body").expect("body field");
     let reader = index.reader().expect("reader");
     let searcher = reader.searcher();
     let parser = QueryParser::for_index(&index, vec![body]);
@@ -398,5 +431,5 @@ fn tantivy_run(corpus: &Path, out: &Path, queries: &[String]) -> (f64, Vec<f64>)
         );
         ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    (index_s, ms)
+    ms
 }
