@@ -6,10 +6,12 @@
 //! ones are listed under it as [`OtherCopy`]s. Counts and facets are taken
 //! before this step, so they include every copy.
 
-use tantivy::Searcher;
-use tantivy::columnar::Column;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
-use crate::collect::ArticleAgg;
+use tantivy::Searcher;
+
+use crate::collect::{ArticleAgg, KeyHasher};
 use crate::error::Result;
 use crate::model::OtherCopy;
 
@@ -21,60 +23,100 @@ pub(crate) struct Group {
     pub copies: Vec<u32>,
 }
 
-/// Groups ranked articles (`(score, position in found)`, best first) by
-/// cluster, keeping their order; with `collapse` off, each article is a
-/// group of its own.
-pub(crate) fn group(
-    searcher: &Searcher,
-    ranked: &[(f32, u32)],
+/// How results are ordered: `(score, position in found)` pairs, best first.
+pub(crate) type Ranking<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> std::cmp::Ordering + 'a;
+
+/// The groups up to `page_end` in result order, and how many groups there
+/// are in all. `order` holds every matching article and is reordered only
+/// as far as needed: the page, not the whole list.
+///
+/// With `collapse` off each article is a group of its own. With it on, the
+/// best article of each cluster is the group and every other article of
+/// that cluster, wherever it ranks, is one of its copies (in result order).
+pub(crate) fn page_groups(
+    order: &mut [(f32, u32)],
     found: &[ArticleAgg],
+    cmp: &Ranking,
+    page_end: usize,
     collapse: bool,
-) -> Result<Vec<Group>> {
+) -> (Vec<Group>, usize) {
+    let n = order.len();
+    let page_end = page_end.min(n);
+    let best_first = |order: &mut [(f32, u32)], m: usize| {
+        if m > 0 && m < order.len() {
+            order.select_nth_unstable_by(m - 1, cmp);
+        }
+        order[..m].sort_unstable_by(cmp);
+    };
+    let group = |&(score, at): &(f32, u32)| Group {
+        score,
+        at,
+        copies: Vec::new(),
+    };
     if !collapse {
-        return Ok(ranked
-            .iter()
-            .map(|&(score, at)| Group {
-                score,
-                at,
-                copies: Vec::new(),
-            })
-            .collect());
+        best_first(order, page_end);
+        return (order[..page_end].iter().map(group).collect(), n);
     }
-    let mut columns: Vec<Option<Column<u64>>> = vec![None; searcher.segment_readers().len()];
-    let mut first_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    for &(score, at) in ranked {
-        let agg = &found[at as usize];
-        let label = match agg.passages.first() {
-            Some((_, addr)) => {
-                let slot = &mut columns[addr.segment_ord as usize];
-                if slot.is_none() {
-                    *slot = Some(
-                        searcher
-                            .segment_reader(addr.segment_ord)
-                            .fast_fields()
-                            .u64("cluster")?,
-                    );
-                }
-                slot.as_ref().and_then(|c| c.first(addr.doc_id))
+    let mut labels: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
+    let mut unlabelled = 0;
+    for a in found {
+        match a.cluster {
+            Some(l) => {
+                labels.insert(l);
             }
-            None => None,
-        };
-        match label.and_then(|l| first_of.get(&l)) {
-            Some(&g) => groups[g].copies.push(at),
-            None => {
-                if let Some(l) = label {
-                    first_of.insert(l, groups.len());
-                }
-                groups.push(Group {
-                    score,
-                    at,
-                    copies: Vec::new(),
-                });
-            }
+            None => unlabelled += 1,
         }
     }
-    Ok(groups)
+    let total = labels.len() + unlabelled;
+    let wanted = page_end.min(total);
+    // Copies are few: a prefix a little longer than the page nearly always
+    // holds the page's groups; if not, twice as long, and so on.
+    let mut m = (page_end * 2).max(32).min(n);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut first_of: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    loop {
+        best_first(order, m);
+        groups.clear();
+        first_of.clear();
+        for r in &order[..m] {
+            if groups.len() == wanted {
+                break;
+            }
+            let label = found[r.1 as usize].cluster;
+            if label.is_some_and(|l| first_of.contains_key(&l)) {
+                continue;
+            }
+            if let Some(l) = label {
+                first_of.insert(l, groups.len());
+            }
+            groups.push(group(r));
+        }
+        if groups.len() == wanted || m == n {
+            break;
+        }
+        m = (m * 2).min(n);
+    }
+    // Every other article of a page group's cluster, wherever it ranks.
+    for (at, a) in found.iter().enumerate() {
+        if let Some(&g) = a.cluster.and_then(|l| first_of.get(&l))
+            && groups[g].at != at as u32
+        {
+            groups[g].copies.push(at as u32);
+        }
+    }
+    for g in &mut groups {
+        let mut copies: Vec<(f32, u32)> = g
+            .copies
+            .iter()
+            .map(|&at| {
+                let a = &found[at as usize];
+                (crate::rank::article_score(a.best, a.head), at)
+            })
+            .collect();
+        copies.sort_unstable_by(cmp);
+        g.copies = copies.into_iter().map(|c| c.1).collect();
+    }
+    (groups, total)
 }
 
 /// The copies of a hit as they are shown: id, source and date, read from
@@ -108,4 +150,84 @@ pub(crate) fn article_id(searcher: &Searcher, agg: &ArticleAgg) -> Result<String
             .map_err(tantivy::TantivyError::from)?;
     }
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use tantivy::DocAddress;
+
+    fn article(i: u32, best: f32, cluster: Option<u64>) -> ArticleAgg {
+        ArticleAgg {
+            akey: u64::from(i),
+            first: DocAddress::new(0, i),
+            best,
+            passages: Default::default(),
+            source: None,
+            day: None,
+            cluster,
+            head: 0.0,
+        }
+    }
+
+    /// Groups by a full sort and one walk: what `page_groups` must equal.
+    fn naive(found: &[ArticleAgg], cmp: &Ranking) -> Vec<(u32, Vec<u32>)> {
+        let mut order: Vec<(f32, u32)> = found
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
+            .collect();
+        order.sort_unstable_by(cmp);
+        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut first_of: HashMap<u64, usize> = HashMap::new();
+        for &(_, at) in &order {
+            match found[at as usize].cluster.and_then(|l| first_of.get(&l)) {
+                Some(&g) => groups[g].1.push(at),
+                None => {
+                    if let Some(l) = found[at as usize].cluster {
+                        first_of.insert(l, groups.len());
+                    }
+                    groups.push((at, Vec::new()));
+                }
+            }
+        }
+        groups
+    }
+
+    proptest! {
+        #[test]
+        fn the_page_is_the_start_of_the_full_grouping(
+            articles in prop::collection::vec((0u8..20, prop::option::of(0u64..12)), 0..200),
+            page_end in 0usize..60,
+        ) {
+            let found: Vec<ArticleAgg> = articles
+                .iter()
+                .enumerate()
+                .map(|(i, &(s, c))| article(i as u32, f32::from(s), c))
+                .collect();
+            let cmp = |a: &(f32, u32), b: &(f32, u32)| {
+                b.0.total_cmp(&a.0)
+                    .then_with(|| found[a.1 as usize].akey.cmp(&found[b.1 as usize].akey))
+            };
+            let all = naive(&found, &cmp);
+            let mut order: Vec<(f32, u32)> = found
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
+                .collect();
+            let (groups, total) = page_groups(&mut order, &found, &cmp, page_end, true);
+            prop_assert_eq!(total, all.len());
+            let got: Vec<(u32, Vec<u32>)> = groups.into_iter().map(|g| (g.at, g.copies)).collect();
+            prop_assert_eq!(&got[..], &all[..page_end.min(all.len())]);
+            let mut order: Vec<(f32, u32)> = found
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
+                .collect();
+            let (plain, total) = page_groups(&mut order, &found, &cmp, page_end, false);
+            prop_assert_eq!(total, found.len());
+            prop_assert_eq!(plain.len(), page_end.min(found.len()));
+        }
+    }
 }

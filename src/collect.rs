@@ -10,7 +10,7 @@
 //! one pass. [`KeySetCollector`] only gathers the set of articles that have a
 //! matching passage, for `+required` and `-excluded` clauses.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -61,6 +61,8 @@ pub(crate) struct ArticleAgg {
     pub passages: Passages,
     pub source: Option<Arc<str>>,
     pub day: Option<i64>,
+    /// Near-duplicate cluster label (see [`crate::neardup`]).
+    pub cluster: Option<u64>,
     /// Score of the article-level fields (title and whole text), from a
     /// separate search over head passages.
     pub head: Score,
@@ -138,6 +140,7 @@ pub(crate) struct ArticleSegmentCollector {
     keep: usize,
     akey: Column<u64>,
     day: Column<i64>,
+    cluster: Column<u64>,
     source: Option<StrColumn>,
     /// Articles so far, with their segment-local source ordinals.
     articles: Vec<ArticleAgg>,
@@ -159,6 +162,7 @@ impl Collector for ArticleCollector {
             keep: self.keep,
             akey: ff.u64("akey")?,
             day: ff.i64("day")?,
+            cluster: ff.u64("cluster")?,
             source: ff.str("source")?,
             articles: Vec::new(),
             ords: Vec::new(),
@@ -208,6 +212,7 @@ impl SegmentCollector for ArticleSegmentCollector {
             passages: Passages::new(),
             source: None,
             day: self.day.first(doc),
+            cluster: self.cluster.first(doc),
             head: 0.0,
         };
         agg.push(score, addr, self.keep);
@@ -219,7 +224,7 @@ impl SegmentCollector for ArticleSegmentCollector {
         let Some(col) = &self.source else {
             return self.articles;
         };
-        let mut names: HashMap<u64, Arc<str>> = HashMap::new();
+        let mut names: rustc_hash::FxHashMap<u64, Arc<str>> = Default::default();
         for (agg, ord) in self.articles.iter_mut().zip(&self.ords) {
             if let Some(ord) = *ord {
                 let name = names.entry(ord).or_insert_with(|| {
@@ -389,6 +394,7 @@ mod tests {
             passages: Passages::new(),
             source: None,
             day: None,
+            cluster: None,
             head: 0.0,
         }
     }

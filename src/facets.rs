@@ -1,7 +1,9 @@
 //! Facet counts: articles per source, per calendar month, and undated.
 //! Callers add each matching *article* once; nothing here knows about passages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::model::{FacetCount, Facets};
 use crate::schema::source_key;
@@ -10,9 +12,9 @@ use crate::schema::source_key;
 #[derive(Debug, Default)]
 pub(crate) struct FacetCounter {
     /// Count per source as written; folded by [`source_key`] in `finish`.
-    sources: HashMap<String, u64>,
+    sources: FxHashMap<String, u64>,
     /// Count per `YYYYMM`.
-    months: BTreeMap<i64, u64>,
+    months: FxHashMap<i64, u64>,
     undated: u64,
     total: u64,
 }
@@ -59,8 +61,9 @@ impl FacetCounter {
             .map(|(value, _, count)| FacetCount { value, count })
             .collect();
         sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let months = self
-            .months
+        let mut months: Vec<(i64, u64)> = self.months.into_iter().collect();
+        months.sort_unstable();
+        let months = months
             .into_iter()
             .map(|(m, count)| FacetCount {
                 value: format!("{:04}-{:02}", m / 100, m % 100),

@@ -26,6 +26,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
+use crate::collapse::Ranking;
 use crate::collect::{
     ArticleAgg, ArticleCollector, HeadScoreCollector, KeySet, KeySetCollector, add_scores, join,
 };
@@ -202,26 +203,11 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         Sort::Relevance => &by_score,
         Sort::Date => &by_date,
     };
-    let page_end = req.offset.saturating_add(req.limit).min(order.len());
     let matched = order.len();
-    // Collapsing needs the whole order (a page's copies may rank anywhere);
-    // without it, only as far as the page reaches.
-    let ranked = if req.collapse {
-        order.sort_unstable_by(cmp);
-        &order[..]
-    } else {
-        if page_end > 0 && page_end < order.len() {
-            order.select_nth_unstable_by(page_end - 1, cmp);
-        }
-        order[..page_end].sort_unstable_by(cmp);
-        &order[..page_end]
-    };
-    let groups = crate::collapse::group(&searcher, ranked, &found, req.collapse)?;
-    let collapsed = if req.collapse {
-        (matched - groups.len()) as u64
-    } else {
-        0
-    };
+    let page_end = req.offset.saturating_add(req.limit);
+    let (groups, total_groups) =
+        crate::collapse::page_groups(&mut order, &found, cmp, page_end, req.collapse);
+    let collapsed = (matched - total_groups) as u64;
     let page: Vec<&crate::collapse::Group> =
         groups.iter().skip(req.offset).take(req.limit).collect();
     let mut hits = Vec::new();
@@ -410,8 +396,6 @@ fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) ->
 }
 
 /// Orders (score, position) pairs of matching articles.
-type Ranking<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> std::cmp::Ordering + 'a;
-
 /// Passage-level filters: sources, dates, and the query's `source:` terms.
 struct Filters {
     must: Vec<Box<dyn Query>>,
