@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
+use std::num::NonZeroU64;
 
 use tantivy::Searcher;
 
@@ -60,7 +61,7 @@ pub(crate) fn page_groups(
     let mut labels: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
     let mut unlabelled = 0;
     for a in found {
-        match a.cluster {
+        match a.cluster.map(NonZeroU64::get) {
             Some(l) => {
                 labels.insert(l);
             }
@@ -82,7 +83,7 @@ pub(crate) fn page_groups(
             if groups.len() == wanted {
                 break;
             }
-            let label = found[r.1 as usize].cluster;
+            let label = found[r.1 as usize].cluster.map(NonZeroU64::get);
             if label.is_some_and(|l| first_of.contains_key(&l)) {
                 continue;
             }
@@ -98,7 +99,7 @@ pub(crate) fn page_groups(
     }
     // Every other article of a page group's cluster, wherever it ranks.
     for (at, a) in found.iter().enumerate() {
-        if let Some(&g) = a.cluster.and_then(|l| first_of.get(&l))
+        if let Some(&g) = a.cluster.and_then(|l| first_of.get(&l.get()))
             && groups[g].at != at as u32
         {
             groups[g].copies.push(at as u32);
@@ -166,7 +167,7 @@ mod tests {
             passages: Default::default(),
             source: None,
             day: None,
-            cluster,
+            cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
         }
     }
@@ -182,11 +183,11 @@ mod tests {
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut first_of: HashMap<u64, usize> = HashMap::new();
         for &(_, at) in &order {
-            match found[at as usize].cluster.and_then(|l| first_of.get(&l)) {
+            match found[at as usize].cluster.and_then(|l| first_of.get(&l.get())) {
                 Some(&g) => groups[g].1.push(at),
                 None => {
                     if let Some(l) = found[at as usize].cluster {
-                        first_of.insert(l, groups.len());
+                        first_of.insert(l.get(), groups.len());
                     }
                     groups.push((at, Vec::new()));
                 }

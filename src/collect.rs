@@ -12,6 +12,7 @@
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -47,7 +48,7 @@ pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// An article's best passages; inline for the usual few, so collecting
 /// thousands of articles does not allocate for each.
-pub(crate) type Passages = SmallVec<[(Score, DocAddress); 3]>;
+pub(crate) type Passages = SmallVec<[(Score, DocAddress); 2]>;
 
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
@@ -61,8 +62,9 @@ pub(crate) struct ArticleAgg {
     pub passages: Passages,
     pub source: Option<Arc<str>>,
     pub day: Option<i64>,
-    /// Near-duplicate cluster label (see [`crate::neardup`]).
-    pub cluster: Option<u64>,
+    /// Near-duplicate cluster label (see [`crate::neardup`]); a label of 0
+    /// counts as none (the article is then a group of its own).
+    pub cluster: Option<NonZeroU64>,
     /// Score of the article-level fields (title and whole text), from a
     /// separate search over head passages.
     pub head: Score,
@@ -133,6 +135,8 @@ pub(crate) fn join(
 pub(crate) struct ArticleCollector {
     /// Passages to keep per article for display.
     pub keep: usize,
+    /// Read each article's near-duplicate cluster (for collapsing).
+    pub clusters: bool,
 }
 
 pub(crate) struct ArticleSegmentCollector {
@@ -140,7 +144,7 @@ pub(crate) struct ArticleSegmentCollector {
     keep: usize,
     akey: Column<u64>,
     day: Column<i64>,
-    cluster: Column<u64>,
+    cluster: Option<Column<u64>>,
     source: Option<StrColumn>,
     /// Articles so far, with their segment-local source ordinals.
     articles: Vec<ArticleAgg>,
@@ -162,7 +166,11 @@ impl Collector for ArticleCollector {
             keep: self.keep,
             akey: ff.u64("akey")?,
             day: ff.i64("day")?,
-            cluster: ff.u64("cluster")?,
+            cluster: if self.clusters {
+                Some(ff.u64("cluster")?)
+            } else {
+                None
+            },
             source: ff.str("source")?,
             articles: Vec::new(),
             ords: Vec::new(),
@@ -212,7 +220,11 @@ impl SegmentCollector for ArticleSegmentCollector {
             passages: Passages::new(),
             source: None,
             day: self.day.first(doc),
-            cluster: self.cluster.first(doc),
+            cluster: self
+                .cluster
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .and_then(NonZeroU64::new),
             head: 0.0,
         };
         agg.push(score, addr, self.keep);

@@ -87,7 +87,13 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
 
     let keep = req.passages.max(1);
     let body = match &plan.body {
-        Some(q) => searcher.search(&**q, &ArticleCollector { keep })?,
+        Some(q) => searcher.search(
+            &**q,
+            &ArticleCollector {
+                keep,
+                clusters: req.collapse,
+            },
+        )?,
         None => Vec::new(),
     };
     let heads = match &plan.article {
@@ -95,7 +101,11 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         // articles, beside the article's best passages.
         Some(q) => {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
-            searcher.search_with_statistics_provider(&**q, &ArticleCollector { keep: 1 }, &stats)?
+            let collector = ArticleCollector {
+                keep: 1,
+                clusters: req.collapse,
+            };
+            searcher.search_with_statistics_provider(&**q, &collector, &stats)?
         }
         None => Vec::new(),
     };
