@@ -183,7 +183,10 @@ mod tests {
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut first_of: HashMap<u64, usize> = HashMap::new();
         for &(_, at) in &order {
-            match found[at as usize].cluster.and_then(|l| first_of.get(&l.get())) {
+            match found[at as usize]
+                .cluster
+                .and_then(|l| first_of.get(&l.get()))
+            {
                 Some(&g) => groups[g].1.push(at),
                 None => {
                     if let Some(l) = found[at as usize].cluster {
