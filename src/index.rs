@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::OpenReadError;
@@ -40,6 +42,8 @@ pub struct Index {
     pub(crate) inner: tantivy::Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// Bytes of passage text tantivy's indexing threads have analysed.
+    pub(crate) analysed: Arc<AtomicU64>,
 }
 
 impl Index {
@@ -163,7 +167,7 @@ impl Index {
     }
 
     fn ready(path: PathBuf, inner: tantivy::Index, fields: Fields) -> Result<Index> {
-        analysis::register(&inner);
+        let analysed = analysis::register(&inner);
         let reader = inner
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -177,6 +181,7 @@ impl Index {
             inner,
             reader,
             fields,
+            analysed,
         })
     }
 

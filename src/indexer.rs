@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tantivy::indexer::UserOperation;
+use tantivy::schema::Value;
 use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::boilerplate::{self, Boilerplate, Counter};
@@ -44,6 +45,14 @@ use crate::schema::{self, Fields};
 pub const DEFAULT_MEMORY_BYTES: usize = 256 << 20;
 /// tantivy needs at least this much per indexing thread.
 const MIN_MEMORY_PER_THREAD: usize = 15 << 20;
+/// Share of the memory budget that text waiting in tantivy's queue may take
+/// (the documents built from it take about four times as much).
+const QUEUE_SHARE: usize = 16;
+const MIN_QUEUE_BYTES: usize = 1 << 20;
+const QUEUE_POLL: Duration = Duration::from_millis(1);
+/// No progress for this long: stop waiting for tantivy's queue.
+const QUEUE_STALL: Duration = Duration::from_secs(10);
+
 /// Input read per batch: bounds the memory held outside tantivy.
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -242,6 +251,11 @@ pub struct Writer<'a> {
     spill: Spill,
     summary: IndexSummary,
     started: Instant,
+    /// Bytes of exact-analysed text handed to tantivy, on the scale of
+    /// [`Index::analysed`]: the difference is what waits in tantivy's queue.
+    sent: u64,
+    /// How much text may wait there (a share of the memory budget).
+    queue_limit: u64,
 }
 
 impl Index {
@@ -298,6 +312,8 @@ impl Index {
             },
             summary: IndexSummary::default(),
             started: Instant::now(),
+            sent: self.analysed.load(Ordering::Relaxed),
+            queue_limit: (options.memory_bytes / QUEUE_SHARE).max(MIN_QUEUE_BYTES) as u64,
         })
     }
 }
@@ -1093,9 +1109,38 @@ impl Writer<'_> {
     /// Hands one article's passages to tantivy as one batch, so they land
     /// next to each other in one segment, which the search collectors rely
     /// on (see `collect.rs`).
-    fn write_article(&self, docs: Vec<TantivyDocument>) -> Result<()> {
+    fn write_article(&mut self, docs: Vec<TantivyDocument>) -> Result<()> {
+        let f = &self.index.fields;
+        let text: usize = docs
+            .iter()
+            .flat_map(|d| d.get_all(f.body_exact).chain(d.get_all(f.title_exact)))
+            .filter_map(|v| v.as_str().map(str::len))
+            .sum();
         self.writer.run(docs.into_iter().map(UserOperation::Add))?;
+        self.sent += text as u64;
+        self.wait_for_queue();
         Ok(())
+    }
+
+    /// Waits while more text than the queue limit is waiting for tantivy's
+    /// indexing threads. tantivy queues up to 10,000 operations (articles
+    /// here, each with several copies of its text), so without this a run
+    /// over long articles holds hundreds of MB beyond `--memory`. If the
+    /// threads make no progress for a while (flushing a large segment, or
+    /// stopped by an error that the commit will report), stops waiting.
+    fn wait_for_queue(&self) {
+        let mut seen = self.index.analysed.load(Ordering::Relaxed);
+        let mut since = Instant::now();
+        while self.sent.saturating_sub(seen) > self.queue_limit {
+            std::thread::sleep(QUEUE_POLL);
+            let now = self.index.analysed.load(Ordering::Relaxed);
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            } else if since.elapsed() > QUEUE_STALL {
+                return;
+            }
+        }
     }
 
     /// Cuts the staged articles into passages and hands them to tantivy.

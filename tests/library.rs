@@ -247,3 +247,41 @@ fn stop_words_are_reported_not_dropped_silently() {
     assert_eq!(r.total_articles, 1);
     assert!(r.notices.is_empty());
 }
+
+/// With the smallest budget the writer waits for tantivy's queue (1 MB of
+/// text) many times over; every article still arrives, once.
+#[test]
+fn a_small_memory_budget_holds_back_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    let options = WriterOptions {
+        memory_bytes: 15 << 20,
+        ..WriterOptions::default()
+    };
+    let mut w = index.writer(&options).unwrap();
+    // A word of letters only per article (`rotahhh` for 777).
+    let mark = |i: usize| -> String {
+        let letters: String = i
+            .to_string()
+            .bytes()
+            .map(|d| char::from(d - b'0' + b'a'))
+            .collect();
+        format!("rota{letters}")
+    };
+    for i in 0..1500 {
+        let text = format!("Ward {i} reports. {}", long_text(&mark(i), 12));
+        w.add_article(art(&format!("a{i}"), "S", None, &text))
+            .unwrap();
+    }
+    let s = w.commit().unwrap();
+    assert_eq!(s.added, 1500);
+    assert!(
+        s.text_bytes > 4 << 20,
+        "{} bytes is too little to fill the queue",
+        s.text_bytes
+    );
+    let mut r = hpsearch::SearchRequest::new("ward");
+    r.collapse = false;
+    assert_eq!(index.search(&r).unwrap().total_articles, 1500);
+    assert_eq!(query(&index, &mark(777)), ["a777"]);
+}

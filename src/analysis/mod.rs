@@ -31,7 +31,8 @@ pub mod spelling;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -382,6 +383,10 @@ fn ize_stem(word: &str) -> Option<String> {
 pub struct HpTokenizer {
     mode: Mode,
     scratch: Vec<Token>,
+    /// Bytes this analyzer has been given, across its clones: tantivy's
+    /// indexing threads call it as they take documents off their queue, so
+    /// the writer can tell how far behind them it is.
+    analysed: Arc<AtomicU64>,
 }
 
 impl HpTokenizer {
@@ -389,6 +394,7 @@ impl HpTokenizer {
         HpTokenizer {
             mode,
             scratch: Vec::new(),
+            analysed: Arc::default(),
         }
     }
 }
@@ -403,6 +409,8 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
     type TokenStream<'a> = HpTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> HpTokenStream {
+        self.analysed
+            .fetch_add(text.len() as u64, Ordering::Relaxed);
         self.scratch.clear();
         analyze(text, self.mode, &mut self.scratch);
         let tokens = self
@@ -435,10 +443,16 @@ impl tantivy::tokenizer::TokenStream for HpTokenStream {
 
 /// Registers both analyzers with a tantivy index. Must run every time an
 /// index is opened: tantivy does not persist tokenizers.
-pub fn register(index: &tantivy::Index) {
+///
+/// Returns the count of bytes the exact analyzer has been given: each
+/// passage's text goes through it exactly once (in `body_exact`).
+pub fn register(index: &tantivy::Index) -> Arc<AtomicU64> {
     let manager = index.tokenizers();
     manager.register(STEMMED, HpTokenizer::new(Mode::Stemmed));
-    manager.register(EXACT, HpTokenizer::new(Mode::Exact));
+    let exact = HpTokenizer::new(Mode::Exact);
+    let analysed = exact.analysed.clone();
+    manager.register(EXACT, exact);
+    analysed
 }
 
 #[cfg(test)]
