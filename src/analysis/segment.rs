@@ -5,7 +5,8 @@
 //! common typographic marks (curly quotes, dashes, `£`) is segmented here,
 //! by the UAX#29 rules restricted to those characters; any other chunk,
 //! with the whitespace before it (a combining mark after a space belongs to
-//! the space), goes to `unicode-segmentation`. No UAX#29 rule joins across
+//! the space) and any such chunks right after it, goes to
+//! `unicode-segmentation`. No UAX#29 rule joins across
 //! ASCII whitespace except space runs and CR LF, so both give the same words;
 //! a property test checks it.
 
@@ -14,36 +15,54 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Appends the UAX#29 word-boundary segments of `text` to `out`, with their
 /// byte offsets.
 pub(crate) fn word_bounds<'t>(text: &'t str, out: &mut Vec<(usize, &'t str)>) {
-    let b = text.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        let mut chunk = i;
-        while chunk < b.len() && is_space(b[chunk]) {
-            chunk += 1;
-        }
-        let mut end = chunk;
-        let mut fast = true;
-        while end < b.len() && !is_space(b[end]) {
-            if b[end].is_ascii() {
-                end += 1;
-            } else {
-                let (c, len) = class_at(text, end);
-                fast &= c.is_some();
-                end += len;
-            }
-        }
+    while i < text.len() {
+        let (chunk, mut end, fast) = next_chunk(text, i);
         if fast {
             spaces(text, i, chunk, out);
             simple_words(text, chunk, end, out);
-        } else {
-            out.extend(
-                text[i..end]
-                    .split_word_bound_indices()
-                    .map(|(at, s)| (i + at, s)),
-            );
+            i = end;
+            continue;
         }
+        // Slow chunks in a row go together: a Unicode space ending one
+        // (U+3000) joins the ASCII spaces after it, and a combining mark
+        // starting the next joins those.
+        while end < text.len() {
+            let (_, next_end, next_fast) = next_chunk(text, end);
+            if next_fast {
+                break;
+            }
+            end = next_end;
+        }
+        out.extend(
+            text[i..end]
+                .split_word_bound_indices()
+                .map(|(at, s)| (i + at, s)),
+        );
         i = end;
     }
+}
+
+/// From `i`: where the chunk after the ASCII whitespace starts, where it
+/// ends, and whether the fast path can segment it.
+fn next_chunk(text: &str, i: usize) -> (usize, usize, bool) {
+    let b = text.as_bytes();
+    let mut chunk = i;
+    while chunk < b.len() && is_space(b[chunk]) {
+        chunk += 1;
+    }
+    let mut end = chunk;
+    let mut fast = true;
+    while end < b.len() && !is_space(b[end]) {
+        if b[end].is_ascii() {
+            end += 1;
+        } else {
+            let (c, len) = class_at(text, end);
+            fast &= c.is_some();
+            end += len;
+        }
+    }
+    (chunk, end, fast)
 }
 
 fn is_space(c: u8) -> bool {
@@ -231,6 +250,9 @@ mod tests {
         for text in [
             "don't e.g. 3.5 1,000,000 a:b a_1 x. .5 1.a a.1 __ '' NHS's",
             "A&E R&D \r\n\r\n  x \u{308}y \n\u{308}",
+            // a Unicode space, ASCII spaces, then a mark that joins them
+            "\u{3000} \u{fe00}",
+            "é\u{3000}  \u{308}x",
         ] {
             same(text).unwrap();
         }
