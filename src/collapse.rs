@@ -172,13 +172,17 @@ mod tests {
         }
     }
 
-    /// Groups by a full sort and one walk: what `page_groups` must equal.
-    fn naive(found: &[ArticleAgg], cmp: &Ranking) -> Vec<(u32, Vec<u32>)> {
-        let mut order: Vec<(f32, u32)> = found
+    fn order_of(found: &[ArticleAgg]) -> Vec<(f32, u32)> {
+        found
             .iter()
             .enumerate()
             .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
-            .collect();
+            .collect()
+    }
+
+    /// Groups by a full sort and one walk: what `page_groups` must equal.
+    fn naive(found: &[ArticleAgg], cmp: &Ranking) -> Vec<(u32, Vec<u32>)> {
+        let mut order = order_of(found);
         order.sort_unstable_by(cmp);
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut first_of: HashMap<u64, usize> = HashMap::new();
@@ -215,21 +219,11 @@ mod tests {
                     .then_with(|| found[a.1 as usize].akey.cmp(&found[b.1 as usize].akey))
             };
             let all = naive(&found, &cmp);
-            let mut order: Vec<(f32, u32)> = found
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
-                .collect();
-            let (groups, total) = page_groups(&mut order, &found, &cmp, page_end, true);
+            let (groups, total) = page_groups(&mut order_of(&found), &found, &cmp, page_end, true);
             prop_assert_eq!(total, all.len());
             let got: Vec<(u32, Vec<u32>)> = groups.into_iter().map(|g| (g.at, g.copies)).collect();
             prop_assert_eq!(&got[..], &all[..page_end.min(all.len())]);
-            let mut order: Vec<(f32, u32)> = found
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
-                .collect();
-            let (plain, total) = page_groups(&mut order, &found, &cmp, page_end, false);
+            let (plain, total) = page_groups(&mut order_of(&found), &found, &cmp, page_end, false);
             prop_assert_eq!(total, found.len());
             prop_assert_eq!(plain.len(), page_end.min(found.len()));
         }

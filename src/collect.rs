@@ -98,6 +98,24 @@ fn insert_top<T, const N: usize>(
     v.truncate(cap);
 }
 
+/// The per-segment results as one list in index order (segments come in
+/// order, so sorting is only a safeguard).
+fn in_index_order<T>(mut fruits: Vec<Vec<T>>, at: impl Fn(&T) -> DocAddress) -> Vec<T> {
+    let mut all = if fruits.len() == 1 {
+        fruits.pop().unwrap_or_default()
+    } else {
+        let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
+        for mut f in fruits {
+            all.append(&mut f);
+        }
+        all
+    };
+    if !all.is_sorted_by_key(&at) {
+        all.sort_by_key(at);
+    }
+    all
+}
+
 /// Combines two collections of the same index in one pass: `both` for an
 /// article in each, `left` / `right` for one found in only one of them.
 /// Both inputs are in index order (as [`ArticleCollector`] returns them), and
@@ -181,20 +199,8 @@ impl Collector for ArticleCollector {
         true
     }
 
-    fn merge_fruits(&self, mut fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
-        let mut all = if fruits.len() == 1 {
-            fruits.pop().unwrap_or_default()
-        } else {
-            let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
-            for mut f in fruits {
-                all.append(&mut f);
-            }
-            all
-        };
-        if !all.is_sorted_by_key(|a| a.first) {
-            all.sort_by_key(|a| a.first);
-        }
-        Ok(all)
+    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
+        Ok(in_index_order(fruits, |a| a.first))
     }
 }
 
@@ -290,11 +296,7 @@ impl Collector for HeadScoreCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<HeadScore>>) -> tantivy::Result<Vec<HeadScore>> {
-        let mut all: Vec<HeadScore> = fruits.into_iter().flatten().collect();
-        if !all.is_sorted_by_key(|h| h.at) {
-            all.sort_by_key(|h| h.at);
-        }
-        Ok(all)
+        Ok(in_index_order(fruits, |h| h.at))
     }
 }
 

@@ -623,20 +623,28 @@ mod tests {
         same("government's offer", "government offer");
     }
 
+    /// Exact terms with their positions.
+    fn positions(text: &str) -> Vec<(String, u32)> {
+        let mut t = Vec::new();
+        analyze(text, Mode::Exact, &mut t);
+        t.into_iter().map(|t| (t.text, t.position)).collect()
+    }
+
+    fn pairs(v: &[(&str, u32)]) -> Vec<(String, u32)> {
+        v.iter().map(|&(s, p)| (s.to_string(), p)).collect()
+    }
+
     #[test]
     fn hyphenated_words() {
-        let mut t = Vec::new();
-        analyze("a level-four incident", Mode::Exact, &mut t);
-        let v: Vec<(&str, u32)> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
         assert_eq!(
-            v,
-            [
+            positions("a level-four incident"),
+            pairs(&[
                 ("a", 0),
                 ("level", 1),
                 ("four", 2),
                 ("levelfour", 1),
                 ("incident", 3)
-            ]
+            ])
         );
         assert_eq!(
             terms("CIA-backed", Mode::Stemmed),
@@ -647,12 +655,9 @@ mod tests {
 
     #[test]
     fn letters_and_digits_split() {
-        let mut t = Vec::new();
-        analyze("FoxO3a and COVID19 cases", Mode::Exact, &mut t);
-        let v: Vec<(&str, u32)> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
         assert_eq!(
-            v,
-            [
+            positions("FoxO3a and COVID19 cases"),
+            pairs(&[
                 ("foxo", 0),
                 ("3", 1),
                 ("a", 2),
@@ -662,7 +667,7 @@ mod tests {
                 ("19", 5),
                 ("covid19", 4),
                 ("cases", 6)
-            ]
+            ])
         );
         // `FOXO3` shares a part with `FoxO3a`; `COVID-19` and `COVID19`
         // share every term.
