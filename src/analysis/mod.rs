@@ -324,7 +324,7 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
 }
 
 /// Words remembered per thread and mode before the cache starts afresh.
-const WORD_CACHE_SIZE: usize = 200_000;
+const WORD_CACHE_SIZE: usize = 50_000;
 
 type WordCache = HashMap<Box<str>, Option<Box<str>>, rustc_hash::FxBuildHasher>;
 
