@@ -164,6 +164,22 @@ struct FileRun {
     /// An article it still holds unchanged: rewritten when nothing else is,
     /// so the index records the file's new state.
     first_unchanged: Option<Parsed>,
+    /// `meta` as its staged articles share it (one copy per file, not per
+    /// article).
+    shared: Option<Arc<FileMeta>>,
+}
+
+impl FileRun {
+    fn shared_meta(&mut self) -> Arc<FileMeta> {
+        match &self.shared {
+            Some(m) if **m == self.meta => m.clone(),
+            _ => {
+                let m = Arc::new(self.meta.clone());
+                self.shared = Some(m.clone());
+                m
+            }
+        }
+    }
 }
 
 /// How a staged article gets its near-duplicate cluster.
@@ -238,7 +254,10 @@ pub struct Writer<'a> {
     /// This run's number, recorded on the heads it writes.
     run: u64,
     /// Article keys added or kept in this run, with where they came from.
-    seen: HashMap<u64, String>,
+    seen: HashMap<u64, Origin>,
+    /// The path of the last article staged, shared by the origins of the
+    /// articles of one file.
+    last_path: Option<Arc<str>>,
     /// Indexed articles deleted in this run (replaced or removed).
     deleted: HashSet<u64>,
     /// Articles staged in this run and then removed by id.
@@ -300,6 +319,7 @@ impl Index {
             searcher,
             catalog,
             seen: HashMap::new(),
+            last_path: None,
             deleted: HashSet::new(),
             dropped: HashSet::new(),
             files_done: HashSet::new(),
@@ -384,6 +404,7 @@ impl Writer<'_> {
                 added: 0,
                 wrote: false,
                 first_unchanged: None,
+                shared: None,
             };
             if format.single_article() {
                 singles.push(run);
@@ -432,6 +453,21 @@ impl Writer<'_> {
         real.join(name).display().to_string()
     }
 
+    /// The origin of `a`, its path shared with the article before when
+    /// they come from one file.
+    fn origin(&mut self, a: &Article) -> Origin {
+        let path = match (&a.path, &self.last_path) {
+            (None, _) => Arc::from(""),
+            (Some(p), Some(last)) if **last == **p => last.clone(),
+            (Some(p), _) => {
+                let p: Arc<str> = Arc::from(p.as_str());
+                self.last_path = Some(p.clone());
+                p
+            }
+        };
+        Origin { path, line: a.line }
+    }
+
     /// Leaves a file's articles as they are.
     fn keep_file(&mut self, path: &Path, state: &FileState, read: bool) {
         if !read {
@@ -439,7 +475,8 @@ impl Writer<'_> {
         }
         for akey in &state.akeys {
             if !self.deleted.contains(akey) && !self.seen.contains_key(akey) {
-                self.seen.insert(*akey, path.display().to_string());
+                let path = Arc::from(path.display().to_string());
+                self.seen.insert(*akey, Origin { path, line: None });
                 self.summary.unchanged += 1;
             }
         }
@@ -837,7 +874,8 @@ impl Writer<'_> {
             );
             return Ok(Outcome::Duplicate);
         }
-        self.seen.insert(p.akey, origin(&p.article));
+        let origin = self.origin(&p.article);
+        self.seen.insert(p.akey, origin);
         let existing = self
             .catalog
             .articles
@@ -867,7 +905,7 @@ impl Writer<'_> {
             }
         };
         self.summary.text_bytes += (p.article.title.len() + p.article.text.len()) as u64;
-        let file = run.as_ref().map(|r| Arc::new(r.meta.clone()));
+        let file = run.as_mut().map(|r| r.shared_meta());
         if let Some(r) = run.as_mut() {
             r.wrote = true;
         }
@@ -1215,11 +1253,21 @@ fn at(path: &Path, line: Option<u64>, message: String) -> Warning {
     }
 }
 
-fn origin(a: &Article) -> String {
-    match (&a.path, a.line) {
-        (Some(p), Some(l)) => format!("{p}:{l}"),
-        (Some(p), None) => p.clone(),
-        _ => "an earlier article value".into(),
+/// Where an article of this run came from, for naming the first of two
+/// with one id.
+struct Origin {
+    /// Empty for an article given as a value (`add_article`).
+    path: Arc<str>,
+    line: Option<u64>,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.path.is_empty(), self.line) {
+            (true, _) => f.write_str("an earlier article value"),
+            (false, Some(l)) => write!(f, "{}:{l}", self.path),
+            (false, None) => f.write_str(&self.path),
+        }
     }
 }
 
