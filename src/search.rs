@@ -846,26 +846,37 @@ impl<'a> Planner<'a> {
             let positions = self.target != Target::Text;
             let field = self.field(scope, Mode::Stemmed)?;
             let parts = sequence(&tokens);
-            if !(self.loose && positions && parts.len() > 1) {
+            let joined = tokens.iter().find(|t| t.kind == TokenKind::Joined);
+            let hyphenated = text
+                .chars()
+                .any(|c| matches!(c, '-' | '\u{2010}' | '\u{2011}'));
+            // A word that mixes letters and digits (`H1N1`, `FoxO3a`) is one
+            // name: the word, and its runs of two letters or more, stand in
+            // for it; its digits and single letters alone would match nearly
+            // every article (and swell counts and facets).
+            let letters_and_digits = self.loose && joined.is_some() && !hyphenated;
+            let split = letters_and_digits || (self.loose && positions && parts.len() > 1);
+            if !split {
                 return Some(terms_query(&tokens, field, positions));
             }
             // The parts alone, not the phrase again: a phrase match would
             // count twice and outrank better articles (docs/RELEVANCE.md).
-            let mut alternatives = Vec::new();
-            if let Some(j) = tokens.iter().find(|t| t.kind == TokenKind::Joined) {
-                let q = TermQuery::new(
-                    Term::from_field_text(field, &j.text),
-                    IndexRecordOption::WithFreqs,
-                );
-                alternatives.push((TOccur::Should, Box::new(q) as Box<dyn Query>));
-            }
-            for (_, t) in parts {
-                let q = TermQuery::new(
-                    Term::from_field_text(field, &t),
-                    IndexRecordOption::WithFreqs,
-                );
-                alternatives.push((TOccur::Should, Box::new(q) as Box<dyn Query>));
-            }
+            let wanted = parts.into_iter().map(|(_, t)| t).filter(|t| {
+                !letters_and_digits
+                    || (t.chars().count() >= 2 && !t.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let alternatives = joined
+                .map(|j| j.text.clone())
+                .into_iter()
+                .chain(wanted)
+                .map(|t| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, &t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (TOccur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
             return Some(Box::new(BooleanQuery::new(alternatives)));
         }
         analyze(text, Mode::Exact, &mut tokens);

@@ -285,3 +285,24 @@ fn a_small_memory_budget_holds_back_and_loses_nothing() {
     assert_eq!(index.search(&r).unwrap().total_articles, 1500);
     assert_eq!(query(&index, &mark(777)), ["a777"]);
 }
+
+/// A word of letters and digits is one name: its letter runs find other
+/// spellings (`FOXO3` / `FoxO3a`, `COVID19` / `COVID-19`), its digits and
+/// single letters alone find nothing, so counts stay those of the name.
+#[test]
+fn words_of_letters_and_digits() {
+    let (_d, index) = index_with(vec![
+        art("flu", "S", None, "H1N1 cases rose again this winter."),
+        art(
+            "one",
+            "S",
+            None,
+            "1 in 10 beds were closed; ward N and ward H stayed open.",
+        ),
+        art("gene", "S", None, "FoxO3a activation in neurons."),
+        art("cov", "S", None, "COVID-19 admissions fell."),
+    ]);
+    assert_eq!(query(&index, "H1N1"), ["flu"]);
+    assert_eq!(query(&index, "FOXO3"), ["gene"]);
+    assert_eq!(query(&index, "COVID19"), ["cov"]);
+}
