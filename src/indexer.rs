@@ -170,6 +170,13 @@ struct FileRun {
 }
 
 impl FileRun {
+    /// Records the hash of the file's bytes; true if they are as the index
+    /// recorded them (nothing to parse).
+    fn same_bytes(&mut self, hash: u64) -> bool {
+        self.meta.hash = hash;
+        self.state.as_ref().is_some_and(|s| s.hash == hash)
+    }
+
     fn shared_meta(&mut self) -> Arc<FileMeta> {
         match &self.shared {
             Some(m) if **m == self.meta => m.clone(),
@@ -457,15 +464,32 @@ impl Writer<'_> {
     /// they come from one file.
     fn origin(&mut self, a: &Article) -> Origin {
         let path = match (&a.path, &self.last_path) {
-            (None, _) => Arc::from(""),
-            (Some(p), Some(last)) if **last == **p => last.clone(),
+            (None, _) => None,
+            (Some(p), Some(last)) if **last == **p => Some(last.clone()),
             (Some(p), _) => {
                 let p: Arc<str> = Arc::from(p.as_str());
                 self.last_path = Some(p.clone());
-                p
+                Some(p)
             }
         };
         Origin { path, line: a.line }
+    }
+
+    /// A file with nothing that can be indexed (unreadable, binary, empty,
+    /// or not parsable at all): skipped, with a warning saying why.
+    fn skip_file(&mut self, observer: &dyn Observer, path: &Path, message: String) {
+        self.summary.skipped += 1;
+        self.warn(observer, at(path, None, message));
+    }
+
+    /// Keeps the articles of a file whose bytes are as recorded
+    /// ([`FileRun::same_bytes`]).
+    fn keep_same_bytes(&mut self, run: &FileRun) {
+        let state = run
+            .state
+            .as_ref()
+            .expect("same content means indexed before");
+        self.keep_file(&run.path, state, true);
     }
 
     /// Leaves a file's articles as they are.
@@ -473,9 +497,10 @@ impl Writer<'_> {
         if !read {
             self.summary.unchanged_files += 1;
         }
+        let path: Arc<str> = Arc::from(path.display().to_string());
         for akey in &state.akeys {
             if !self.deleted.contains(akey) && !self.seen.contains_key(akey) {
-                let path = Arc::from(path.display().to_string());
+                let path = Some(path.clone());
                 self.seen.insert(*akey, Origin { path, line: None });
                 self.summary.unchanged += 1;
             }
@@ -503,17 +528,8 @@ impl Writer<'_> {
             self.summary.files += 1;
             self.summary.bytes += run.size;
             match result {
-                Err(message) => {
-                    self.summary.skipped += 1;
-                    self.warn(observer, at(&run.path, None, message));
-                }
-                Ok(None) => {
-                    let state = run
-                        .state
-                        .clone()
-                        .expect("same content means indexed before");
-                    self.keep_file(&run.path, &state, true);
-                }
+                Err(message) => self.skip_file(observer, &run.path, message),
+                Ok(None) => self.keep_same_bytes(&run),
                 Ok(Some(item)) => {
                     self.stage_item(&mut run, item, observer)?;
                     self.finish_file(run)?;
@@ -538,32 +554,23 @@ impl Writer<'_> {
             path: path.clone(),
             source,
         };
-        let unreadable =
-            |e: std::io::Error| at(&run.path, None, format!("cannot read: {e}; skipped"));
         let hash = match hash_file(&run.path) {
             Ok(h) => h,
             Err(e) => {
-                let w = unreadable(e);
-                self.summary.skipped += 1;
-                self.warn(observer, w);
+                self.skip_file(observer, &run.path, cannot_read(&e));
                 return Ok(());
             }
         };
-        if let Some(state) = run.state.clone()
-            && state.hash == hash
-        {
-            self.keep_file(&run.path, &state, true);
+        if run.same_bytes(hash) {
+            self.keep_same_bytes(&run);
             let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
             observer.progress(n, total);
             return Ok(());
         }
-        run.meta.hash = hash;
         let handle = match ingest::open_regular(&run.path) {
             Ok(h) => h,
             Err(e) => {
-                let w = unreadable(e);
-                self.summary.skipped += 1;
-                self.warn(observer, w);
+                self.skip_file(observer, &run.path, cannot_read(&e));
                 return Ok(());
             }
         };
@@ -576,13 +583,12 @@ impl Writer<'_> {
             (utf16, binary, head.is_empty())
         };
         if binary || empty {
-            self.summary.skipped += 1;
             let message = if binary {
                 "binary file (contains NUL bytes); skipped"
             } else {
                 "empty: no text to index; skipped"
             };
-            self.warn(observer, at(&run.path, None, message.into()));
+            self.skip_file(observer, &run.path, message.into());
             let n = done.fetch_add(run.size, Ordering::Relaxed) + run.size;
             observer.progress(n, total);
             return Ok(());
@@ -657,16 +663,7 @@ impl Writer<'_> {
     /// The warnings given once per JSONL file.
     fn jsonl_done(&mut self, path: &Path, state: JsonlFile, observer: &dyn Observer) {
         if state.lines == 0 {
-            self.summary.skipped += 1;
-            let message = "empty: no text to index; skipped".to_string();
-            self.warn(
-                observer,
-                Warning {
-                    path: path.to_path_buf(),
-                    line: None,
-                    message,
-                },
-            );
+            self.skip_file(observer, path, "empty: no text to index; skipped".into());
         }
         if let Some(first) = state.unknown.values().min() {
             let names: Vec<&str> = state.unknown.keys().map(String::as_str).collect();
@@ -748,23 +745,15 @@ impl Writer<'_> {
         let bytes = match ingest::read_regular_file(&run.path) {
             Ok(b) => b,
             Err(e) => {
-                self.summary.skipped += 1;
-                self.warn(
-                    observer,
-                    at(&run.path, None, format!("cannot read: {e}; skipped")),
-                );
+                self.skip_file(observer, &run.path, cannot_read(&e));
                 return Ok(());
             }
         };
-        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        if let Some(state) = run.state.clone()
-            && state.hash == hash
-        {
-            self.keep_file(&run.path, &state, true);
+        if run.same_bytes(xxhash_rust::xxh3::xxh3_64(&bytes)) {
+            self.keep_same_bytes(&run);
             observer.progress(n, total);
             return Ok(());
         }
-        run.meta.hash = hash;
         let mut warnings = Vec::new();
         let text = match ingest::decode(bytes, &mut warnings) {
             Ok(t) => t,
@@ -781,11 +770,7 @@ impl Writer<'_> {
             Err(message) => {
                 // Nothing in the file can be read: its articles stay as they
                 // were, and it is read again next time.
-                self.summary.skipped += 1;
-                self.warn(
-                    observer,
-                    at(&run.path, None, format!("{message}; file skipped")),
-                );
+                self.skip_file(observer, &run.path, format!("{message}; file skipped"));
                 observer.progress(n, total);
                 return Ok(());
             }
@@ -1256,19 +1241,24 @@ fn at(path: &Path, line: Option<u64>, message: String) -> Warning {
 /// Where an article of this run came from, for naming the first of two
 /// with one id.
 struct Origin {
-    /// Empty for an article given as a value (`add_article`).
-    path: Arc<str>,
+    /// `None` for an article given as a value (`add_article`).
+    path: Option<Arc<str>>,
     line: Option<u64>,
 }
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.path.is_empty(), self.line) {
-            (true, _) => f.write_str("an earlier article value"),
-            (false, Some(l)) => write!(f, "{}:{l}", self.path),
-            (false, None) => f.write_str(&self.path),
+        match (&self.path, self.line) {
+            (None, _) => f.write_str("an earlier article value"),
+            (Some(p), Some(l)) => write!(f, "{p}:{l}"),
+            (Some(p), None) => f.write_str(p),
         }
     }
+}
+
+/// The warning for a file that cannot be read.
+fn cannot_read(e: &std::io::Error) -> String {
+    format!("cannot read: {e}; skipped")
 }
 
 fn hash_file(path: &Path) -> std::io::Result<u64> {
@@ -1303,10 +1293,8 @@ fn read_single(
     run: &mut FileRun,
     options: &IngestOptions,
 ) -> std::result::Result<Option<Item>, String> {
-    let bytes =
-        ingest::read_regular_file(&run.path).map_err(|e| format!("cannot read: {e}; skipped"))?;
-    run.meta.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    if run.state.as_ref().is_some_and(|s| s.hash == run.meta.hash) {
+    let bytes = ingest::read_regular_file(&run.path).map_err(|e| cannot_read(&e))?;
+    if run.same_bytes(xxhash_rust::xxh3::xxh3_64(&bytes)) {
         return Ok(None);
     }
     let mut warnings = Vec::new();
