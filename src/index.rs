@@ -141,7 +141,7 @@ impl Index {
         // `open` reads as no index yet), never tantivy files that look like
         // someone else's folder.
         let marker = serde_json::json!({ "format": FORMAT_VERSION, "engine": "hpsearch" });
-        write_atomically(&path.join(MARKER), format!("{marker}\n").as_bytes())?;
+        write_atomically(&path.join(MARKER), format!("{marker}\n").as_bytes(), true)?;
         let (schema, fields) = schema::build();
         // Stored articles are most of what a search reads least: zstd keeps
         // them in 30% less space than tantivy's default lz4, and costs no
@@ -465,13 +465,8 @@ fn verify_checksums(path: &Path, inner: &tantivy::Index) -> Result<()> {
     }
     if passed != known {
         // Best effort: a read-only folder just means checking every time.
-        let tmp = path.join(format!(".{VERIFIED}.{}.tmp", std::process::id()));
         let json = serde_json::to_vec(&passed).expect("a map of strings serialises");
-        let noted = std::fs::write(&tmp, json).is_ok()
-            && std::fs::rename(&tmp, path.join(VERIFIED)).is_ok();
-        if !noted {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = write_atomically(&path.join(VERIFIED), &json, false);
     }
     Ok(())
 }
@@ -481,23 +476,35 @@ fn read_commit_point(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// Writes `bytes` to a temporary file beside `target` and renames it over
-/// `target`, so a reader (or a crash) sees the old content or the new, never half.
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
+/// `target`, so a reader (or a crash) sees the old content or the new, never
+/// half. `durable`: on disk before the rename (what the index cannot do
+/// without), rather than a note that may be lost.
+fn write_atomically(target: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+    // Hidden, so a creation cut short here still leaves a folder that holds
+    // no visible files, which `open_or_create` may use; one per process, as
+    // two searches may note their checks at once.
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = target.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let written = (|| {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        if durable {
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, target)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(|source| Error::Io {
         path: target.to_path_buf(),
         source,
-    };
-    // Hidden, so a creation cut short here still leaves a folder that holds
-    // no visible files, which `open_or_create` may use.
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
-    let tmp = target.with_file_name(format!(".{}.tmp", name.unwrap_or_default()));
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, target).map_err(io)
+    })
 }
 
 fn has_visible_files(path: &Path) -> bool {
