@@ -405,7 +405,6 @@ fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) ->
     Ok(())
 }
 
-/// Orders (score, position) pairs of matching articles.
 /// Passage-level filters: sources, dates, and the query's `source:` terms.
 struct Filters {
     must: Vec<Box<dyn Query>>,
@@ -847,9 +846,7 @@ impl<'a> Planner<'a> {
             let field = self.field(scope, Mode::Stemmed)?;
             let parts = sequence(&tokens);
             let joined = tokens.iter().find(|t| t.kind == TokenKind::Joined);
-            let hyphenated = text
-                .chars()
-                .any(|c| matches!(c, '-' | '\u{2010}' | '\u{2011}'));
+            let hyphenated = text.chars().any(crate::analysis::is_hyphen_char);
             // A word that mixes letters and digits (`H1N1`, `FoxO3a`) is one
             // name: the word, and its runs of two letters or more, stand in
             // for it; its digits and single letters alone would match nearly

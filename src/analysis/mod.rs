@@ -259,7 +259,13 @@ fn is_caps(seg: &str) -> bool {
 }
 
 fn is_hyphen(seg: &str) -> bool {
-    matches!(seg, "-" | "\u{2010}" | "\u{2011}")
+    let mut chars = seg.chars();
+    chars.next().is_some_and(is_hyphen_char) && chars.next().is_none()
+}
+
+/// The characters that join the parts of a hyphenated word.
+pub(crate) fn is_hyphen_char(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
 fn is_currency(seg: &str) -> bool {
@@ -383,10 +389,11 @@ fn ize_stem(word: &str) -> Option<String> {
 pub struct HpTokenizer {
     mode: Mode,
     scratch: Vec<Token>,
-    /// Bytes this analyzer has been given, across its clones: tantivy's
-    /// indexing threads call it as they take documents off their queue, so
-    /// the writer can tell how far behind them it is.
-    analysed: Arc<AtomicU64>,
+    /// Bytes this analyzer has been given, across its clones, when counted
+    /// (see [`register`]): tantivy's indexing threads call it as they take
+    /// documents off their queue, so the writer can tell how far behind
+    /// them it is.
+    analysed: Option<Arc<AtomicU64>>,
 }
 
 impl HpTokenizer {
@@ -394,7 +401,7 @@ impl HpTokenizer {
         HpTokenizer {
             mode,
             scratch: Vec::new(),
-            analysed: Arc::default(),
+            analysed: None,
         }
     }
 }
@@ -409,8 +416,9 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
     type TokenStream<'a> = HpTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> HpTokenStream {
-        self.analysed
-            .fetch_add(text.len() as u64, Ordering::Relaxed);
+        if let Some(n) = &self.analysed {
+            n.fetch_add(text.len() as u64, Ordering::Relaxed);
+        }
         self.scratch.clear();
         analyze(text, self.mode, &mut self.scratch);
         let tokens = self
@@ -449,9 +457,14 @@ impl tantivy::tokenizer::TokenStream for HpTokenStream {
 pub fn register(index: &tantivy::Index) -> Arc<AtomicU64> {
     let manager = index.tokenizers();
     manager.register(STEMMED, HpTokenizer::new(Mode::Stemmed));
-    let exact = HpTokenizer::new(Mode::Exact);
-    let analysed = exact.analysed.clone();
-    manager.register(EXACT, exact);
+    let analysed = Arc::new(AtomicU64::new(0));
+    manager.register(
+        EXACT,
+        HpTokenizer {
+            analysed: Some(analysed.clone()),
+            ..HpTokenizer::new(Mode::Exact)
+        },
+    );
     analysed
 }
 
