@@ -97,25 +97,21 @@ pub(crate) fn page_groups(
         }
         m = (m * 2).min(n);
     }
-    // Every other article of a page group's cluster, wherever it ranks.
-    for (at, a) in found.iter().enumerate() {
-        if let Some(&g) = a.cluster.and_then(|l| first_of.get(&l.get()))
-            && groups[g].at != at as u32
+    // Every other article of a page group's cluster, wherever it ranks,
+    // in result order.
+    let mut copies: Vec<Vec<(f32, u32)>> = vec![Vec::new(); groups.len()];
+    for r in order.iter() {
+        if let Some(&g) = found[r.1 as usize]
+            .cluster
+            .and_then(|l| first_of.get(&l.get()))
+            && groups[g].at != r.1
         {
-            groups[g].copies.push(at as u32);
+            copies[g].push(*r);
         }
     }
-    for g in &mut groups {
-        let mut copies: Vec<(f32, u32)> = g
-            .copies
-            .iter()
-            .map(|&at| {
-                let a = &found[at as usize];
-                (crate::rank::article_score(a.best, a.head), at)
-            })
-            .collect();
-        copies.sort_unstable_by(cmp);
-        g.copies = copies.into_iter().map(|c| c.1).collect();
+    for (g, mut c) in groups.iter_mut().zip(copies) {
+        c.sort_unstable_by(cmp);
+        g.copies = c.into_iter().map(|r| r.1).collect();
     }
     (groups, total)
 }

@@ -135,8 +135,7 @@ pub(crate) struct Detector {
     labels: Vec<u64>,
     /// Signatures back to back, `HASHES` values each.
     sigs: Vec<u8>,
-    /// Band key (its low 32 bits: a collision only costs one comparison
-    /// more) -> the last slot (`entry * BANDS + band`) with that key.
+    /// Band key -> the last slot (`entry * BANDS + band`) with that key.
     last: HashMap<u32, u32, BuildHasherDefault<crate::collect::KeyHasher>>,
     /// Slot -> the previous slot with the same key, or [`NO_SLOT`].
     previous: Vec<u32>,
@@ -156,7 +155,7 @@ impl Detector {
         for (band, key) in band_keys(sig).enumerate() {
             let slot = (entry * BANDS + band) as u32;
             self.previous
-                .push(self.last.insert(key as u32, slot).unwrap_or(NO_SLOT));
+                .push(self.last.insert(key, slot).unwrap_or(NO_SLOT));
         }
         self.labels.push(label);
         self.sigs.extend_from_slice(sig);
@@ -174,7 +173,7 @@ impl Detector {
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for key in band_keys(sig) {
-            let mut slot = self.last.get(&(key as u32)).copied().unwrap_or(NO_SLOT);
+            let mut slot = self.last.get(&key).copied().unwrap_or(NO_SLOT);
             while slot != NO_SLOT {
                 let at = slot as usize / BANDS;
                 slot = self.previous[slot as usize];
@@ -198,7 +197,7 @@ impl Detector {
 }
 
 /// The key of each band of a signature (band number and its rows mixed).
-fn band_keys(sig: &[u8]) -> impl Iterator<Item = u64> + '_ {
+fn band_keys(sig: &[u8]) -> impl Iterator<Item = u32> + '_ {
     sig.chunks_exact(ROWS).enumerate().map(|(band, rows)| {
         let mut h = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for &r in rows {
@@ -206,7 +205,8 @@ fn band_keys(sig: &[u8]) -> impl Iterator<Item = u64> + '_ {
                 .wrapping_mul(0xBF58_476D_1CE4_E5B9)
                 .rotate_left(31);
         }
-        h ^ (h >> 29)
+        // 32 bits: a collision between two keys only costs one comparison.
+        (h ^ (h >> 29)) as u32
     })
 }
 
