@@ -43,6 +43,14 @@ fn search_paths(index: &Path, query: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A temporary folder with an empty `files` folder in it.
+fn files_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("files");
+    std::fs::create_dir(&files).unwrap();
+    (dir, files)
+}
+
 /// Every committed bad file in `tests/inputs`, with the warning it must give.
 #[test]
 fn each_bad_file_gives_its_warning_and_the_rest_is_indexed() {
@@ -156,9 +164,7 @@ fn strict_turns_any_warning_into_exit_2_and_commits_nothing() {
 /// found; so is a 10 MB line without a space, which gives one warning.
 #[test]
 fn huge_article_and_huge_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = dir.path().join("files");
-    std::fs::create_dir(&files).unwrap();
+    let (dir, files) = files_dir();
     let paragraph = "The trust board heard that corridor care had become routine on the \
          medical wards, with patients waiting on trolleys for a bed.\n\n";
     let mut big = String::from("Title: Fifty megabytes of board papers\n\n");
@@ -320,9 +326,7 @@ fn file_names_that_are_not_utf8() {
 /// naming where the first came from, across files and formats.
 #[test]
 fn the_same_id_twice_in_one_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = dir.path().join("files");
-    std::fs::create_dir(&files).unwrap();
+    let (dir, files) = files_dir();
     std::fs::write(
         files.join("a.md"),
         "---\nid: same\ntitle: First copy\n---\nThe first whimbrel copy.",
@@ -354,9 +358,7 @@ fn the_same_id_twice_in_one_run() {
 /// the fuzz corpora and regressions, read both as text and as JSONL.
 #[test]
 fn no_panic_on_any_committed_input() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = dir.path().join("files");
-    std::fs::create_dir(&files).unwrap();
+    let (dir, files) = files_dir();
     let mut n = 0;
     for root in [inputs(), repo().join("fuzz")] {
         for entry in walkdir::WalkDir::new(&root)
