@@ -126,8 +126,8 @@ pub(crate) fn others<'a>(
         .map(|agg| {
             Ok(OtherCopy {
                 id: article_id(searcher, agg)?,
-                source: agg.source.as_deref().map(str::to_string),
-                date: agg.day.and_then(crate::Date::from_key),
+                source: crate::collect::source_name(searcher, agg),
+                date: agg.day().and_then(crate::Date::from_key),
             })
         })
         .collect()
@@ -161,8 +161,8 @@ mod tests {
             first: DocAddress::new(0, i),
             best,
             passages: Default::default(),
-            source: None,
-            day: None,
+            source: crate::collect::NO_SOURCE,
+            day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
         }

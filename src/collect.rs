@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU64;
-use std::sync::Arc;
 
 use smallvec::SmallVec;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -60,8 +59,12 @@ pub(crate) struct ArticleAgg {
     pub best: Score,
     /// Best passages for display: (score, address), highest first.
     pub passages: Passages,
-    pub source: Option<Arc<str>>,
-    pub day: Option<i64>,
+    /// The article's source as an ordinal of its segment's `source` column
+    /// (resolved by [`source_name`] for the few articles shown, and by
+    /// ordinal when facets are counted); `NO_SOURCE` for none.
+    pub source: u32,
+    /// Date key (`YYYYMMDD`), 0 for undated: see [`ArticleAgg::day`].
+    pub day_key: u32,
     /// Near-duplicate cluster label (see [`crate::neardup`]); a label of 0
     /// counts as none (the article is then a group of its own).
     pub cluster: Option<NonZeroU64>,
@@ -70,7 +73,20 @@ pub(crate) struct ArticleAgg {
     pub head: Score,
 }
 
+/// [`ArticleAgg::source`] of an article without one.
+pub(crate) const NO_SOURCE: u32 = u32::MAX;
+
 impl ArticleAgg {
+    /// The article's date key (`YYYYMMDD`), if it has a date.
+    pub fn day(&self) -> Option<i64> {
+        (self.day_key != 0).then_some(i64::from(self.day_key))
+    }
+
+    /// The article's source, keyed by (segment, ordinal) for counting.
+    pub fn source_ord(&self) -> Option<(u32, u32)> {
+        (self.source != NO_SOURCE).then_some((self.first.segment_ord, self.source))
+    }
+
     fn push(&mut self, score: Score, addr: DocAddress, keep: usize) {
         self.best = self.best.max(score);
         insert_top(&mut self.passages, (score, addr), keep, |p| p.0);
@@ -98,22 +114,98 @@ fn insert_top<T, const N: usize>(
     v.truncate(cap);
 }
 
-/// The per-segment results as one list in index order (segments come in
-/// order, so sorting is only a safeguard).
-fn in_index_order<T>(mut fruits: Vec<Vec<T>>, at: impl Fn(&T) -> DocAddress) -> Vec<T> {
-    let mut all = if fruits.len() == 1 {
-        fruits.pop().unwrap_or_default()
-    } else {
-        let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
-        for mut f in fruits {
-            all.append(&mut f);
-        }
-        all
-    };
-    if !all.is_sorted_by_key(&at) {
-        all.sort_by_key(at);
+/// The per-segment results in index order, without copying them into one
+/// list: segments come in order (sorting them is only a safeguard), and a
+/// segment's results are in document order.
+fn in_index_order<T>(mut fruits: Vec<Vec<T>>, at: impl Fn(&T) -> DocAddress) -> Segments<T> {
+    fruits.retain(|f| !f.is_empty());
+    if !fruits.is_sorted_by_key(|f| at(&f[0])) {
+        fruits.sort_by_key(|f| at(&f[0]));
     }
-    all
+    Segments(fruits)
+}
+
+/// Results of one search, segment by segment, in index order.
+pub(crate) struct Segments<T>(Vec<Vec<T>>);
+
+impl<T> Default for Segments<T> {
+    fn default() -> Self {
+        Segments(Vec::new())
+    }
+}
+
+impl<T> IntoIterator for Segments<T> {
+    type Item = T;
+    type IntoIter = SegmentsIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        SegmentsIter {
+            left: self.0.iter().map(Vec::len).sum(),
+            items: self.0.into_iter().flatten(),
+        }
+    }
+}
+
+/// The items of [`Segments`], with their number known up front (so that a
+/// list built from them is allocated once).
+pub(crate) struct SegmentsIter<T> {
+    items: std::iter::Flatten<std::vec::IntoIter<Vec<T>>>,
+    left: usize,
+}
+
+impl<T> Iterator for SegmentsIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        let item = self.items.next()?;
+        self.left -= 1;
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Segments<T> {
+    type Item = &'a T;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().flatten()
+    }
+}
+
+/// The name of an article's source, read from its segment's column.
+pub(crate) fn source_name(searcher: &tantivy::Searcher, agg: &ArticleAgg) -> Option<String> {
+    SourceNames::new(searcher).name(agg.source_ord()?)
+}
+
+/// Source names by (segment, ordinal) key, each segment's column opened once.
+pub(crate) struct SourceNames<'s> {
+    searcher: &'s tantivy::Searcher,
+    columns: Vec<Option<Option<StrColumn>>>,
+}
+
+impl<'s> SourceNames<'s> {
+    pub fn new(searcher: &'s tantivy::Searcher) -> SourceNames<'s> {
+        SourceNames {
+            searcher,
+            columns: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    /// The source name behind a key, if the key names one.
+    pub fn name(&mut self, (segment, ord): (u32, u32)) -> Option<String> {
+        let col = self
+            .columns
+            .get_mut(segment as usize)?
+            .get_or_insert_with(|| {
+                let ff = self.searcher.segment_reader(segment).fast_fields();
+                ff.str("source").ok().flatten()
+            });
+        let mut s = String::new();
+        col.as_ref()?
+            .ord_to_str(u64::from(ord), &mut s)
+            .ok()?
+            .then_some(s)
+    }
 }
 
 /// Combines two collections of the same index in one pass: `both` for an
@@ -121,15 +213,18 @@ fn in_index_order<T>(mut fruits: Vec<Vec<T>>, at: impl Fn(&T) -> DocAddress) -> 
 /// Both inputs are in index order (as [`ArticleCollector`] returns them), and
 /// so is the output.
 pub(crate) fn join(
-    a: Vec<ArticleAgg>,
-    b: Vec<ArticleAgg>,
+    a: impl IntoIterator<Item = ArticleAgg>,
+    b: impl IntoIterator<Item = ArticleAgg>,
     mut both: impl FnMut(ArticleAgg, ArticleAgg) -> Option<ArticleAgg>,
     mut left: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
     mut right: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
 ) -> Vec<ArticleAgg> {
-    let mut out = Vec::with_capacity(a.len().max(b.len()));
-    let mut a = a.into_iter().peekable();
-    let mut b = b.into_iter().peekable();
+    let (a, b) = (a.into_iter(), b.into_iter());
+    // At least as many as the longer list, at most both (usually close to
+    // the longer: most articles found by their passages have a head match).
+    let mut out = Vec::with_capacity(a.size_hint().0.max(b.size_hint().0));
+    let mut a = a.peekable();
+    let mut b = b.peekable();
     loop {
         let next = match (a.peek(), b.peek()) {
             (Some(x), Some(y)) if x.akey == y.akey => {
@@ -164,13 +259,12 @@ pub(crate) struct ArticleSegmentCollector {
     day: Column<i64>,
     cluster: Option<Column<u64>>,
     source: Option<StrColumn>,
-    /// Articles so far, with their segment-local source ordinals.
+    /// Articles so far.
     articles: Vec<ArticleAgg>,
-    ords: Vec<Option<u64>>,
 }
 
 impl Collector for ArticleCollector {
-    type Fruit = Vec<ArticleAgg>;
+    type Fruit = Segments<ArticleAgg>;
     type Child = ArticleSegmentCollector;
 
     fn for_segment(
@@ -191,7 +285,6 @@ impl Collector for ArticleCollector {
             },
             source: ff.str("source")?,
             articles: Vec::new(),
-            ords: Vec::new(),
         })
     }
 
@@ -199,7 +292,7 @@ impl Collector for ArticleCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Vec<ArticleAgg>> {
+    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Segments<ArticleAgg>> {
         Ok(in_index_order(fruits, |a| a.first))
     }
 }
@@ -218,14 +311,20 @@ impl SegmentCollector for ArticleSegmentCollector {
             last.push(score, addr, self.keep);
             return;
         }
-        let ord = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
+        let source = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
         let mut agg = ArticleAgg {
             akey,
             first: addr,
             best: Score::MIN,
             passages: Passages::new(),
-            source: None,
-            day: self.day.first(doc),
+            source: source
+                .and_then(|o| u32::try_from(o).ok())
+                .unwrap_or(NO_SOURCE),
+            day_key: self
+                .day
+                .first(doc)
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(0),
             cluster: self
                 .cluster
                 .as_ref()
@@ -235,25 +334,9 @@ impl SegmentCollector for ArticleSegmentCollector {
         };
         agg.push(score, addr, self.keep);
         self.articles.push(agg);
-        self.ords.push(ord);
     }
 
-    fn harvest(mut self) -> Vec<ArticleAgg> {
-        let Some(col) = &self.source else {
-            return self.articles;
-        };
-        let mut names: rustc_hash::FxHashMap<u64, Arc<str>> = Default::default();
-        for (agg, ord) in self.articles.iter_mut().zip(&self.ords) {
-            if let Some(ord) = *ord {
-                let name = names.entry(ord).or_insert_with(|| {
-                    let mut s = String::new();
-                    // An ordinal read from the column always resolves.
-                    let _ = col.ord_to_str(ord, &mut s);
-                    Arc::from(s)
-                });
-                agg.source = Some(name.clone());
-            }
-        }
+    fn harvest(self) -> Vec<ArticleAgg> {
         self.articles
     }
 }
@@ -276,7 +359,7 @@ pub(crate) struct HeadScoreSegmentCollector {
 }
 
 impl Collector for HeadScoreCollector {
-    type Fruit = Vec<HeadScore>;
+    type Fruit = Segments<HeadScore>;
     type Child = HeadScoreSegmentCollector;
 
     fn for_segment(
@@ -295,7 +378,7 @@ impl Collector for HeadScoreCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<HeadScore>>) -> tantivy::Result<Vec<HeadScore>> {
+    fn merge_fruits(&self, fruits: Vec<Vec<HeadScore>>) -> tantivy::Result<Segments<HeadScore>> {
         Ok(in_index_order(fruits, |h| h.at))
     }
 }
@@ -321,8 +404,8 @@ impl SegmentCollector for HeadScoreSegmentCollector {
 /// Adds `weight` times each article's head score to its `head` score, in one
 /// pass over both lists (both in index order); articles not in `articles`
 /// are not added.
-pub(crate) fn add_scores(articles: &mut [ArticleAgg], scores: &[HeadScore], weight: Score) {
-    let mut scores = scores.iter().peekable();
+pub(crate) fn add_scores(articles: &mut [ArticleAgg], scores: &Segments<HeadScore>, weight: Score) {
+    let mut scores = scores.into_iter().peekable();
     for a in articles {
         while let Some(s) = scores.peek() {
             if s.akey == a.akey {
@@ -406,8 +489,8 @@ mod tests {
             first: DocAddress::new(0, doc),
             best,
             passages: Passages::new(),
-            source: None,
-            day: None,
+            source: NO_SOURCE,
+            day_key: 0,
             cluster: None,
             head: 0.0,
         }

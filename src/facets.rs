@@ -1,5 +1,7 @@
 //! Facet counts: articles per source, per calendar month, and undated.
 //! Callers add each matching *article* once; nothing here knows about passages.
+//! Sources are counted by a key (a segment and an ordinal of its source
+//! column) and named once per key at the end, not once per article.
 
 use std::collections::HashMap;
 
@@ -11,8 +13,8 @@ use crate::schema::source_key;
 /// Accumulates facet counts one article at a time.
 #[derive(Debug, Default)]
 pub(crate) struct FacetCounter {
-    /// Count per source as written; folded by [`source_key`] in `finish`.
-    sources: FxHashMap<String, u64>,
+    /// Count per source key; named and folded by [`source_key`] in `finish`.
+    sources: FxHashMap<(u32, u32), u64>,
     /// Count per `YYYYMM`.
     months: FxHashMap<i64, u64>,
     undated: u64,
@@ -20,16 +22,12 @@ pub(crate) struct FacetCounter {
 }
 
 impl FacetCounter {
-    /// Counts one article with its source and its date key (`YYYYMMDD`).
-    pub fn add(&mut self, source: Option<&str>, day: Option<i64>) {
+    /// Counts one article with the key of its source and its date key
+    /// (`YYYYMMDD`).
+    pub fn add(&mut self, source: Option<(u32, u32)>, day: Option<i64>) {
         self.total += 1;
         if let Some(s) = source {
-            match self.sources.get_mut(s) {
-                Some(n) => *n += 1,
-                None => {
-                    self.sources.insert(s.to_string(), 1);
-                }
-            }
+            *self.sources.entry(s).or_default() += 1;
         }
         match day {
             Some(d) => *self.months.entry(d / 100).or_default() += 1,
@@ -42,11 +40,18 @@ impl FacetCounter {
         self.total
     }
 
-    /// The facets. Sources that differ only in case or spacing are one value
-    /// (as the source filter treats them), shown in their most common form.
-    pub fn finish(self) -> Facets {
+    /// The facets, with `name` giving each source key's name. Sources that
+    /// differ only in case or spacing are one value (as the source filter
+    /// treats them), shown in their most common form.
+    pub fn finish(self, mut name: impl FnMut((u32, u32)) -> Option<String>) -> Facets {
+        let mut written: HashMap<String, u64> = HashMap::new();
+        for (key, n) in self.sources {
+            if let Some(display) = name(key) {
+                *written.entry(display).or_default() += n;
+            }
+        }
         let mut merged: HashMap<String, (String, u64, u64)> = HashMap::new();
-        for (display, n) in self.sources {
+        for (display, n) in written {
             let slot = merged
                 .entry(source_key(&display))
                 .or_insert_with(|| (display.clone(), 0, 0));
@@ -84,14 +89,21 @@ mod tests {
 
     #[test]
     fn counts_and_folds() {
+        // "BBC News" sits in two segments under different ordinals.
+        let names = |(seg, ord): (u32, u32)| match (seg, ord) {
+            (0, 0) | (1, 3) => Some("BBC News".to_string()),
+            (0, 1) => Some("bbc  news".to_string()),
+            (1, 0) => Some("Unison".to_string()),
+            _ => None,
+        };
         let mut c = FacetCounter::default();
-        c.add(Some("BBC News"), Some(20240105));
-        c.add(Some("BBC News"), Some(20240131));
-        c.add(Some("bbc  news"), None);
-        c.add(Some("Unison"), Some(20231201));
+        c.add(Some((0, 0)), Some(20240105));
+        c.add(Some((1, 3)), Some(20240131));
+        c.add(Some((0, 1)), None);
+        c.add(Some((1, 0)), Some(20231201));
         c.add(None, None);
         assert_eq!(c.total(), 5);
-        let f = c.finish();
+        let f = c.finish(names);
         assert_eq!(
             f.sources,
             [

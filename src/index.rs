@@ -263,15 +263,19 @@ impl Index {
 
     /// Every source with its number of articles, most first.
     pub fn sources(&self) -> Result<Vec<FacetCount>> {
-        Ok(self.count_articles()?.finish().sources)
+        let searcher = self.reader.searcher();
+        let counter = self.count_articles(&searcher)?;
+        let mut names = crate::collect::SourceNames::new(&searcher);
+        Ok(counter.finish(|key| names.name(key)).sources)
     }
 
     /// Counts of what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let counter = self.count_articles()?;
+        let counter = self.count_articles(&searcher)?;
         let articles = counter.total();
-        let facets = counter.finish();
+        let mut names = crate::collect::SourceNames::new(&searcher);
+        let facets = counter.finish(|key| names.name(key));
         let (first_date, last_date) = self.date_range(&searcher)?;
         let size_bytes = walkdir::WalkDir::new(&self.path)
             .into_iter()
@@ -330,34 +334,19 @@ impl Index {
     }
 
     /// Source and date of every article, counted once each (heads only).
-    fn count_articles(&self) -> Result<FacetCounter> {
-        let searcher = self.reader.searcher();
+    fn count_articles(&self, searcher: &tantivy::Searcher) -> Result<FacetCounter> {
         let mut counter = FacetCounter::default();
-        for seg in searcher.segment_readers() {
+        for (segment, seg) in searcher.segment_readers().iter().enumerate() {
             let chash = seg.fast_fields().u64("chash")?;
             let day = seg.fast_fields().i64("day")?;
             let source = seg.fast_fields().str("source")?;
-            let mut names: HashMap<u64, String> = HashMap::new();
             for doc in seg.doc_ids_alive() {
                 if chash.first(doc).is_none() {
                     continue;
                 }
-                let name = match &source {
-                    Some(col) => match col.term_ords(doc).next() {
-                        Some(ord) => {
-                            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(ord) {
-                                let mut s = String::new();
-                                col.ord_to_str(ord, &mut s)
-                                    .map_err(tantivy::TantivyError::from)?;
-                                e.insert(s);
-                            }
-                            names.get(&ord).map(String::as_str)
-                        }
-                        None => None,
-                    },
-                    None => None,
-                };
-                counter.add(name, day.first(doc));
+                let ord = source.as_ref().and_then(|c| c.term_ords(doc).next());
+                let key = ord.and_then(|o| Some((segment as u32, u32::try_from(o).ok()?)));
+                counter.add(key, day.first(doc));
             }
         }
         Ok(counter)

@@ -94,7 +94,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
                 clusters: req.collapse,
             },
         )?,
-        None => Vec::new(),
+        None => Default::default(),
     };
     let heads = match &plan.article {
         // Title and whole text score once per article, with statistics over
@@ -107,7 +107,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             };
             searcher.search_with_statistics_provider(&**q, &collector, &stats)?
         }
-        None => Vec::new(),
+        None => Default::default(),
     };
     let found = join(
         body,
@@ -137,11 +137,13 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         .iter()
         .map(|q| searcher.search(&**q, &KeySetCollector))
         .collect::<tantivy::Result<_>>()?;
-    let mut found: Vec<ArticleAgg> = found
-        .into_iter()
-        .filter(|a| required.iter().all(|s| s.contains(&a.akey)))
-        .filter(|a| !excluded.iter().any(|s| s.contains(&a.akey)))
-        .collect();
+    let mut found = found;
+    if !required.is_empty() || !excluded.is_empty() {
+        found.retain(|a| {
+            required.iter().all(|s| s.contains(&a.akey))
+                && !excluded.iter().any(|s| s.contains(&a.akey))
+        });
+    }
 
     let mut columns = Columns::new(&searcher);
     let fb = FEEDBACK;
@@ -187,10 +189,11 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     }
     let mut counter = FacetCounter::default();
     for a in &found {
-        counter.add(a.source.as_deref(), a.day);
+        counter.add(a.source_ord(), a.day());
     }
     let total_articles = counter.total();
-    let facets = counter.finish();
+    let mut names = crate::collect::SourceNames::new(&searcher);
+    let facets = counter.finish(|key| names.name(key));
 
     // Rank (score, position) pairs rather than the aggregates themselves,
     // and order only as far as the page reaches.
@@ -205,8 +208,8 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     };
     let by_date = |a: &(f32, u32), b: &(f32, u32)| {
         found[b.1 as usize]
-            .day
-            .cmp(&found[a.1 as usize].day)
+            .day_key
+            .cmp(&found[a.1 as usize].day_key)
             .then_with(|| by_score(a, b))
     };
     let cmp: &Ranking = match req.sort {
@@ -226,7 +229,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         let also_in =
             crate::collapse::others(&searcher, group.copies.iter().map(|&i| &found[i as usize]))?;
         if req.ids_only {
-            let mut hit = id_only_hit(agg, score);
+            let mut hit = id_only_hit(&searcher, agg, score);
             hit.also_in = also_in;
             hits.push(hit);
             continue;
@@ -346,12 +349,12 @@ impl Bm25StatisticsProvider for ArticleStats<'_> {
 }
 
 /// A hit with only its score so far; [`resolve_ids`] fills in the id.
-fn id_only_hit(agg: &ArticleAgg, score: f32) -> Hit {
+fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Hit {
     Hit {
         id: String::new(),
         title: String::new(),
-        source: agg.source.as_deref().map(str::to_string),
-        date: agg.day.and_then(crate::Date::from_key),
+        source: crate::collect::source_name(searcher, agg),
+        date: agg.day().and_then(crate::Date::from_key),
         path: None,
         line: None,
         url: None,
