@@ -157,8 +157,12 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             .enumerate()
             .map(|(i, a)| (article_score(a.best, a.head), i))
             .collect();
-        let desc =
-            |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+        // Ties go by article key, as in the ranking: by position they would
+        // depend on the order the index happens to hold articles in.
+        let desc = |a: &(f32, usize), b: &(f32, usize)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| found[a.1].akey.cmp(&found[b.1].akey))
+        };
         top.select_nth_unstable_by(fb.articles - 1, desc);
         top.truncate(fb.articles);
         top.sort_unstable_by(desc);
