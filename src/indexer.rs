@@ -55,6 +55,47 @@ const QUEUE_STALL: Duration = Duration::from_secs(10);
 
 /// Input read per batch: bounds the memory held outside tantivy.
 const BATCH_BYTES: usize = 8 << 20;
+/// A signature in the spill: a byte saying whether the article has one,
+/// then its values.
+const SIG_RECORD: usize = 1 + neardup::HASHES;
+
+/// The staged articles' signatures, back to back in one allocation (so that
+/// freeing them gives the memory back at once), in staged order.
+#[derive(Default)]
+struct Signatures {
+    values: Vec<u8>,
+    /// Whether each article has a signature (a text without words has none).
+    present: Vec<bool>,
+}
+
+impl Signatures {
+    fn push(&mut self, sig: &[u8]) {
+        let ok = sig.len() == neardup::HASHES;
+        self.present.push(ok);
+        if ok {
+            self.values.extend_from_slice(sig);
+        } else {
+            self.values.extend_from_slice(&[0; neardup::HASHES]);
+        }
+    }
+
+    /// Article `i`'s signature; empty if it has none.
+    fn get(&self, i: usize) -> &[u8] {
+        if self.present[i] {
+            &self.values[i * neardup::HASHES..(i + 1) * neardup::HASHES]
+        } else {
+            &[]
+        }
+    }
+
+    fn set(&mut self, i: usize, sig: &[u8]) {
+        self.present[i] = false;
+        if sig.len() == neardup::HASHES {
+            self.values[i * neardup::HASHES..(i + 1) * neardup::HASHES].copy_from_slice(sig);
+            self.present[i] = true;
+        }
+    }
+}
 
 /// Settings of a [`Writer`].
 #[derive(Clone, Debug)]
@@ -207,7 +248,6 @@ struct Staged {
     chash: u64,
     group: u64,
     paras: Vec<u64>,
-    sig: Signature,
     label: Label,
     file: Option<Arc<FileMeta>>,
     /// Set at commit.
@@ -221,6 +261,9 @@ struct Spill {
     dir: PathBuf,
     out: Option<BufWriter<File>>,
     len: u64,
+    /// A reader shares the file's offset: the next write must first go
+    /// back to the end.
+    moved: bool,
 }
 
 impl Spill {
@@ -232,6 +275,9 @@ impl Spill {
             ));
         }
         let out = self.out.as_mut().expect("just opened");
+        if std::mem::take(&mut self.moved) {
+            out.seek(SeekFrom::End(0))?;
+        }
         out.write_all(bytes)?;
         let at = self.len;
         self.len += bytes.len() as u64;
@@ -244,6 +290,7 @@ impl Spill {
             return Ok(None);
         };
         out.flush()?;
+        self.moved = true;
         let mut f = out.get_ref().try_clone()?;
         f.seek(SeekFrom::Start(0))?;
         Ok(Some(f))
@@ -274,6 +321,8 @@ pub struct Writer<'a> {
     /// Canonical folders, by folder as given.
     folders: HashMap<PathBuf, PathBuf>,
     staged: Vec<Staged>,
+    /// The signatures of `staged`, index for index.
+    sigs: Signatures,
     spill: Spill,
     summary: IndexSummary,
     started: Instant,
@@ -332,10 +381,12 @@ impl Index {
             files_done: HashSet::new(),
             folders: HashMap::new(),
             staged: Vec::new(),
+            sigs: Signatures::default(),
             spill: Spill {
                 dir: self.path().to_path_buf(),
                 out: None,
                 len: 0,
+                moved: false,
             },
             summary: IndexSummary::default(),
             started: Instant::now(),
@@ -908,6 +959,7 @@ impl Writer<'_> {
             path: self.spill.dir.clone(),
             source,
         })?;
+        self.sigs.push(&p.sig);
         self.staged.push(Staged {
             offset,
             len,
@@ -915,7 +967,6 @@ impl Writer<'_> {
             chash: p.chash,
             group: boilerplate::source_group(p.article.source.as_deref()),
             paras: p.paras,
-            sig: p.sig,
             label,
             file,
             cluster: 0,
@@ -1003,6 +1054,9 @@ impl Writer<'_> {
 
     /// Clusters, boilerplate, rebuilds, and the staged articles into tantivy.
     fn settle(&mut self) -> Result<()> {
+        // Nothing is added from here on: where each id came from is no
+        // longer needed, and a large run should not carry it into the commit.
+        self.seen = HashMap::new();
         let details = catalog::details(&self.searcher)?;
         let alive: Vec<(&u64, &catalog::Detail)> = details
             .iter()
@@ -1037,13 +1091,33 @@ impl Writer<'_> {
                     })
                     .collect();
                 for (&i, sig) in batch.iter().zip(sigs) {
-                    self.staged[i].sig = sig;
+                    self.sigs.set(i, &sig);
                 }
             }
             boilerplate = self.assign(&details, &alive);
         }
         self.rebuild(&details, &alive, &boilerplate)?;
-        self.write_staged(&boilerplate)
+        let signatures = self.spill_signatures()?;
+        self.write_staged(&boilerplate, signatures)
+    }
+
+    /// Moves the staged articles' signatures (final once clusters are
+    /// assigned) to the end of the spill, in staged order, and frees them:
+    /// they are only needed again one batch at a time, to be written.
+    /// Returns where they start.
+    fn spill_signatures(&mut self) -> Result<u64> {
+        let at = self.spill.len;
+        let mut record = [0u8; SIG_RECORD];
+        let sigs = std::mem::take(&mut self.sigs);
+        for i in 0..self.staged.len() {
+            let sig = sigs.get(i);
+            record[0] = u8::from(!sig.is_empty());
+            if !sig.is_empty() {
+                record[1..].copy_from_slice(sig);
+            }
+            self.spill.push(&record).map_err(|e| self.spill_error(e))?;
+        }
+        Ok(at)
     }
 
     /// Gives every staged article its cluster, and returns the boilerplate
@@ -1055,10 +1129,11 @@ impl Writer<'_> {
             detector.insert(d.cluster, &d.sig);
             counter.add(d.group, d.cluster, &d.paras);
         }
-        for s in self.staged.iter_mut() {
+        for (i, s) in self.staged.iter_mut().enumerate() {
             if self.dropped.contains(&s.akey) {
                 continue;
             }
+            let sig = self.sigs.get(i);
             let (cluster, joined) = match s.label {
                 Label::Keep(akey) => (
                     details
@@ -1066,14 +1141,14 @@ impl Writer<'_> {
                         .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
                     false,
                 ),
-                Label::Assign => match detector.best_match(&s.sig) {
+                Label::Assign => match detector.best_match(sig) {
                     Some(label) => (label, true),
                     None => (neardup::fresh_label(s.akey, s.chash), false),
                 },
             };
             s.cluster = cluster;
             s.joined = joined;
-            detector.insert(cluster, &s.sig);
+            detector.insert(cluster, sig);
             counter.add(s.group, cluster, &s.paras);
         }
         counter.finish()
@@ -1167,35 +1242,53 @@ impl Writer<'_> {
     }
 
     /// Cuts the staged articles into passages and hands them to tantivy.
-    fn write_staged(&mut self, boilerplate: &Boilerplate) -> Result<()> {
-        let Some(reader) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
+    fn write_staged(&mut self, boilerplate: &Boilerplate, mut signatures: u64) -> Result<()> {
+        let Some(mut file) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
             return Ok(());
         };
-        let mut reader = BufReader::with_capacity(1 << 20, reader);
-        let staged = std::mem::take(&mut self.staged);
+        // Taken from the front, so each batch's fingerprints are freed once
+        // it is written and the list itself shrinks as it empties: what a
+        // large run holds falls while tantivy fills.
+        let mut staged = std::collections::VecDeque::from(std::mem::take(&mut self.staged));
         let fields = &self.index.fields;
-        let mut at = 0;
-        while at < staged.len() {
-            let mut records: Vec<(&Staged, Vec<u8>)> = Vec::new();
+        while !staged.is_empty() {
+            let mut records: Vec<(Staged, Vec<u8>)> = Vec::new();
             let mut bytes = 0;
-            while at < staged.len() && bytes < BATCH_BYTES {
-                let s = &staged[at];
+            let mut reader = BufReader::with_capacity(1 << 20, &mut file);
+            // A batch's articles lie back to back in the spill.
+            let first = staged.front().map_or(0, |s| s.offset);
+            reader
+                .seek(SeekFrom::Start(first))
+                .map_err(|e| self.spill_error(e))?;
+            while bytes < BATCH_BYTES
+                && let Some(s) = staged.pop_front()
+            {
                 let mut buf = vec![0u8; s.len as usize];
                 reader
                     .read_exact(&mut buf)
                     .map_err(|e| self.spill_error(e))?;
                 bytes += buf.len();
                 records.push((s, buf));
-                at += 1;
+            }
+            let mut sigs = vec![0u8; records.len() * SIG_RECORD];
+            reader
+                .seek(SeekFrom::Start(signatures))
+                .and_then(|_| reader.read_exact(&mut sigs))
+                .map_err(|e| self.spill_error(e))?;
+            signatures += sigs.len() as u64;
+            if staged.len() < staged.capacity() / 2 {
+                staged.shrink_to_fit();
             }
             let dropped = &self.dropped;
             let dir = &self.spill.dir;
             let built: Vec<Result<(&Staged, usize, Vec<TantivyDocument>)>> = records
-                .into_par_iter()
-                .filter(|(s, _)| !dropped.contains(&s.akey))
-                .map(|(s, stored)| {
+                .par_iter()
+                .zip(sigs.par_chunks(SIG_RECORD))
+                .filter(|((s, _), _)| !dropped.contains(&s.akey))
+                .map(|((s, stored), record)| {
+                    let sig = if record[0] == 1 { &record[1..] } else { &[] };
                     let article: Article =
-                        serde_json::from_slice(&stored).map_err(|e| Error::Io {
+                        serde_json::from_slice(stored).map_err(|e| Error::Io {
                             path: dir.clone(),
                             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
                         })?;
@@ -1204,10 +1297,10 @@ impl Writer<'_> {
                         cluster: s.cluster,
                         paras: &s.paras,
                         stripped: &stripped,
-                        sig: &s.sig,
+                        sig,
                         file: s.file.as_deref(),
                     };
-                    let docs = build_docs(fields, &article, &stored, s.chash, s.akey, &head);
+                    let docs = build_docs(fields, &article, stored, s.chash, s.akey, &head);
                     Ok((s, stripped.len(), docs))
                 })
                 .collect();
