@@ -6,8 +6,9 @@
 //! groups passages into articles as runs, without hashing, and keeps per
 //! article: the best passage score (for ranking), the best `keep` passages
 //! (for display), and the article's source and date (for facets). Its
-//! results come in index order, which lets [`join`] combine two of them in
-//! one pass. [`KeySetCollector`] only gathers the set of articles that have a
+//! results come in index order, which lets [`join_heads`] add the scores of
+//! a search over head passages ([`HeadScoreCollector`]) in one pass.
+//! [`KeySetCollector`] only gathers the set of articles that have a
 //! matching passage, for `+required` and `-excluded` clauses.
 
 use std::collections::HashSet;
@@ -208,40 +209,41 @@ impl<'s> SourceNames<'s> {
     }
 }
 
-/// Combines two collections of the same index in one pass: `both` for an
-/// article in each, `left` / `right` for one found in only one of them.
-/// Both inputs are in index order (as [`ArticleCollector`] returns them), and
-/// so is the output.
-pub(crate) fn join(
-    a: impl IntoIterator<Item = ArticleAgg>,
-    b: impl IntoIterator<Item = ArticleAgg>,
-    mut both: impl FnMut(ArticleAgg, ArticleAgg) -> Option<ArticleAgg>,
-    mut left: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
-    mut right: impl FnMut(ArticleAgg) -> Option<ArticleAgg>,
-) -> Vec<ArticleAgg> {
-    let (a, b) = (a.into_iter(), b.into_iter());
-    // At least as many as the longer list, at most both (usually close to
-    // the longer: most articles found by their passages have a head match).
-    let mut out = Vec::with_capacity(a.size_hint().0.max(b.size_hint().0));
-    let mut a = a.peekable();
-    let mut b = b.peekable();
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.akey == y.akey => {
-                let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
-                both(x, y)
+/// Gives the articles found by their passages (`found`, in index order) the
+/// scores of their article-level fields (`heads`, from a search over head
+/// passages), in one pass. An article found by its title or text only is
+/// added, made by `start` and shown with its head as its passage (scored 0).
+/// `found` stays in index order.
+pub(crate) fn join_heads(
+    found: &mut Vec<ArticleAgg>,
+    heads: impl IntoIterator<Item = HeadScore>,
+    mut start: impl FnMut(u64, DocAddress) -> tantivy::Result<ArticleAgg>,
+) -> tantivy::Result<()> {
+    let mut extra = Vec::new();
+    let mut i = 0;
+    for h in heads {
+        // Articles do not interleave, and a head is its article's first
+        // passage: a found article that starts before it is an earlier one.
+        while i < found.len() && found[i].akey != h.akey && found[i].first < h.at {
+            i += 1;
+        }
+        match found.get_mut(i) {
+            Some(a) if a.akey == h.akey => a.head = h.score,
+            _ => {
+                let mut a = start(h.akey, h.at)?;
+                a.best = 0.0;
+                a.passages.push((0.0, h.at));
+                a.head = h.score;
+                extra.push(a);
             }
-            // Articles do not interleave, so the one that starts first has
-            // no partner in the other list.
-            (Some(x), Some(y)) if x.first < y.first => left(a.next().expect("peeked")),
-            (Some(_), Some(_)) => right(b.next().expect("peeked")),
-            (Some(_), None) => left(a.next().expect("peeked")),
-            (None, Some(_)) => right(b.next().expect("peeked")),
-            (None, None) => break,
-        };
-        out.extend(next);
+        }
     }
-    out
+    if !extra.is_empty() {
+        found.extend(extra);
+        // Two sorted runs: the stable sort merges them.
+        found.sort_by_key(|a| a.first);
+    }
+    Ok(())
 }
 
 /// Collects matching passages into per-article aggregates, in index order.
@@ -255,64 +257,41 @@ pub(crate) struct ArticleCollector {
 pub(crate) struct ArticleSegmentCollector {
     segment: SegmentOrdinal,
     keep: usize,
-    akey: Column<u64>,
-    day: Column<i64>,
-    cluster: Option<Column<u64>>,
-    source: Option<StrColumn>,
+    cols: ArticleColumns,
     /// Articles so far.
     articles: Vec<ArticleAgg>,
 }
 
-impl Collector for ArticleCollector {
-    type Fruit = Segments<ArticleAgg>;
-    type Child = ArticleSegmentCollector;
+/// The columns of one segment an article's aggregate is read from.
+pub(crate) struct ArticleColumns {
+    akey: Column<u64>,
+    day: Column<i64>,
+    cluster: Option<Column<u64>>,
+    source: Option<StrColumn>,
+}
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
+impl ArticleColumns {
+    /// Opens them; `clusters`: read near-duplicate labels too.
+    pub fn open(reader: &SegmentReader, clusters: bool) -> tantivy::Result<ArticleColumns> {
         let ff = reader.fast_fields();
-        Ok(ArticleSegmentCollector {
-            segment,
-            keep: self.keep,
+        Ok(ArticleColumns {
             akey: ff.u64("akey")?,
             day: ff.i64("day")?,
-            cluster: if self.clusters {
+            cluster: if clusters {
                 Some(ff.u64("cluster")?)
             } else {
                 None
             },
             source: ff.str("source")?,
-            articles: Vec::new(),
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Segments<ArticleAgg>> {
-        Ok(in_index_order(fruits, |a| a.first))
-    }
-}
-
-impl SegmentCollector for ArticleSegmentCollector {
-    type Fruit = Vec<ArticleAgg>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(akey) = self.akey.first(doc) else {
-            return;
-        };
-        let addr = DocAddress::new(self.segment, doc);
-        if let Some(last) = self.articles.last_mut()
-            && last.akey == akey
-        {
-            last.push(score, addr, self.keep);
-            return;
-        }
+    /// The aggregate of the article that passage `addr` belongs to, with
+    /// no passage yet.
+    pub fn start(&self, akey: u64, addr: DocAddress) -> ArticleAgg {
+        let doc = addr.doc_id;
         let source = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
-        let mut agg = ArticleAgg {
+        ArticleAgg {
             akey,
             first: addr,
             best: Score::MIN,
@@ -331,7 +310,51 @@ impl SegmentCollector for ArticleSegmentCollector {
                 .and_then(|c| c.first(doc))
                 .and_then(NonZeroU64::new),
             head: 0.0,
+        }
+    }
+}
+
+impl Collector for ArticleCollector {
+    type Fruit = Segments<ArticleAgg>;
+    type Child = ArticleSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(ArticleSegmentCollector {
+            segment,
+            keep: self.keep,
+            cols: ArticleColumns::open(reader, self.clusters)?,
+            articles: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Segments<ArticleAgg>> {
+        Ok(in_index_order(fruits, |a| a.first))
+    }
+}
+
+impl SegmentCollector for ArticleSegmentCollector {
+    type Fruit = Vec<ArticleAgg>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(akey) = self.cols.akey.first(doc) else {
+            return;
         };
+        let addr = DocAddress::new(self.segment, doc);
+        if let Some(last) = self.articles.last_mut()
+            && last.akey == akey
+        {
+            last.push(score, addr, self.keep);
+            return;
+        }
+        let mut agg = self.cols.start(akey, addr);
         agg.push(score, addr, self.keep);
         self.articles.push(agg);
     }
@@ -497,25 +520,21 @@ mod tests {
     }
 
     #[test]
-    fn join_pairs_articles_in_one_pass() {
-        // articles start at docs 0, 3, 5, 9; `a` saw passages, `b` heads
-        let a = vec![agg(1, 1, 1.0), agg(2, 4, 2.0), agg(4, 10, 4.0)];
-        let b = vec![agg(2, 3, 20.0), agg(3, 5, 30.0), agg(4, 9, 40.0)];
-        let out = join(
-            a,
-            b,
-            |mut x, y| {
-                x.head = y.best;
-                Some(x)
-            },
-            Some,
-            |mut y| {
-                y.head = y.best;
-                y.best = 0.0;
-                Some(y)
-            },
-        );
-        let got: Vec<(u64, f32, f32)> = out.iter().map(|a| (a.akey, a.best, a.head)).collect();
+    fn heads_join_found_articles_in_one_pass() {
+        // articles start at docs 0, 3, 5, 9; passages found 1, 2 and 4,
+        // heads found 2, 3 and 4
+        let mut found = vec![agg(1, 1, 1.0), agg(2, 4, 2.0), agg(4, 10, 4.0)];
+        let head = |akey, doc, score| HeadScore {
+            akey,
+            at: DocAddress::new(0, doc),
+            score,
+        };
+        let heads = vec![head(2, 3, 20.0), head(3, 5, 30.0), head(4, 9, 40.0)];
+        join_heads(&mut found, heads, |akey, at| {
+            Ok(agg(akey, at.doc_id, Score::MIN))
+        })
+        .unwrap();
+        let got: Vec<(u64, f32, f32)> = found.iter().map(|a| (a.akey, a.best, a.head)).collect();
         assert_eq!(
             got,
             [
@@ -525,5 +544,6 @@ mod tests {
                 (4, 4.0, 40.0)
             ]
         );
+        assert_eq!(found[2].passages.as_slice(), [(0.0, DocAddress::new(0, 5))]);
     }
 }

@@ -28,7 +28,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::collapse::Ranking;
 use crate::collect::{
-    ArticleAgg, ArticleCollector, HeadScoreCollector, KeySet, KeySetCollector, add_scores, join,
+    ArticleAgg, ArticleCollector, ArticleColumns, HeadScoreCollector, KeySet, KeySetCollector,
+    add_scores, join_heads,
 };
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -96,37 +97,26 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         )?,
         None => Default::default(),
     };
-    let heads = match &plan.article {
+    let mut found: Vec<ArticleAgg> = body.into_iter().collect();
+    if let Some(q) = &plan.article {
         // Title and whole text score once per article, with statistics over
         // articles, beside the article's best passages.
-        Some(q) => {
-            let stats = ArticleStats::new(&searcher, &index.fields)?;
-            let collector = ArticleCollector {
-                keep: 1,
-                clusters: req.collapse,
+        let stats = ArticleStats::new(&searcher, &index.fields)?;
+        let heads = searcher.search_with_statistics_provider(&**q, &HeadScoreCollector, &stats)?;
+        let mut columns: Vec<Option<ArticleColumns>> = (0..searcher.segment_readers().len())
+            .map(|_| None)
+            .collect();
+        join_heads(&mut found, heads, |akey, at| {
+            let cols = match &mut columns[at.segment_ord as usize] {
+                Some(cols) => cols,
+                slot => slot.insert(ArticleColumns::open(
+                    searcher.segment_reader(at.segment_ord),
+                    req.collapse,
+                )?),
             };
-            searcher.search_with_statistics_provider(&**q, &collector, &stats)?
-        }
-        None => Default::default(),
-    };
-    let found = join(
-        body,
-        heads,
-        |mut passages, head| {
-            passages.head = head.best;
-            Some(passages)
-        },
-        Some,
-        |mut head| {
-            // Matched by its title or text only: shown with its first passage.
-            head.head = head.best;
-            head.best = 0.0;
-            for p in &mut head.passages {
-                p.0 = 0.0;
-            }
-            Some(head)
-        },
-    );
+            Ok(cols.start(akey, at))
+        })?;
+    }
     let required: Vec<KeySet> = plan
         .required
         .iter()
@@ -137,7 +127,6 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         .iter()
         .map(|q| searcher.search(&**q, &KeySetCollector))
         .collect::<tantivy::Result<_>>()?;
-    let mut found = found;
     if !required.is_empty() || !excluded.is_empty() {
         found.retain(|a| {
             required.iter().all(|s| s.contains(&a.akey))
