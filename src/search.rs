@@ -135,6 +135,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     }
 
     let mut columns = Columns::new(&searcher);
+    let mut loaded: rustc_hash::FxHashMap<u64, crate::model::Article> = Default::default();
     let fb = FEEDBACK;
     if req.feedback
         && req.sort == Sort::Relevance
@@ -161,7 +162,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             let Some(article) = index.article_by_key(&searcher, a.akey)? else {
                 continue;
             };
-            let mut text = article.title;
+            let mut text = article.title.clone();
             if let Some((_, addr)) = a.passages.first() {
                 let cols = columns.segment(addr.segment_ord)?;
                 let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
@@ -170,6 +171,8 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
                 text.push_str(article.text.get(start..end).unwrap_or_default());
             }
             docs.push((score, text));
+            // The best articles are mostly on the page too: read them once.
+            loaded.insert(a.akey, article);
         }
         if let Some(q) =
             crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
@@ -227,9 +230,12 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             hits.push(hit);
             continue;
         }
-        let article = index
-            .article_by_key(&searcher, agg.akey)?
-            .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?;
+        let article = match loaded.remove(&agg.akey) {
+            Some(article) => article,
+            None => index
+                .article_by_key(&searcher, agg.akey)?
+                .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?,
+        };
         let mut passages = Vec::new();
         for (pscore, addr) in agg.passages.iter().take(req.passages) {
             let cols = columns.segment(addr.segment_ord)?;
