@@ -109,20 +109,28 @@ static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::
 /// assert_eq!(terms, ["doctor", "strike", "privatiz"]);
 /// ```
 pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
+    each_token(text, mode, |term, start, end, position, kind| {
+        out.push(Token {
+            text: term.to_string(),
+            start,
+            end,
+            position,
+            kind,
+        });
+    });
+}
+
+/// Analyses `text`, calling `sink(term, start, end, position, kind)` for
+/// each token: what [`analyze`] collects, without a string per token.
+fn each_token(text: &str, mode: Mode, mut sink: impl FnMut(&str, usize, usize, u32, TokenKind)) {
     let mut segs: Vec<(usize, &str)> = Vec::new();
     segment::word_bounds(text, &mut segs);
     let mut position: u32 = 0;
     let mut i = 0;
     let mut emit = |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
-        if let Some(text) = normalize(raw, mode, kind) {
-            out.push(Token {
-                text,
-                start,
-                end,
-                position,
-                kind,
-            });
-        }
+        normalize(raw, mode, kind, |term| {
+            sink(term, start, end, position, kind)
+        });
     };
     while i < segs.len() {
         let (start, seg) = segs[i];
@@ -305,27 +313,37 @@ fn fold(raw: &str) -> String {
     s
 }
 
-fn normalize(raw: &str, mode: Mode, kind: TokenKind) -> Option<String> {
+/// Calls `f` with the term `raw` gives in `mode`, if it gives one.
+fn normalize(raw: &str, mode: Mode, kind: TokenKind, f: impl FnOnce(&str)) {
     if raw.len() > MAX_TOKEN_BYTES {
-        return None;
+        return;
     }
     if kind == TokenKind::Symbol {
-        return normalize_word(raw, mode, kind);
+        if let Some(term) = normalize_word(raw, mode, kind) {
+            f(&term);
+        }
+        return;
     }
     // Word frequencies are steep: nearly every token of a large collection
     // is a word (as written) seen before, so each distinct word is folded,
-    // checked and stemmed once per thread.
+    // checked and stemmed once per thread. (`f` only copies the term: it
+    // must not analyse, which would borrow the cache again.)
     WORDS.with_borrow_mut(|cache| {
         let cache = &mut cache[mode as usize];
         if let Some(term) = cache.get(raw) {
-            return term.as_deref().map(str::to_string);
+            if let Some(term) = term {
+                f(term);
+            }
+            return;
         }
         let term = normalize_word(raw, mode, kind);
+        if let Some(term) = &term {
+            f(term);
+        }
         if cache.len() >= WORD_CACHE_SIZE {
             cache.clear();
         }
-        cache.insert(raw.into(), term.as_deref().map(Box::from));
-        term
+        cache.insert(raw.into(), term.map(String::into_boxed_str));
     })
 }
 
@@ -388,7 +406,9 @@ fn ize_stem(word: &str) -> Option<String> {
 #[derive(Clone)]
 pub struct HpTokenizer {
     mode: Mode,
-    scratch: Vec<Token>,
+    /// Tokens of the last text, reused: their strings are overwritten
+    /// rather than allocated for every token.
+    scratch: Vec<tantivy::tokenizer::Token>,
     /// Bytes this analyzer has been given, across its clones, when counted
     /// (see [`register`]): tantivy's indexing threads call it as they take
     /// documents off their queue, so the writer can tell how far behind
@@ -406,37 +426,49 @@ impl HpTokenizer {
     }
 }
 
+/// Tokens kept for reuse at most; a longer text's extra ones are let go.
+const SCRATCH_TOKENS: usize = 1 << 16;
+
 /// The tokens of one text, handed to tantivy one by one.
-pub struct HpTokenStream {
-    tokens: Vec<tantivy::tokenizer::Token>,
+pub struct HpTokenStream<'a> {
+    tokens: &'a mut [tantivy::tokenizer::Token],
     next: usize,
 }
 
 impl tantivy::tokenizer::Tokenizer for HpTokenizer {
-    type TokenStream<'a> = HpTokenStream;
+    type TokenStream<'a> = HpTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> HpTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> HpTokenStream<'a> {
         if let Some(n) = &self.analysed {
             n.fetch_add(text.len() as u64, Ordering::Relaxed);
         }
-        self.scratch.clear();
-        analyze(text, self.mode, &mut self.scratch);
-        let tokens = self
-            .scratch
-            .drain(..)
-            .map(|t| tantivy::tokenizer::Token {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position as usize,
-                text: t.text,
-                position_length: 1,
-            })
-            .collect();
-        HpTokenStream { tokens, next: 0 }
+        if self.scratch.len() > SCRATCH_TOKENS {
+            self.scratch.truncate(SCRATCH_TOKENS);
+            self.scratch.shrink_to_fit();
+        }
+        let scratch = &mut self.scratch;
+        let mut n = 0;
+        each_token(text, self.mode, |term, start, end, position, _| {
+            if n == scratch.len() {
+                scratch.push(tantivy::tokenizer::Token::default());
+            }
+            let t = &mut scratch[n];
+            t.text.clear();
+            t.text.push_str(term);
+            t.offset_from = start;
+            t.offset_to = end;
+            t.position = position as usize;
+            t.position_length = 1;
+            n += 1;
+        });
+        HpTokenStream {
+            tokens: &mut self.scratch[..n],
+            next: 0,
+        }
     }
 }
 
-impl tantivy::tokenizer::TokenStream for HpTokenStream {
+impl tantivy::tokenizer::TokenStream for HpTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.next += 1;
         self.next <= self.tokens.len()
