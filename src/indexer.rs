@@ -1123,32 +1123,49 @@ impl Writer<'_> {
     /// Gives every staged article its cluster, and returns the boilerplate
     /// of the collection as it will be after this run.
     fn assign(&mut self, details: &Details, alive: &[(&u64, &catalog::Detail)]) -> Boilerplate {
-        let mut detector = Detector::default();
+        // Entries: the earlier articles, then this run's in input order.
+        let live: Vec<usize> = (0..self.staged.len())
+            .filter(|&i| !self.dropped.contains(&self.staged[i].akey))
+            .collect();
+        let mut sigs: Vec<&[u8]> = Vec::with_capacity(alive.len() + live.len());
+        sigs.extend(alive.iter().map(|(_, d)| d.sig.as_slice()));
+        sigs.extend(live.iter().map(|&i| self.sigs.get(i)));
+        let detector = Detector::new(sigs);
+        // Which earlier entry each new article resembles most depends on
+        // signatures only: found in parallel, then labels given in order.
+        let staged = &self.staged;
+        let best: Vec<Option<usize>> = live
+            .par_iter()
+            .enumerate()
+            .map(|(k, &i)| match staged[i].label {
+                Label::Keep(_) => None,
+                Label::Assign => detector.best_before(alive.len() + k),
+            })
+            .collect();
+        drop(detector);
         let mut counter = Counter::default();
         for (_, d) in alive {
-            detector.insert(d.cluster, &d.sig);
             counter.add(d.group, d.cluster, &d.paras);
         }
-        for (i, s) in self.staged.iter_mut().enumerate() {
-            if self.dropped.contains(&s.akey) {
-                continue;
-            }
-            let sig = self.sigs.get(i);
-            let (cluster, joined) = match s.label {
-                Label::Keep(akey) => (
+        for (k, &i) in live.iter().enumerate() {
+            let label_of = |entry: usize| match entry.checked_sub(alive.len()) {
+                None => alive[entry].1.cluster,
+                Some(k) => self.staged[live[k]].cluster,
+            };
+            let joined = best[k].map(label_of);
+            let s = &mut self.staged[i];
+            let (cluster, joined) = match (s.label, joined) {
+                (Label::Keep(akey), _) => (
                     details
                         .get(&akey)
                         .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
                     false,
                 ),
-                Label::Assign => match detector.best_match(sig) {
-                    Some(label) => (label, true),
-                    None => (neardup::fresh_label(s.akey, s.chash), false),
-                },
+                (Label::Assign, Some(label)) => (label, true),
+                (Label::Assign, None) => (neardup::fresh_label(s.akey, s.chash), false),
             };
             s.cluster = cluster;
             s.joined = joined;
-            detector.insert(cluster, sig);
             counter.add(s.group, cluster, &s.paras);
         }
         counter.finish()

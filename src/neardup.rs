@@ -18,9 +18,6 @@
 //! generator, because signatures are stored in the index and must mean the
 //! same thing to every later version that reads them.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 /// Words per shingle.
 const SHINGLE: usize = 5;
 /// Values in a signature.
@@ -125,64 +122,130 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
-/// The articles seen so far, findable by signature.
+/// The articles of a run's commit, in the order clusters are assigned,
+/// findable by signature: each article is compared with the ones before it.
 ///
-/// Memory per article: its signature and one band slot per band; a band
-/// key's articles are chained through the slots rather than held in a
-/// vector of their own (most keys belong to one article).
-#[derive(Default)]
-pub(crate) struct Detector {
-    labels: Vec<u64>,
-    /// Signatures back to back, `HASHES` values each.
-    sigs: Vec<u8>,
-    /// Band key -> the last slot (`entry * BANDS + band`) with that key.
-    last: HashMap<u32, u32, BuildHasherDefault<crate::collect::KeyHasher>>,
-    /// Slot -> the previous slot with the same key, or [`NO_SLOT`].
-    previous: Vec<u32>,
+/// Built once over every signature (borrowed, not copied). Per band, the
+/// articles are sorted by the band's value (its rows' 24 bits): a table of
+/// where each value of the top 16 bits starts, then per article its entry
+/// number and the low 8 bits, about 5 bytes per article and band (the
+/// signatures themselves stay where they are).
+pub(crate) struct Detector<'a> {
+    sigs: Vec<&'a [u8]>,
+    /// Per band, where the articles whose band value has each value of the
+    /// top 16 bits start in the band's slice of `entries` (`BUCKETS + 1`
+    /// per band).
+    starts: Vec<u32>,
+    /// Per band, the indexed articles sorted by (band value, entry): their
+    /// entry numbers, and the low 8 bits of their band values. (A few large
+    /// blocks rather than many small ones: freed, they give memory back.)
+    entries: Vec<u32>,
+    low: Vec<u8>,
+    /// Articles with a signature (the length of each band's slice).
+    indexed: usize,
 }
 
 /// Bands per signature.
 const BANDS: usize = HASHES / ROWS;
-const NO_SLOT: u32 = u32::MAX;
+/// Values of a band value's top 16 bits.
+const BUCKETS: usize = 1 << 16;
 
-impl Detector {
-    /// Adds an article with its cluster label.
-    pub fn insert(&mut self, label: u64, sig: &[u8]) {
-        if sig.len() != HASHES {
-            return;
+/// A band's value: its rows' bytes.
+fn band_value(sig: &[u8], band: usize) -> u32 {
+    let rows = &sig[band * ROWS..(band + 1) * ROWS];
+    rows.iter().fold(0, |v, &r| (v << 8) | u32::from(r))
+}
+
+impl<'a> Detector<'a> {
+    /// Indexes `sigs`: entry `i` is `sigs[i]` (an empty signature is never
+    /// matched).
+    pub fn new(sigs: Vec<&'a [u8]>) -> Detector<'a> {
+        let n = sigs.len();
+        assert!(n < u32::MAX as usize, "too many articles for one commit");
+        let indexed: Vec<u32> = (0..n as u32)
+            .filter(|&i| sigs[i as usize].len() == HASHES)
+            .collect();
+        let m = indexed.len();
+        let mut starts = vec![0u32; BANDS * (BUCKETS + 1)];
+        let mut entries = vec![0u32; BANDS * m];
+        let mut low = vec![0u8; BANDS * m];
+        let mut values = vec![0u32; m];
+        let mut sorted = vec![(0u8, 0u32); m];
+        for band in 0..BANDS {
+            for (v, &i) in values.iter_mut().zip(&indexed) {
+                *v = band_value(sigs[i as usize], band);
+            }
+            let starts = &mut starts[band * (BUCKETS + 1)..(band + 1) * (BUCKETS + 1)];
+            for v in &values {
+                starts[(v >> 8) as usize + 1] += 1;
+            }
+            for k in 1..starts.len() {
+                starts[k] += starts[k - 1];
+            }
+            let mut next = starts.to_vec();
+            for (&i, &v) in indexed.iter().zip(&values) {
+                let slot = &mut next[(v >> 8) as usize];
+                sorted[*slot as usize] = (v as u8, i);
+                *slot += 1;
+            }
+            // Entries arrive in order, so each bucket is in entry order; a
+            // stable sort by the low bits keeps that within each value.
+            for k in 0..BUCKETS {
+                let bucket = &mut sorted[starts[k] as usize..starts[k + 1] as usize];
+                if bucket.len() > 1 {
+                    bucket.sort_by_key(|p| p.0);
+                }
+            }
+            let range = band * m..(band + 1) * m;
+            for ((e, l), &(lo, i)) in entries[range.clone()]
+                .iter_mut()
+                .zip(&mut low[range])
+                .zip(&sorted)
+            {
+                *e = i;
+                *l = lo;
+            }
         }
-        let entry = self.labels.len();
-        for (band, key) in band_keys(sig).enumerate() {
-            let slot = (entry * BANDS + band) as u32;
-            self.previous
-                .push(self.last.insert(key, slot).unwrap_or(NO_SLOT));
+        Detector {
+            sigs,
+            starts,
+            entries,
+            low,
+            indexed: m,
         }
-        self.labels.push(label);
-        self.sigs.extend_from_slice(sig);
     }
 
-    fn sig(&self, entry: usize) -> &[u8] {
-        &self.sigs[entry * HASHES..(entry + 1) * HASHES]
-    }
-
-    /// The label of the most similar article at or above [`THRESHOLD`].
-    pub fn best_match(&self, sig: &[u8]) -> Option<u64> {
+    /// The most similar entry before `i` at or above [`THRESHOLD`] (the
+    /// earliest of equally similar ones). It depends on the signatures
+    /// only, so entries can be looked up in any order, or in parallel.
+    pub fn best_before(&self, i: usize) -> Option<usize> {
+        let sig = self.sigs[i];
         if sig.len() != HASHES {
             return None;
         }
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
-        for key in band_keys(sig) {
-            let mut slot = self.last.get(&key).copied().unwrap_or(NO_SLOT);
-            while slot != NO_SLOT {
-                let at = slot as usize / BANDS;
-                slot = self.previous[slot as usize];
+        for band in 0..BANDS {
+            let value = band_value(sig, band);
+            let (top, low) = ((value >> 8) as usize, value as u8);
+            let starts = &self.starts[band * (BUCKETS + 1)..];
+            let base = band * self.indexed;
+            let (from, to) = (base + starts[top] as usize, base + starts[top + 1] as usize);
+            for k in from..to {
+                let at = self.entries[k] as usize;
+                if self.low[k] != low {
+                    continue;
+                }
+                if at >= i {
+                    // Same value, in entry order: the rest come later.
+                    break;
+                }
                 // A copy shares many bands: compare it once.
                 if seen.contains(&at) {
                     continue;
                 }
                 seen.push(at);
-                let s = similarity(sig, self.sig(at));
+                let s = similarity(sig, self.sigs[at]);
                 let better = match best {
                     None => true,
                     Some((bs, b)) => s > bs || (s == bs && at < b),
@@ -192,22 +255,8 @@ impl Detector {
                 }
             }
         }
-        best.map(|(_, at)| self.labels[at])
+        best.map(|(_, at)| at)
     }
-}
-
-/// The key of each band of a signature (band number and its rows mixed).
-fn band_keys(sig: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    sig.chunks_exact(ROWS).enumerate().map(|(band, rows)| {
-        let mut h = (band as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        for &r in rows {
-            h = (h ^ u64::from(r))
-                .wrapping_mul(0xBF58_476D_1CE4_E5B9)
-                .rotate_left(31);
-        }
-        // 32 bits: a collision between two keys only costs one comparison.
-        (h ^ (h >> 29)) as u32
-    })
 }
 
 #[cfg(test)]
@@ -238,19 +287,27 @@ mod tests {
 
     #[test]
     fn the_detector_finds_the_best_earlier_copy() {
-        let mut d = Detector::default();
-        d.insert(1, &all(STORY));
-        d.insert(
-            2,
-            &all("An entirely different report about dental contracts, fees and the number of practices closing their lists to new adult patients across the county this year."),
-        );
         let copy = format!("{STORY}\n\nThis article was amended to correct a figure.");
-        assert_eq!(d.best_match(&all(&copy)), Some(1));
-        assert_eq!(
-            d.best_match(&all("Nothing like either of them: a recipe for lentil soup with cumin, lemon and a great deal of patience on a cold afternoon.")),
-            None
-        );
-        assert_eq!(d.best_match(&[]), None);
+        let sigs = [
+            all(STORY),
+            all(
+                "An entirely different report about dental contracts, fees and the number of practices closing their lists to new adult patients across the county this year.",
+            ),
+            all(&copy),
+            all(
+                "Nothing like either of them: a recipe for lentil soup with cumin, lemon and a great deal of patience on a cold afternoon.",
+            ),
+            Vec::new(),
+            all(STORY),
+        ];
+        let d = Detector::new(sigs.iter().map(Vec::as_slice).collect());
+        assert_eq!(d.best_before(0), None, "nothing comes before the first");
+        assert_eq!(d.best_before(2), Some(0));
+        assert_eq!(d.best_before(3), None);
+        assert_eq!(d.best_before(4), None, "no signature, no match");
+        // Equal to the first and close to the copy: the most similar wins,
+        // and of equally similar ones the earliest.
+        assert_eq!(d.best_before(5), Some(0));
     }
 
     #[test]
