@@ -47,7 +47,7 @@ pub const DEFAULT_MEMORY_BYTES: usize = 256 << 20;
 const MIN_MEMORY_PER_THREAD: usize = 15 << 20;
 /// Share of the memory budget that text waiting in tantivy's queue may take
 /// (the documents built from it take about four times as much).
-const QUEUE_SHARE: usize = 16;
+const QUEUE_SHARE: usize = 256;
 const MIN_QUEUE_BYTES: usize = 1 << 20;
 const QUEUE_POLL: Duration = Duration::from_millis(1);
 /// No progress for this long: stop waiting for tantivy's queue.
@@ -55,6 +55,9 @@ const QUEUE_STALL: Duration = Duration::from_secs(10);
 
 /// Input read per batch: bounds the memory held outside tantivy.
 const BATCH_BYTES: usize = 8 << 20;
+/// Staged articles turned into documents per batch at commit (the
+/// documents take about four times the bytes).
+const WRITE_BATCH_BYTES: usize = 1 << 20;
 /// A signature in the spill: a byte saying whether the article has one,
 /// then its values.
 const SIG_RECORD: usize = 1 + neardup::HASHES;
@@ -1277,7 +1280,7 @@ impl Writer<'_> {
             reader
                 .seek(SeekFrom::Start(first))
                 .map_err(|e| self.spill_error(e))?;
-            while bytes < BATCH_BYTES
+            while bytes < WRITE_BATCH_BYTES
                 && let Some(s) = staged.pop_front()
             {
                 let mut buf = vec![0u8; s.len as usize];
