@@ -70,7 +70,12 @@ pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
             crate::analysis::word_bounds(&text[range.clone()], &mut segs);
             for &(_, word) in segs.iter().filter(|(_, w)| crate::analysis::is_wordlike(w)) {
                 lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
+                if word.is_ascii() {
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.extend(word.chars().flat_map(char::to_lowercase));
+                }
                 words.push(xxhash_rust::xxh3::xxh3_64(lower.as_bytes()));
             }
         }
