@@ -332,6 +332,61 @@ fn a_repeated_promo_is_never_a_snippet() {
     assert_eq!(r.total_articles, 2);
 }
 
+/// Articles signed again once their promo turns out to be boilerplate are
+/// read back from the middle of the run's spill; everything staged after
+/// them must come out whole.
+#[test]
+fn articles_after_re_signed_ones_are_written_whole() {
+    let promo = independent_promo();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("independent");
+    std::fs::create_dir(&src).unwrap();
+    let bodies = [
+        ("a.md", "Hospital pharmacy", PHARMACY),
+        ("b.md", "Dental deserts", DENTISTS),
+        ("c.md", "Care home fees", CARE_HOMES),
+    ];
+    for (name, title, body) in &bodies {
+        independent_article(&src, name, title, body, &promo);
+    }
+    let later = [
+        (
+            "d.md",
+            "Ambulance queues",
+            "Ambulance crews in the south west spent more hours parked outside emergency departments this winter than in any year on record, and paramedics described handing patients over in corridors.",
+        ),
+        (
+            "e.md",
+            "Midwife shortages",
+            "Maternity units closed their doors to new admissions on eleven nights last month because too few midwives were on shift, and expectant mothers were sent to hospitals forty miles away.",
+        ),
+    ];
+    for (name, title, body) in &later {
+        write(
+            &src.join(name),
+            &format!(
+                "---\ntitle: {title}\nsource: The Independent\ndate: 2025-08-02\n---\n{body}\n"
+            ),
+        );
+    }
+    let index = Index::open_or_create(dir.path().join("idx")).unwrap();
+    let s = run(&index, &[src], &IngestOptions::default(), false);
+    assert_eq!(s.added, 5, "{s:?}");
+    assert!(
+        s.stripped >= 1,
+        "the promo is boilerplate within the run: {s:?}"
+    );
+    assert_eq!(search(&index, "reproductive rights").total_articles, 0);
+    for (_, title, body) in bodies.iter().chain(&later) {
+        let words: Vec<&str> = body.split_whitespace().take(6).collect();
+        let r = search(&index, &format!("\"{}\"", words.join(" ")));
+        assert_eq!(r.total_articles, 1, "{title}");
+        assert_eq!(r.hits[0].title, *title);
+        let a = index.article(&r.hits[0].id).unwrap().unwrap();
+        assert!(a.text.contains(body), "{title}: stored text changed");
+    }
+}
+
 #[test]
 fn seed_article_promo_stays_out_of_snippets() {
     // The real seed with the promo, plus two more articles of its outlet.
