@@ -1272,32 +1272,33 @@ impl Writer<'_> {
         let mut staged = std::collections::VecDeque::from(std::mem::take(&mut self.staged));
         let fields = &self.index.fields;
         while !staged.is_empty() {
-            let mut records: Vec<(Staged, Vec<u8>)> = Vec::new();
+            let mut batch: Vec<Staged> = Vec::new();
             let mut bytes = 0;
-            let mut reader = BufReader::with_capacity(1 << 20, &mut file);
-            // A batch's articles lie back to back in the spill.
-            let first = staged.front().map_or(0, |s| s.offset);
-            reader
-                .seek(SeekFrom::Start(first))
-                .map_err(|e| self.spill_error(e))?;
             while bytes < WRITE_BATCH_BYTES
                 && let Some(s) = staged.pop_front()
             {
-                let mut buf = vec![0u8; s.len as usize];
-                reader
-                    .read_exact(&mut buf)
-                    .map_err(|e| self.spill_error(e))?;
-                bytes += buf.len();
-                records.push((s, buf));
+                bytes += s.len as usize;
+                batch.push(s);
             }
-            let mut sigs = vec![0u8; records.len() * SIG_RECORD];
-            reader
-                .seek(SeekFrom::Start(signatures))
-                .and_then(|_| reader.read_exact(&mut sigs))
-                .map_err(|e| self.spill_error(e))?;
-            signatures += sigs.len() as u64;
             if staged.len() < staged.capacity() / 2 {
                 staged.shrink_to_fit();
+            }
+            // A batch's articles lie back to back in the spill, and so do
+            // their signatures at its end: one read for each.
+            let mut stored = vec![0u8; bytes];
+            let mut sigs = vec![0u8; batch.len() * SIG_RECORD];
+            file.seek(SeekFrom::Start(batch[0].offset))
+                .and_then(|_| file.read_exact(&mut stored))
+                .and_then(|_| file.seek(SeekFrom::Start(signatures)))
+                .and_then(|_| file.read_exact(&mut sigs))
+                .map_err(|e| self.spill_error(e))?;
+            signatures += sigs.len() as u64;
+            let mut records: Vec<(&Staged, &[u8])> = Vec::with_capacity(batch.len());
+            let mut rest = stored.as_slice();
+            for s in &batch {
+                let (one, more) = rest.split_at(s.len as usize);
+                records.push((s, one));
+                rest = more;
             }
             let dropped = &self.dropped;
             let dir = &self.spill.dir;
@@ -1305,7 +1306,7 @@ impl Writer<'_> {
                 .par_iter()
                 .zip(sigs.par_chunks(SIG_RECORD))
                 .filter(|((s, _), _)| !dropped.contains(&s.akey))
-                .map(|((s, stored), record)| {
+                .map(|(&(s, stored), record)| {
                     let sig = if record[0] == 1 { &record[1..] } else { &[] };
                     let article: Article =
                         serde_json::from_slice(stored).map_err(|e| Error::Io {
