@@ -135,33 +135,24 @@ impl<T> Default for Segments<T> {
     }
 }
 
+impl<T> Segments<T> {
+    /// All results in one list: the first segment's, with the others'
+    /// appended.
+    pub fn into_vec(self) -> Vec<T> {
+        let mut lists = self.0.into_iter();
+        let mut all = lists.next().unwrap_or_default();
+        for list in lists {
+            all.extend(list);
+        }
+        all
+    }
+}
+
 impl<T> IntoIterator for Segments<T> {
     type Item = T;
-    type IntoIter = SegmentsIter<T>;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<T>>>;
     fn into_iter(self) -> Self::IntoIter {
-        SegmentsIter {
-            left: self.0.iter().map(Vec::len).sum(),
-            items: self.0.into_iter().flatten(),
-        }
-    }
-}
-
-/// The items of [`Segments`], with their number known up front (so that a
-/// list built from them is allocated once).
-pub(crate) struct SegmentsIter<T> {
-    items: std::iter::Flatten<std::vec::IntoIter<Vec<T>>>,
-    left: usize,
-}
-
-impl<T> Iterator for SegmentsIter<T> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
-        let item = self.items.next()?;
-        self.left -= 1;
-        Some(item)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
+        self.0.into_iter().flatten()
     }
 }
 

@@ -97,7 +97,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         )?,
         None => Default::default(),
     };
-    let mut found: Vec<ArticleAgg> = body.into_iter().collect();
+    let mut found: Vec<ArticleAgg> = body.into_vec();
     if let Some(q) = &plan.article {
         // Title and whole text score once per article, with statistics over
         // articles, beside the article's best passages.
