@@ -7,7 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use hpsearch::indexer::Quiet;
-use hpsearch::{Index, IndexSummary, IngestOptions, SearchRequest, SearchResults, WriterOptions};
+use hpsearch::{
+    Article, Index, IndexSummary, IngestOptions, SearchRequest, SearchResults, WriterOptions,
+};
 
 /// Indexes `paths` into `index` in one run; prunes gone files when asked.
 fn run(index: &Index, paths: &[PathBuf], options: &IngestOptions, prune: bool) -> IndexSummary {
@@ -261,6 +263,25 @@ fn promo_in_snippets(r: &SearchResults) -> bool {
     })
 }
 
+/// File name, title and body of the three articles the promo opens.
+const INDEPENDENT_ARTICLES: [(&str, &str, &str); 3] = [
+    ("a.md", "Hospital pharmacy", PHARMACY),
+    ("b.md", "Dental deserts", DENTISTS),
+    ("c.md", "Care home fees", CARE_HOMES),
+];
+
+/// Searches the first six words of `body` as a phrase: exactly one
+/// article, titled `title`, must match. Returns the results and the stored
+/// article.
+fn found_by_its_own_words(index: &Index, title: &str, body: &str) -> (SearchResults, Article) {
+    let words: Vec<&str> = body.split_whitespace().take(6).collect();
+    let r = search(index, &format!("\"{}\"", words.join(" ")));
+    assert_eq!(r.total_articles, 1, "{title}");
+    assert_eq!(r.hits[0].title, title);
+    let a = index.article(&r.hits[0].id).unwrap().unwrap();
+    (r, a)
+}
+
 #[test]
 fn a_repeated_promo_is_never_a_snippet() {
     let promo = independent_promo();
@@ -268,11 +289,7 @@ fn a_repeated_promo_is_never_a_snippet() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("independent");
     std::fs::create_dir(&src).unwrap();
-    let bodies = [
-        ("a.md", "Hospital pharmacy", PHARMACY),
-        ("b.md", "Dental deserts", DENTISTS),
-        ("c.md", "Care home fees", CARE_HOMES),
-    ];
+    let bodies = INDEPENDENT_ARTICLES;
     let index = Index::open_or_create(dir.path().join("idx")).unwrap();
     let o = IngestOptions::default();
     // two articles with the promo: not yet boilerplate, so it is searchable
@@ -304,12 +321,8 @@ fn a_repeated_promo_is_never_a_snippet() {
     }
     // each article is still found by its own words, and `show` keeps the promo
     for (_, title, body) in &bodies {
-        let words: Vec<&str> = body.split_whitespace().take(6).collect();
-        let r = search(&index, &format!("\"{}\"", words.join(" ")));
-        assert_eq!(r.total_articles, 1, "{title}");
-        assert_eq!(r.hits[0].title, *title);
+        let (r, a) = found_by_its_own_words(&index, title, body);
         assert!(!promo_in_snippets(&r));
-        let a = index.article(&r.hits[0].id).unwrap().unwrap();
         assert!(a.text.starts_with("Your support helps us"));
     }
     // another outlet's copy of the paragraph is not its boilerplate
@@ -341,11 +354,7 @@ fn articles_after_re_signed_ones_are_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("independent");
     std::fs::create_dir(&src).unwrap();
-    let bodies = [
-        ("a.md", "Hospital pharmacy", PHARMACY),
-        ("b.md", "Dental deserts", DENTISTS),
-        ("c.md", "Care home fees", CARE_HOMES),
-    ];
+    let bodies = INDEPENDENT_ARTICLES;
     for (name, title, body) in &bodies {
         independent_article(&src, name, title, body, &promo);
     }
@@ -378,11 +387,7 @@ fn articles_after_re_signed_ones_are_written_whole() {
     );
     assert_eq!(search(&index, "reproductive rights").total_articles, 0);
     for (_, title, body) in bodies.iter().chain(&later) {
-        let words: Vec<&str> = body.split_whitespace().take(6).collect();
-        let r = search(&index, &format!("\"{}\"", words.join(" ")));
-        assert_eq!(r.total_articles, 1, "{title}");
-        assert_eq!(r.hits[0].title, *title);
-        let a = index.article(&r.hits[0].id).unwrap().unwrap();
+        let (_, a) = found_by_its_own_words(&index, title, body);
         assert!(a.text.contains(body), "{title}: stored text changed");
     }
 }
