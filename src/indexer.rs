@@ -58,46 +58,45 @@ const BATCH_BYTES: usize = 8 << 20;
 /// Staged articles turned into documents per batch at commit (the
 /// documents take about four times the bytes).
 const WRITE_BATCH_BYTES: usize = 1 << 20;
-/// A signature in the spill: a byte saying whether the article has one,
-/// then its values.
-const SIG_RECORD: usize = 1 + neardup::HASHES;
-
 /// The staged articles' signatures, back to back in one allocation (so that
 /// freeing them gives the memory back at once), in staged order.
 #[derive(Default)]
 struct Signatures {
     values: Vec<u8>,
-    /// Whether each article has a signature (a text without words has none).
-    present: Vec<bool>,
+    /// Per article, where its signature starts in `values` (shifted left 8
+    /// bits) and its length (the low 8 bits; 0 for none).
+    spans: Vec<u64>,
 }
 
 impl Signatures {
     fn push(&mut self, sig: &[u8]) {
-        let ok = sig.len() == neardup::HASHES;
-        self.present.push(ok);
-        if ok {
-            self.values.extend_from_slice(sig);
-        } else {
-            self.values.extend_from_slice(&[0; neardup::HASHES]);
-        }
+        self.spans.push(span(self.values.len(), sig));
+        self.values.extend_from_slice(sig);
     }
 
     /// Article `i`'s signature; empty if it has none.
     fn get(&self, i: usize) -> &[u8] {
-        if self.present[i] {
-            &self.values[i * neardup::HASHES..(i + 1) * neardup::HASHES]
-        } else {
-            &[]
-        }
+        let at = (self.spans[i] >> 8) as usize;
+        &self.values[at..at + (self.spans[i] & 0xff) as usize]
     }
 
+    /// Replaces article `i`'s signature: in place if it fits.
     fn set(&mut self, i: usize, sig: &[u8]) {
-        self.present[i] = false;
-        if sig.len() == neardup::HASHES {
-            self.values[i * neardup::HASHES..(i + 1) * neardup::HASHES].copy_from_slice(sig);
-            self.present[i] = true;
+        let at = (self.spans[i] >> 8) as usize;
+        if sig.len() <= (self.spans[i] & 0xff) as usize {
+            self.values[at..at + sig.len()].copy_from_slice(sig);
+            self.spans[i] = span(at, sig);
+        } else {
+            self.spans[i] = span(self.values.len(), sig);
+            self.values.extend_from_slice(sig);
         }
     }
+}
+
+/// A signature's place in [`Signatures::values`].
+fn span(at: usize, sig: &[u8]) -> u64 {
+    debug_assert!(sig.len() <= neardup::HASHES);
+    ((at as u64) << 8) | sig.len() as u64
 }
 
 /// Settings of a [`Writer`].
@@ -256,6 +255,8 @@ struct Staged {
     /// Set at commit.
     cluster: u64,
     joined: bool,
+    /// Length of its signature, set when signatures are spilled.
+    sig_len: u8,
 }
 
 /// The temporary file articles wait in until the commit, in the index folder
@@ -974,6 +975,7 @@ impl Writer<'_> {
             file,
             cluster: 0,
             joined: false,
+            sig_len: 0,
         });
         Ok(())
     }
@@ -1110,15 +1112,11 @@ impl Writer<'_> {
     /// Returns where they start.
     fn spill_signatures(&mut self) -> Result<u64> {
         let at = self.spill.len;
-        let mut record = [0u8; SIG_RECORD];
         let sigs = std::mem::take(&mut self.sigs);
         for i in 0..self.staged.len() {
             let sig = sigs.get(i);
-            record[0] = u8::from(!sig.is_empty());
-            if !sig.is_empty() {
-                record[1..].copy_from_slice(sig);
-            }
-            self.spill.push(&record).map_err(|e| self.spill_error(e))?;
+            self.staged[i].sig_len = sig.len() as u8;
+            self.spill.push(sig).map_err(|e| self.spill_error(e))?;
         }
         Ok(at)
     }
@@ -1286,28 +1284,27 @@ impl Writer<'_> {
             // A batch's articles lie back to back in the spill, and so do
             // their signatures at its end: one read for each.
             let mut stored = vec![0u8; bytes];
-            let mut sigs = vec![0u8; batch.len() * SIG_RECORD];
+            let mut sigs = vec![0u8; batch.iter().map(|s| usize::from(s.sig_len)).sum()];
             file.seek(SeekFrom::Start(batch[0].offset))
                 .and_then(|_| file.read_exact(&mut stored))
                 .and_then(|_| file.seek(SeekFrom::Start(signatures)))
                 .and_then(|_| file.read_exact(&mut sigs))
                 .map_err(|e| self.spill_error(e))?;
             signatures += sigs.len() as u64;
-            let mut records: Vec<(&Staged, &[u8])> = Vec::with_capacity(batch.len());
-            let mut rest = stored.as_slice();
+            let mut records: Vec<(&Staged, &[u8], &[u8])> = Vec::with_capacity(batch.len());
+            let (mut rest, mut sig_rest) = (stored.as_slice(), sigs.as_slice());
             for s in &batch {
                 let (one, more) = rest.split_at(s.len as usize);
-                records.push((s, one));
-                rest = more;
+                let (sig, sig_more) = sig_rest.split_at(usize::from(s.sig_len));
+                records.push((s, one, sig));
+                (rest, sig_rest) = (more, sig_more);
             }
             let dropped = &self.dropped;
             let dir = &self.spill.dir;
             let built: Vec<Result<(&Staged, usize, Vec<TantivyDocument>)>> = records
                 .par_iter()
-                .zip(sigs.par_chunks(SIG_RECORD))
-                .filter(|((s, _), _)| !dropped.contains(&s.akey))
-                .map(|(&(s, stored), record)| {
-                    let sig = if record[0] == 1 { &record[1..] } else { &[] };
+                .filter(|(s, _, _)| !dropped.contains(&s.akey))
+                .map(|&(s, stored, sig)| {
                     let article: Article =
                         serde_json::from_slice(stored).map_err(|e| Error::Io {
                             path: dir.clone(),

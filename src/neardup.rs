@@ -18,6 +18,8 @@
 //! generator, because signatures are stored in the index and must mean the
 //! same thing to every later version that reads them.
 
+use rayon::prelude::*;
+
 /// Words per shingle.
 const SHINGLE: usize = 5;
 /// Values in a signature.
@@ -29,11 +31,48 @@ const ROWS: usize = 3;
 /// Estimated Jaccard similarity at which two articles are copies of one story.
 pub const THRESHOLD: f64 = 0.6;
 
-/// A MinHash signature, the lowest 8 bits of each minimum (b-bit MinHash:
-/// a quarter of the bytes, and two unrelated texts agree by chance in 1 of
-/// 256 positions, which [`similarity`] discounts); empty for a text with no
-/// words.
+/// A MinHash signature as stored: the lowest 8 bits of each of the
+/// [`HASHES`] minima (b-bit MinHash: a quarter of the bytes, and two
+/// unrelated texts agree by chance in 1 of 256 positions, which
+/// [`similarity`] discounts); for a text of fewer than [`COMPACT`] distinct
+/// shingles, the shingles themselves (32 bits each, sorted), from which the
+/// minima follow and which take fewer bytes (most headlines and short
+/// notices); empty for a text with no words.
 pub(crate) type Signature = Vec<u8>;
+
+/// Shingles a signature may list instead of its minima: while they take
+/// fewer bytes than the minima.
+const COMPACT: usize = HASHES.div_ceil(4);
+
+/// The shingles a stored signature lists, if it lists them.
+fn shingles_of(sig: &[u8]) -> Option<impl Iterator<Item = u32> + Clone + '_> {
+    (!sig.is_empty() && sig.len() < HASHES).then(|| {
+        sig.chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("chunks of 4")))
+    })
+}
+
+/// The minima (lowest 8 bits) of a set of shingles.
+fn minima(shingles: impl Iterator<Item = u32> + Clone, out: &mut [u8]) {
+    for (slot, &(a, b)) in out.iter_mut().zip(permutations()) {
+        *slot = shingles
+            .clone()
+            .map(|x| (a.wrapping_mul(u64::from(x)).wrapping_add(b) >> 32) as u32)
+            .min()
+            .map_or(u8::MAX, |m| m as u8);
+    }
+}
+
+/// Writes the minima of a stored signature into `out` ([`HASHES`] bytes);
+/// false (and `out` untouched) for an empty one.
+pub(crate) fn expand(sig: &[u8], out: &mut [u8]) -> bool {
+    match shingles_of(sig) {
+        Some(shingles) => minima(shingles, out),
+        None if sig.len() == HASHES => out.copy_from_slice(sig),
+        None => return false,
+    }
+    true
+}
 
 /// The multipliers and offsets of the permutations, from a fixed seed.
 fn permutations() -> &'static [(u64, u64); HASHES] {
@@ -84,33 +123,58 @@ pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
         return Vec::new();
     }
     let width = SHINGLE.min(words.len());
-    let mut shingles: Vec<u64> = words
+    let mut shingles: Vec<u32> = words
         .windows(width)
         .map(|w| {
-            w.iter().fold(0x243F_6A88_85A3_08D3_u64, |h, &x| {
+            let h = w.iter().fold(0x243F_6A88_85A3_08D3_u64, |h, &x| {
                 (h ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29)
-            })
+            });
+            (h >> 32) as u32
         })
         .collect();
     shingles.sort_unstable();
     shingles.dedup();
-    permutations()
-        .iter()
-        .map(|&(a, b)| {
-            shingles
-                .iter()
-                .map(|&x| (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32)
-                .min()
-                .map_or(u8::MAX, |m| m as u8)
-        })
-        .collect()
+    if shingles.len() < COMPACT {
+        return shingles.iter().flat_map(|x| x.to_le_bytes()).collect();
+    }
+    let mut sig = vec![0; HASHES];
+    minima(shingles.iter().copied(), &mut sig);
+    sig
 }
 
-/// Estimated Jaccard similarity of the texts behind two signatures.
+/// Jaccard similarity of the texts behind two stored signatures: exact when
+/// both list their shingles, else estimated from the minima.
 pub(crate) fn similarity(a: &[u8], b: &[u8]) -> f64 {
-    if a.len() != HASHES || b.len() != HASHES {
+    if let (Some(x), Some(y)) = (shingles_of(a), shingles_of(b)) {
+        return jaccard(x, y);
+    }
+    let (mut x, mut y) = ([0u8; HASHES], [0u8; HASHES]);
+    if !expand(a, &mut x) || !expand(b, &mut y) {
         return 0.0;
     }
+    estimate(&x, &y)
+}
+
+/// Jaccard similarity of two sorted sets.
+fn jaccard(a: impl Iterator<Item = u32>, b: impl Iterator<Item = u32>) -> f64 {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let (mut both, mut either) = (0u32, 0u32);
+    while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
+        either += 1;
+        both += u32::from(x == y);
+        if x <= y {
+            a.next();
+        }
+        if y <= x {
+            b.next();
+        }
+    }
+    either += (a.count() + b.count()) as u32;
+    f64::from(both) / f64::from(either.max(1))
+}
+
+/// Jaccard similarity estimated from two signatures' minima.
+fn estimate(a: &[u8], b: &[u8]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     // Positions agree with probability J + (1 - J) / 256.
     const CHANCE: f64 = 1.0 / 256.0;
@@ -134,7 +198,8 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
 /// articles are sorted by the band's value (its rows' 24 bits): a table of
 /// where each value of the top 16 bits starts, then per article its entry
 /// number and the low 8 bits, about 5 bytes per article and band (the
-/// signatures themselves stay where they are).
+/// signatures themselves stay where they are; the minima of those that
+/// list shingles are worked out while building, then dropped).
 pub(crate) struct Detector<'a> {
     sigs: Vec<&'a [u8]>,
     /// Per band, where the articles whose band value has each value of the
@@ -168,17 +233,23 @@ impl<'a> Detector<'a> {
         let n = sigs.len();
         assert!(n < u32::MAX as usize, "too many articles for one commit");
         let indexed: Vec<u32> = (0..n as u32)
-            .filter(|&i| sigs[i as usize].len() == HASHES)
+            .filter(|&i| !sigs[i as usize].is_empty())
             .collect();
         let m = indexed.len();
+        let mut full = vec![0u8; m * HASHES];
+        full.par_chunks_mut(HASHES)
+            .zip(&indexed)
+            .for_each(|(out, &i)| {
+                expand(sigs[i as usize], out);
+            });
         let mut starts = vec![0u32; BANDS * (BUCKETS + 1)];
         let mut entries = vec![0u32; BANDS * m];
         let mut low = vec![0u8; BANDS * m];
         let mut values = vec![0u32; m];
         let mut sorted = vec![(0u8, 0u32); m];
         for band in 0..BANDS {
-            for (v, &i) in values.iter_mut().zip(&indexed) {
-                *v = band_value(sigs[i as usize], band);
+            for (v, minima) in values.iter_mut().zip(full.chunks_exact(HASHES)) {
+                *v = band_value(minima, band);
             }
             let starts = &mut starts[band * (BUCKETS + 1)..(band + 1) * (BUCKETS + 1)];
             for v in &values {
@@ -225,13 +296,14 @@ impl<'a> Detector<'a> {
     /// only, so entries can be looked up in any order, or in parallel.
     pub fn best_before(&self, i: usize) -> Option<usize> {
         let sig = self.sigs[i];
-        if sig.len() != HASHES {
+        let mut minima = [0u8; HASHES];
+        if !expand(sig, &mut minima) {
             return None;
         }
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for band in 0..BANDS {
-            let value = band_value(sig, band);
+            let value = band_value(&minima, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
             let starts = &self.starts[band * (BUCKETS + 1)..];
             let base = band * self.indexed;
@@ -313,6 +385,29 @@ mod tests {
         // Equal to the first and close to the copy: the most similar wins,
         // and of equally similar ones the earliest.
         assert_eq!(d.best_before(5), Some(0));
+    }
+
+    #[test]
+    fn short_texts_list_their_shingles_and_compare_exactly() {
+        let headline = all("Nurses vote to strike over pay and staffing levels");
+        assert_eq!(headline.len(), 5 * 4, "five shingles of five words");
+        assert_eq!(similarity(&headline, &headline), 1.0);
+        // Two of three shingles differ: {abcde, bcdef} against {abcde, bcdeg}.
+        let a = all("one two three four five six");
+        let b = all("one two three four five seven");
+        assert_eq!(similarity(&a, &b), 1.0 / 3.0);
+        // Listed shingles and minima describe the same set: a text one
+        // shingle short of the minima compares with one a word longer by
+        // estimate, close to their true similarity.
+        let words: Vec<String> = (0..COMPACT + 4).map(|i| format!("w{i}")).collect();
+        let short = all(&words[..COMPACT + 3].join(" "));
+        let long = all(&words.join(" "));
+        assert_eq!(short.len(), (COMPACT - 1) * 4);
+        assert_eq!(long.len(), HASHES);
+        assert!(similarity(&short, &long) >= THRESHOLD);
+        let d = Detector::new(vec![&short, &headline, &long]);
+        assert_eq!(d.best_before(1), None);
+        assert_eq!(d.best_before(2), Some(0));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
