@@ -54,7 +54,12 @@ fn shingles_of(sig: &[u8]) -> Option<impl Iterator<Item = u32> + Clone + '_> {
 
 /// The minima (lowest 8 bits) of a set of shingles.
 fn minima(shingles: impl Iterator<Item = u32> + Clone, out: &mut [u8]) {
-    for (slot, &(a, b)) in out.iter_mut().zip(permutations()) {
+    minima_from(shingles, 0, out);
+}
+
+/// The minima of the permutations from `first` on, as many as `out` holds.
+fn minima_from(shingles: impl Iterator<Item = u32> + Clone, first: usize, out: &mut [u8]) {
+    for (slot, &(a, b)) in out.iter_mut().zip(&permutations()[first..]) {
         *slot = shingles
             .clone()
             .map(|x| (a.wrapping_mul(u64::from(x)).wrapping_add(b) >> 32) as u32)
@@ -198,8 +203,8 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
 /// articles are sorted by the band's value (its rows' 24 bits): a table of
 /// where each value of the top 16 bits starts, then per article its entry
 /// number and the low 8 bits, about 5 bytes per article and band (the
-/// signatures themselves stay where they are; the minima of those that
-/// list shingles are worked out while building, then dropped).
+/// signatures themselves stay where they are, and the minima of those that
+/// list shingles are worked out band by band).
 pub(crate) struct Detector<'a> {
     sigs: Vec<&'a [u8]>,
     /// Per band, where the articles whose band value has each value of the
@@ -220,9 +225,13 @@ const BANDS: usize = HASHES / ROWS;
 /// Values of a band value's top 16 bits.
 const BUCKETS: usize = 1 << 16;
 
-/// A band's value: its rows' bytes.
+/// A band's value: its rows' bytes, of a stored signature (not empty).
 fn band_value(sig: &[u8], band: usize) -> u32 {
-    let rows = &sig[band * ROWS..(band + 1) * ROWS];
+    let mut rows = [0u8; ROWS];
+    match shingles_of(sig) {
+        Some(shingles) => minima_from(shingles, band * ROWS, &mut rows),
+        None => rows.copy_from_slice(&sig[band * ROWS..(band + 1) * ROWS]),
+    }
     rows.iter().fold(0, |v, &r| (v << 8) | u32::from(r))
 }
 
@@ -236,21 +245,16 @@ impl<'a> Detector<'a> {
             .filter(|&i| !sigs[i as usize].is_empty())
             .collect();
         let m = indexed.len();
-        let mut full = vec![0u8; m * HASHES];
-        full.par_chunks_mut(HASHES)
-            .zip(&indexed)
-            .for_each(|(out, &i)| {
-                expand(sigs[i as usize], out);
-            });
         let mut starts = vec![0u32; BANDS * (BUCKETS + 1)];
         let mut entries = vec![0u32; BANDS * m];
         let mut low = vec![0u8; BANDS * m];
         let mut values = vec![0u32; m];
         let mut sorted = vec![(0u8, 0u32); m];
         for band in 0..BANDS {
-            for (v, minima) in values.iter_mut().zip(full.chunks_exact(HASHES)) {
-                *v = band_value(minima, band);
-            }
+            values
+                .par_iter_mut()
+                .zip(&indexed)
+                .for_each(|(v, &i)| *v = band_value(sigs[i as usize], band));
             let starts = &mut starts[band * (BUCKETS + 1)..(band + 1) * (BUCKETS + 1)];
             for v in &values {
                 starts[(v >> 8) as usize + 1] += 1;
@@ -296,14 +300,13 @@ impl<'a> Detector<'a> {
     /// only, so entries can be looked up in any order, or in parallel.
     pub fn best_before(&self, i: usize) -> Option<usize> {
         let sig = self.sigs[i];
-        let mut minima = [0u8; HASHES];
-        if !expand(sig, &mut minima) {
+        if sig.is_empty() {
             return None;
         }
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for band in 0..BANDS {
-            let value = band_value(&minima, band);
+            let value = band_value(sig, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
             let starts = &self.starts[band * (BUCKETS + 1)..];
             let base = band * self.indexed;
