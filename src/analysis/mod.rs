@@ -324,6 +324,16 @@ fn normalize(raw: &str, mode: Mode, kind: TokenKind, f: impl FnOnce(&str)) {
         }
         return;
     }
+    if mode == Mode::Exact && raw.is_ascii() && !raw.contains(',') {
+        // An exact term of plain ASCII is the word in lower case: cheaper to
+        // write out than to look up.
+        let mut buf = [0u8; MAX_TOKEN_BYTES];
+        let term = &mut buf[..raw.len()];
+        term.copy_from_slice(raw.as_bytes());
+        term.make_ascii_lowercase();
+        f(std::str::from_utf8(term).expect("ASCII stays ASCII"));
+        return;
+    }
     // Word frequencies are steep: nearly every token of a large collection
     // is a word (as written) seen before, so each distinct word is folded,
     // checked and stemmed once per thread. (`f` only copies the term: it
