@@ -44,35 +44,37 @@ pub(crate) type Signature = Vec<u8>;
 /// fewer bytes than the minima.
 const COMPACT: usize = HASHES.div_ceil(4);
 
-/// The shingles a stored signature lists, if it lists them.
-fn shingles_of(sig: &[u8]) -> Option<impl Iterator<Item = u32> + Clone + '_> {
-    (!sig.is_empty() && sig.len() < HASHES).then(|| {
-        sig.chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("chunks of 4")))
-    })
+/// The shingles a stored signature lists, if it lists them, decoded into
+/// `buf`.
+fn shingles_of<'b>(sig: &[u8], buf: &'b mut [u32; COMPACT]) -> Option<&'b [u32]> {
+    if sig.is_empty() || sig.len() >= HASHES {
+        return None;
+    }
+    let n = sig.len() / 4;
+    for (x, c) in buf.iter_mut().zip(sig.chunks_exact(4)) {
+        *x = u32::from_le_bytes(c.try_into().expect("chunks of 4"));
+    }
+    Some(&buf[..n])
 }
 
-/// The minima (lowest 8 bits) of a set of shingles.
-fn minima(shingles: impl Iterator<Item = u32> + Clone, out: &mut [u8]) {
-    minima_from(shingles, 0, out);
-}
-
-/// The minima of the permutations from `first` on, as many as `out` holds.
-fn minima_from(shingles: impl Iterator<Item = u32> + Clone, first: usize, out: &mut [u8]) {
+/// The minima (lowest 8 bits) of the permutations from `first` on, as many
+/// as `out` holds, of a set of shingles.
+fn minima(shingles: &[u32], first: usize, out: &mut [u8]) {
     for (slot, &(a, b)) in out.iter_mut().zip(&permutations()[first..]) {
-        *slot = shingles
-            .clone()
-            .map(|x| (a.wrapping_mul(u64::from(x)).wrapping_add(b) >> 32) as u32)
-            .min()
-            .map_or(u8::MAX, |m| m as u8);
+        let mut min = u32::MAX;
+        for &x in shingles {
+            min = min.min((a.wrapping_mul(u64::from(x)).wrapping_add(b) >> 32) as u32);
+        }
+        *slot = min as u8;
     }
 }
 
 /// Writes the minima of a stored signature into `out` ([`HASHES`] bytes);
 /// false (and `out` untouched) for an empty one.
 pub(crate) fn expand(sig: &[u8], out: &mut [u8]) -> bool {
-    match shingles_of(sig) {
-        Some(shingles) => minima(shingles, out),
+    let mut buf = [0; COMPACT];
+    match shingles_of(sig, &mut buf) {
+        Some(shingles) => minima(shingles, 0, out),
         None if sig.len() == HASHES => out.copy_from_slice(sig),
         None => return false,
     }
@@ -143,14 +145,15 @@ pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
         return shingles.iter().flat_map(|x| x.to_le_bytes()).collect();
     }
     let mut sig = vec![0; HASHES];
-    minima(shingles.iter().copied(), &mut sig);
+    minima(&shingles, 0, &mut sig);
     sig
 }
 
 /// Jaccard similarity of the texts behind two stored signatures: exact when
 /// both list their shingles, else estimated from the minima.
 pub(crate) fn similarity(a: &[u8], b: &[u8]) -> f64 {
-    if let (Some(x), Some(y)) = (shingles_of(a), shingles_of(b)) {
+    let (mut x, mut y) = ([0; COMPACT], [0; COMPACT]);
+    if let (Some(x), Some(y)) = (shingles_of(a, &mut x), shingles_of(b, &mut y)) {
         return jaccard(x, y);
     }
     let (mut x, mut y) = ([0u8; HASHES], [0u8; HASHES]);
@@ -161,10 +164,10 @@ pub(crate) fn similarity(a: &[u8], b: &[u8]) -> f64 {
 }
 
 /// Jaccard similarity of two sorted sets.
-fn jaccard(a: impl Iterator<Item = u32>, b: impl Iterator<Item = u32>) -> f64 {
-    let (mut a, mut b) = (a.peekable(), b.peekable());
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
     let (mut both, mut either) = (0u32, 0u32);
-    while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
+    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
         either += 1;
         both += u32::from(x == y);
         if x <= y {
@@ -228,11 +231,19 @@ const BUCKETS: usize = 1 << 16;
 /// A band's value: its rows' bytes, of a stored signature (not empty).
 fn band_value(sig: &[u8], band: usize) -> u32 {
     let mut rows = [0u8; ROWS];
-    match shingles_of(sig) {
-        Some(shingles) => minima_from(shingles, band * ROWS, &mut rows),
+    let mut buf = [0; COMPACT];
+    match shingles_of(sig, &mut buf) {
+        Some(shingles) => minima(shingles, band * ROWS, &mut rows),
         None => rows.copy_from_slice(&sig[band * ROWS..(band + 1) * ROWS]),
     }
-    rows.iter().fold(0, |v, &r| (v << 8) | u32::from(r))
+    band_of(&rows, 0)
+}
+
+/// The value of band `band` of a signature's minima.
+fn band_of(minima: &[u8], band: usize) -> u32 {
+    minima[band * ROWS..(band + 1) * ROWS]
+        .iter()
+        .fold(0, |v, &r| (v << 8) | u32::from(r))
 }
 
 impl<'a> Detector<'a> {
@@ -300,13 +311,14 @@ impl<'a> Detector<'a> {
     /// only, so entries can be looked up in any order, or in parallel.
     pub fn best_before(&self, i: usize) -> Option<usize> {
         let sig = self.sigs[i];
-        if sig.is_empty() {
+        let mut minima = [0u8; HASHES];
+        if !expand(sig, &mut minima) {
             return None;
         }
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for band in 0..BANDS {
-            let value = band_value(sig, band);
+            let value = band_of(&minima, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
             let starts = &self.starts[band * (BUCKETS + 1)..];
             let base = band * self.indexed;
