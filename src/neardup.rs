@@ -69,16 +69,18 @@ fn minima(shingles: &[u32], first: usize, out: &mut [u8]) {
     }
 }
 
-/// Writes the minima of a stored signature into `out` ([`HASHES`] bytes);
-/// false (and `out` untouched) for an empty one.
-pub(crate) fn expand(sig: &[u8], out: &mut [u8]) -> bool {
-    let mut buf = [0; COMPACT];
-    match shingles_of(sig, &mut buf) {
-        Some(shingles) => minima(shingles, 0, out),
-        None if sig.len() == HASHES => out.copy_from_slice(sig),
-        None => return false,
+/// The minima of a stored signature: the signature itself when it holds
+/// them, else worked out into `buf`; `None` for an empty one.
+fn minima_of<'s>(sig: &'s [u8], buf: &'s mut [u8; HASHES]) -> Option<&'s [u8]> {
+    let mut shingles = [0; COMPACT];
+    match shingles_of(sig, &mut shingles) {
+        Some(shingles) => {
+            minima(shingles, 0, buf);
+            Some(buf)
+        }
+        None if sig.len() == HASHES => Some(sig),
+        None => None,
     }
-    true
 }
 
 /// The multipliers and offsets of the permutations, from a fixed seed.
@@ -157,10 +159,10 @@ pub(crate) fn similarity(a: &[u8], b: &[u8]) -> f64 {
         return jaccard(x, y);
     }
     let (mut x, mut y) = ([0u8; HASHES], [0u8; HASHES]);
-    if !expand(a, &mut x) || !expand(b, &mut y) {
-        return 0.0;
+    match (minima_of(a, &mut x), minima_of(b, &mut y)) {
+        (Some(a), Some(b)) => estimate(a, b),
+        _ => 0.0,
     }
-    estimate(&x, &y)
 }
 
 /// Jaccard similarity of two sorted sets.
@@ -230,13 +232,15 @@ const BUCKETS: usize = 1 << 16;
 
 /// A band's value: its rows' bytes, of a stored signature (not empty).
 fn band_value(sig: &[u8], band: usize) -> u32 {
-    let mut rows = [0u8; ROWS];
     let mut buf = [0; COMPACT];
     match shingles_of(sig, &mut buf) {
-        Some(shingles) => minima(shingles, band * ROWS, &mut rows),
-        None => rows.copy_from_slice(&sig[band * ROWS..(band + 1) * ROWS]),
+        Some(shingles) => {
+            let mut rows = [0u8; ROWS];
+            minima(shingles, band * ROWS, &mut rows);
+            band_of(&rows, 0)
+        }
+        None => band_of(sig, band),
     }
-    band_of(&rows, 0)
 }
 
 /// The value of band `band` of a signature's minima.
@@ -311,14 +315,12 @@ impl<'a> Detector<'a> {
     /// only, so entries can be looked up in any order, or in parallel.
     pub fn best_before(&self, i: usize) -> Option<usize> {
         let sig = self.sigs[i];
-        let mut minima = [0u8; HASHES];
-        if !expand(sig, &mut minima) {
-            return None;
-        }
+        let mut buf = [0u8; HASHES];
+        let minima = minima_of(sig, &mut buf)?;
         let mut best: Option<(f64, usize)> = None;
         let mut seen: Vec<usize> = Vec::new();
         for band in 0..BANDS {
-            let value = band_of(&minima, band);
+            let value = band_of(minima, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
             let starts = &self.starts[band * (BUCKETS + 1)..];
             let base = band * self.indexed;
