@@ -12,7 +12,7 @@ use std::num::NonZeroU64;
 
 use tantivy::Searcher;
 
-use crate::collect::{ArticleAgg, KeyHasher};
+use crate::collect::{ArticleAgg, KeyHasher, SourceNames};
 use crate::error::Result;
 use crate::model::OtherCopy;
 
@@ -120,13 +120,14 @@ pub(crate) fn page_groups(
 /// fast fields without loading the stored articles.
 pub(crate) fn others<'a>(
     searcher: &Searcher,
+    names: &mut SourceNames,
     copies: impl Iterator<Item = &'a ArticleAgg>,
 ) -> Result<Vec<OtherCopy>> {
     copies
         .map(|agg| {
             Ok(OtherCopy {
                 id: article_id(searcher, agg)?,
-                source: crate::collect::source_name(searcher, agg),
+                source: names.of(agg),
                 date: agg.day().and_then(crate::Date::from_key),
             })
         })

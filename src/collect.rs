@@ -61,7 +61,7 @@ pub(crate) struct ArticleAgg {
     /// Best passages for display: (score, address), highest first.
     pub passages: Passages,
     /// The article's source as an ordinal of its segment's `source` column
-    /// (resolved by [`source_name`] for the few articles shown, and by
+    /// (resolved by [`SourceNames`] for the few articles shown, and by
     /// ordinal when facets are counted); `NO_SOURCE` for none.
     pub source: u32,
     /// Date key (`YYYYMMDD`), 0 for undated: see [`ArticleAgg::day`].
@@ -164,11 +164,6 @@ impl<'a, T> IntoIterator for &'a Segments<T> {
     }
 }
 
-/// The name of an article's source, read from its segment's column.
-pub(crate) fn source_name(searcher: &tantivy::Searcher, agg: &ArticleAgg) -> Option<String> {
-    SourceNames::new(searcher).name(agg.source_ord()?)
-}
-
 /// Source names by (segment, ordinal) key, each segment's column opened once.
 pub(crate) struct SourceNames<'s> {
     searcher: &'s tantivy::Searcher,
@@ -181,6 +176,11 @@ impl<'s> SourceNames<'s> {
             searcher,
             columns: vec![None; searcher.segment_readers().len()],
         }
+    }
+
+    /// The name of an article's source, if it has one.
+    pub fn of(&mut self, agg: &ArticleAgg) -> Option<String> {
+        self.name(agg.source_ord()?)
     }
 
     /// The source name behind a key, if the key names one.

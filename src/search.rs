@@ -29,7 +29,7 @@ use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_wor
 use crate::collapse::Ranking;
 use crate::collect::{
     ArticleAgg, ArticleCollector, ArticleColumns, HeadScoreCollector, KeySet, KeySetCollector,
-    add_scores, join_heads,
+    SourceNames, add_scores, join_heads,
 };
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -164,9 +164,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             };
             let mut text = article.title.clone();
             if let Some((_, addr)) = a.passages.first() {
-                let cols = columns.segment(addr.segment_ord)?;
-                let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
-                let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
+                let (start, end) = columns.passage_range(*addr)?;
                 text.push('\n');
                 text.push_str(article.text.get(start..end).unwrap_or_default());
             }
@@ -188,7 +186,8 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         counter.add(a.source_ord(), a.day());
     }
     let total_articles = counter.total();
-    let mut names = crate::collect::SourceNames::new(&searcher);
+    // Source columns opened once, for the facets and the page.
+    let mut names = SourceNames::new(&searcher);
     let facets = counter.finish(|key| names.name(key));
 
     // Rank (score, position) pairs rather than the aggregates themselves,
@@ -222,10 +221,10 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let mut hits = Vec::new();
     for group in &page {
         let (score, agg) = (group.score, &found[group.at as usize]);
-        let also_in =
-            crate::collapse::others(&searcher, group.copies.iter().map(|&i| &found[i as usize]))?;
+        let copies = group.copies.iter().map(|&i| &found[i as usize]);
+        let also_in = crate::collapse::others(&searcher, &mut names, copies)?;
         if req.ids_only {
-            let mut hit = id_only_hit(&searcher, agg, score);
+            let mut hit = id_only_hit(&mut names, agg, score);
             hit.also_in = also_in;
             hits.push(hit);
             continue;
@@ -238,9 +237,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         };
         let mut passages = Vec::new();
         for (pscore, addr) in agg.passages.iter().take(req.passages) {
-            let cols = columns.segment(addr.segment_ord)?;
-            let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
-            let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
+            let (start, end) = columns.passage_range(*addr)?;
             let Some(text) = article.text.get(start..end) else {
                 return Err(index.corrupted("a passage range falls outside its article"));
             };
@@ -315,6 +312,14 @@ impl<'s> Columns<'s> {
         }
         Ok(slot.as_ref().expect("filled above"))
     }
+
+    /// The byte range in its article of the passage at `addr`.
+    fn passage_range(&mut self, addr: tantivy::DocAddress) -> Result<(usize, usize)> {
+        let cols = self.segment(addr.segment_ord)?;
+        let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
+        let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
+        Ok((start, end))
+    }
 }
 
 /// BM25 statistics for the article-level fields: they are indexed on head
@@ -348,11 +353,11 @@ impl Bm25StatisticsProvider for ArticleStats<'_> {
 }
 
 /// A hit with only its score so far; [`resolve_ids`] fills in the id.
-fn id_only_hit(searcher: &tantivy::Searcher, agg: &ArticleAgg, score: f32) -> Hit {
+fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
     Hit {
         id: String::new(),
         title: String::new(),
-        source: crate::collect::source_name(searcher, agg),
+        source: names.of(agg),
         date: agg.day().and_then(crate::Date::from_key),
         path: None,
         line: None,
