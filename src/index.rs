@@ -17,7 +17,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 use crate::analysis;
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
-use crate::model::{Article, FacetCount, IndexStats, SearchRequest, SearchResults};
+use crate::model::{Article, FacetCount, Facets, IndexStats, SearchRequest, SearchResults};
 use crate::schema::{self, FORMAT_VERSION, Fields};
 
 /// The file that marks a folder as an hpsearch index and records its format.
@@ -264,18 +264,13 @@ impl Index {
     /// Every source with its number of articles, most first.
     pub fn sources(&self) -> Result<Vec<FacetCount>> {
         let searcher = self.reader.searcher();
-        let counter = self.count_articles(&searcher)?;
-        let mut names = crate::collect::SourceNames::new(&searcher);
-        Ok(counter.finish(|key| names.name(key)).sources)
+        Ok(self.article_facets(&searcher)?.1.sources)
     }
 
     /// Counts of what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let counter = self.count_articles(&searcher)?;
-        let articles = counter.total();
-        let mut names = crate::collect::SourceNames::new(&searcher);
-        let facets = counter.finish(|key| names.name(key));
+        let (articles, facets) = self.article_facets(&searcher)?;
         let (first_date, last_date) = self.date_range(&searcher)?;
         let size_bytes = walkdir::WalkDir::new(&self.path)
             .into_iter()
@@ -333,8 +328,9 @@ impl Index {
         ))
     }
 
-    /// Source and date of every article, counted once each (heads only).
-    fn count_articles(&self, searcher: &tantivy::Searcher) -> Result<FacetCounter> {
+    /// The number of articles, and the facets of their sources and dates
+    /// (each article counted once, by its head).
+    fn article_facets(&self, searcher: &tantivy::Searcher) -> Result<(u64, Facets)> {
         let mut counter = FacetCounter::default();
         for (segment, seg) in searcher.segment_readers().iter().enumerate() {
             let chash = seg.fast_fields().u64("chash")?;
@@ -349,7 +345,8 @@ impl Index {
                 counter.add(key, day.first(doc));
             }
         }
-        Ok(counter)
+        let mut names = crate::collect::SourceNames::new(searcher);
+        Ok((counter.total(), counter.finish(|key| names.name(key))))
     }
 }
 
