@@ -58,6 +58,7 @@ const BATCH_BYTES: usize = 8 << 20;
 /// Staged articles turned into documents per batch at commit (the
 /// documents take about four times the bytes).
 const WRITE_BATCH_BYTES: usize = 1 << 20;
+
 /// The staged articles' signatures, back to back in one allocation (so that
 /// freeing them gives the memory back at once), in staged order.
 #[derive(Default)]
