@@ -340,6 +340,12 @@ impl<'a> Detector<'a> {
                 }
                 seen.push(at);
                 let s = similarity(sig, self.sigs[at]);
+                if s == 1.0 {
+                    // Equal minima mean equal values in every band, so every
+                    // entry this similar is in the first band's bucket, in
+                    // entry order: this is the earliest, and none is closer.
+                    return Some(at);
+                }
                 let better = match best {
                     None => true,
                     Some((bs, b)) => s > bs || (s == bs && at < b),
@@ -402,6 +408,31 @@ mod tests {
         // Equal to the first and close to the copy: the most similar wins,
         // and of equally similar ones the earliest.
         assert_eq!(d.best_before(5), Some(0));
+    }
+
+    #[test]
+    fn the_detector_agrees_with_comparing_every_pair() {
+        let mut texts = Vec::new();
+        for k in 0..6 {
+            let edited = STORY.replace("Tuesday", &format!("day {k}"));
+            texts.push(STORY.to_string());
+            texts.push(edited.clone());
+            texts.push(format!("{edited}\n\nCorrection number {k} to this story."));
+            texts.push(format!("Nurses in ward {k} vote to strike over pay"));
+            texts.push(format!("Nurses in ward {} vote to strike over pay", k % 2));
+        }
+        let sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
+        let d = Detector::new(sigs.iter().map(Vec::as_slice).collect());
+        for i in 0..sigs.len() {
+            let mut want: Option<(f64, usize)> = None;
+            for j in 0..i {
+                let s = similarity(&sigs[i], &sigs[j]);
+                if s >= THRESHOLD && want.is_none_or(|(b, _)| s > b) {
+                    want = Some((s, j));
+                }
+            }
+            assert_eq!(d.best_before(i), want.map(|(_, j)| j), "entry {i}");
+        }
     }
 
     #[test]
