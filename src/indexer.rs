@@ -256,8 +256,76 @@ struct Staged {
     /// Set at commit.
     cluster: u64,
     joined: bool,
-    /// Length of its signature, set when signatures are spilled.
-    sig_len: u8,
+}
+
+/// A staged article once its cluster is known: what it needs to be written
+/// waits in the spill (see [`Record`]), so a large run holds 24 bytes per
+/// article while tantivy's buffers fill.
+struct Pending {
+    offset: u64,
+    len: u64,
+    /// Length of its record.
+    record: u32,
+}
+
+/// What writing a staged article needs beyond its text, read back from the
+/// spill one batch at a time.
+struct Record<'a> {
+    akey: u64,
+    chash: u64,
+    group: u64,
+    cluster: u64,
+    joined: bool,
+    file: Option<&'a FileMeta>,
+    paras: Vec<u64>,
+    sig: &'a [u8],
+}
+
+/// Marks a record without a file.
+const NO_FILE: u32 = u32::MAX;
+
+impl Record<'_> {
+    /// Appends the record of `s` with signature `sig` and file number `file`.
+    fn write(out: &mut Vec<u8>, s: &Staged, sig: &[u8], file: u32) {
+        for v in [s.akey, s.chash, s.group, s.cluster] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.push(u8::from(s.joined));
+        out.extend_from_slice(&file.to_le_bytes());
+        out.extend_from_slice(&(s.paras.len() as u32).to_le_bytes());
+        for fp in &s.paras {
+            out.extend_from_slice(&fp.to_le_bytes());
+        }
+        out.push(sig.len() as u8);
+        out.extend_from_slice(sig);
+    }
+
+    /// Reads one record written by [`Record::write`]; `None` if it is cut
+    /// short or names no known file.
+    fn read<'a>(bytes: &'a [u8], files: &'a [Arc<FileMeta>]) -> Option<Record<'a>> {
+        let (head, rest) = bytes.split_at_checked(41)?;
+        let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().expect("8 bytes"));
+        let file = u32::from_le_bytes(head[33..37].try_into().expect("4 bytes"));
+        let n = u32::from_le_bytes(head[37..41].try_into().expect("4 bytes")) as usize;
+        let (paras, rest) = rest.split_at_checked(n.checked_mul(8)?)?;
+        let (&sig_len, sig) = rest.split_first()?;
+        Some(Record {
+            akey: word(0),
+            chash: word(8),
+            group: word(16),
+            cluster: word(24),
+            joined: head[32] != 0,
+            file: match file {
+                NO_FILE => None,
+                k => Some(files.get(k as usize)?.as_ref()),
+            },
+            paras: paras
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+            sig: sig.get(..usize::from(sig_len))?,
+        })
+    }
 }
 
 /// The temporary file articles wait in until the commit, in the index folder
@@ -976,7 +1044,6 @@ impl Writer<'_> {
             file,
             cluster: 0,
             joined: false,
-            sig_len: 0,
         });
         Ok(())
     }
@@ -1103,23 +1170,42 @@ impl Writer<'_> {
             boilerplate = self.assign(&details, &alive);
         }
         self.rebuild(&details, &alive, &boilerplate)?;
-        let signatures = self.spill_signatures()?;
-        self.write_staged(&boilerplate, signatures)
+        let (pending, records, files) = self.spill_records()?;
+        self.write_staged(&boilerplate, &pending, records, &files)
     }
 
-    /// Moves the staged articles' signatures (final once clusters are
-    /// assigned) to the end of the spill, in staged order, and frees them:
-    /// they are only needed again one batch at a time, to be written.
-    /// Returns where they start.
-    fn spill_signatures(&mut self) -> Result<u64> {
+    /// Moves what the staged articles need to be written (final once
+    /// clusters are assigned) to the end of the spill, in staged order, as
+    /// [`Record`]s, and frees the staged list and the signatures: they are
+    /// only needed again one batch at a time. Returns the articles' places,
+    /// where the records start, and the files they name.
+    fn spill_records(&mut self) -> Result<(Vec<Pending>, u64, Vec<Arc<FileMeta>>)> {
         let at = self.spill.len;
         let sigs = std::mem::take(&mut self.sigs);
-        for i in 0..self.staged.len() {
-            let sig = sigs.get(i);
-            self.staged[i].sig_len = sig.len() as u8;
-            self.spill.push(sig).map_err(|e| self.spill_error(e))?;
+        let staged = std::mem::take(&mut self.staged);
+        let mut pending = Vec::with_capacity(staged.len());
+        let mut files: Vec<Arc<FileMeta>> = Vec::new();
+        let mut record = Vec::new();
+        for (i, s) in staged.iter().enumerate() {
+            let file = match &s.file {
+                None => NO_FILE,
+                Some(f) => {
+                    if !files.last().is_some_and(|last| Arc::ptr_eq(last, f)) {
+                        files.push(f.clone());
+                    }
+                    (files.len() - 1) as u32
+                }
+            };
+            record.clear();
+            Record::write(&mut record, s, sigs.get(i), file);
+            self.spill.push(&record).map_err(|e| self.spill_error(e))?;
+            pending.push(Pending {
+                offset: s.offset,
+                len: s.len,
+                record: record.len() as u32,
+            });
         }
-        Ok(at)
+        Ok((pending, at, files))
     }
 
     /// Gives every staged article its cluster, and returns the boilerplate
@@ -1261,72 +1347,78 @@ impl Writer<'_> {
     }
 
     /// Cuts the staged articles into passages and hands them to tantivy.
-    fn write_staged(&mut self, boilerplate: &Boilerplate, mut signatures: u64) -> Result<()> {
+    fn write_staged(
+        &mut self,
+        boilerplate: &Boilerplate,
+        pending: &[Pending],
+        mut records: u64,
+        files: &[Arc<FileMeta>],
+    ) -> Result<()> {
         let Some(mut file) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
             return Ok(());
         };
-        // Taken from the front, so each batch's fingerprints are freed once
-        // it is written and the list itself shrinks as it empties: what a
-        // large run holds falls while tantivy fills.
-        let mut staged = std::collections::VecDeque::from(std::mem::take(&mut self.staged));
         let fields = &self.index.fields;
-        while !staged.is_empty() {
-            let mut batch: Vec<Staged> = Vec::new();
+        let mut rest = pending;
+        while let Some(first) = rest.first() {
+            let mut n = 0;
             let mut bytes = 0;
-            while bytes < WRITE_BATCH_BYTES
-                && let Some(s) = staged.pop_front()
-            {
-                bytes += s.len as usize;
-                batch.push(s);
+            while bytes < WRITE_BATCH_BYTES && n < rest.len() {
+                bytes += rest[n].len as usize;
+                n += 1;
             }
-            if staged.len() < staged.capacity() / 2 {
-                staged.shrink_to_fit();
-            }
+            let (batch, more) = rest.split_at(n);
+            rest = more;
             // A batch's articles lie back to back in the spill, and so do
-            // their signatures at its end: one read for each.
+            // their records at its end: one read for each.
             let mut stored = vec![0u8; bytes];
-            let mut sigs = vec![0u8; batch.iter().map(|s| usize::from(s.sig_len)).sum()];
-            file.seek(SeekFrom::Start(batch[0].offset))
+            let mut meta = vec![0u8; batch.iter().map(|p| p.record as usize).sum()];
+            file.seek(SeekFrom::Start(first.offset))
                 .and_then(|_| file.read_exact(&mut stored))
-                .and_then(|_| file.seek(SeekFrom::Start(signatures)))
-                .and_then(|_| file.read_exact(&mut sigs))
+                .and_then(|_| file.seek(SeekFrom::Start(records)))
+                .and_then(|_| file.read_exact(&mut meta))
                 .map_err(|e| self.spill_error(e))?;
-            signatures += sigs.len() as u64;
-            let mut records: Vec<(&Staged, &[u8], &[u8])> = Vec::with_capacity(batch.len());
-            let (mut rest, mut sig_rest) = (stored.as_slice(), sigs.as_slice());
-            for s in &batch {
-                let (one, more) = rest.split_at(s.len as usize);
-                let (sig, sig_more) = sig_rest.split_at(usize::from(s.sig_len));
-                records.push((s, one, sig));
-                (rest, sig_rest) = (more, sig_more);
+            records += meta.len() as u64;
+            let mut items: Vec<(Record, &[u8])> = Vec::with_capacity(batch.len());
+            let (mut text_rest, mut meta_rest) = (stored.as_slice(), meta.as_slice());
+            for p in batch {
+                let (one, more) = text_rest.split_at(p.len as usize);
+                let (record, meta_more) = meta_rest.split_at(p.record as usize);
+                let record = Record::read(record, files).ok_or_else(|| {
+                    self.spill_error(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "a staged article's record is damaged",
+                    ))
+                })?;
+                items.push((record, one));
+                (text_rest, meta_rest) = (more, meta_more);
             }
             let dropped = &self.dropped;
             let dir = &self.spill.dir;
-            let built: Vec<Result<(&Staged, usize, Vec<TantivyDocument>)>> = records
+            let built: Vec<Result<(&Record, usize, Vec<TantivyDocument>)>> = items
                 .par_iter()
-                .filter(|(s, _, _)| !dropped.contains(&s.akey))
-                .map(|&(s, stored, sig)| {
+                .filter(|(r, _)| !dropped.contains(&r.akey))
+                .map(|(r, stored)| {
                     let article: Article =
                         serde_json::from_slice(stored).map_err(|e| Error::Io {
                             path: dir.clone(),
                             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
                         })?;
-                    let stripped = boilerplate.of(s.group, &s.paras);
+                    let stripped = boilerplate.of(r.group, &r.paras);
                     let head = Head {
-                        cluster: s.cluster,
-                        paras: &s.paras,
+                        cluster: r.cluster,
+                        paras: &r.paras,
                         stripped: &stripped,
-                        sig,
-                        file: s.file.as_deref(),
+                        sig: r.sig,
+                        file: r.file,
                     };
-                    let docs = build_docs(fields, &article, stored, s.chash, s.akey, &head);
-                    Ok((s, stripped.len(), docs))
+                    let docs = build_docs(fields, &article, stored, r.chash, r.akey, &head);
+                    Ok((r, stripped.len(), docs))
                 })
                 .collect();
             for b in built {
-                let (s, stripped, docs) = b?;
+                let (r, stripped, docs) = b?;
                 self.summary.stripped += stripped as u64;
-                self.summary.collapsed += u64::from(s.joined);
+                self.summary.collapsed += u64::from(r.joined);
                 self.summary.passages += docs.len() as u64;
                 self.write_article(docs)?;
             }
@@ -1497,4 +1589,56 @@ fn build_docs(
         docs.push(doc);
     }
     docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staged(paras: Vec<u64>, file: Option<Arc<FileMeta>>) -> Staged {
+        Staged {
+            offset: 7,
+            len: 11,
+            akey: 1,
+            chash: 2,
+            group: 3,
+            paras,
+            label: Label::Assign,
+            file,
+            cluster: u64::MAX,
+            joined: true,
+        }
+    }
+
+    #[test]
+    fn records_read_back_as_written() {
+        let meta = Arc::new(FileMeta {
+            key: "/news/a.jsonl".into(),
+            stamp: 4,
+            hash: 5,
+            run: 6,
+        });
+        let files = vec![meta.clone()];
+        let with = staged(vec![10, u64::MAX], Some(meta));
+        let without = staged(Vec::new(), None);
+        let mut bytes = Vec::new();
+        Record::write(&mut bytes, &with, &[9; 20], 0);
+        let first = bytes.len();
+        Record::write(&mut bytes, &without, &[], NO_FILE);
+
+        let r = Record::read(&bytes[..first], &files).expect("a whole record");
+        assert_eq!((r.akey, r.chash, r.group, r.cluster), (1, 2, 3, u64::MAX));
+        assert!(r.joined);
+        assert_eq!(r.paras, [10, u64::MAX]);
+        assert_eq!(r.sig, [9; 20]);
+        assert_eq!(r.file, Some(files[0].as_ref()));
+        let r = Record::read(&bytes[first..], &files).expect("a whole record");
+        assert!(r.paras.is_empty() && r.sig.is_empty() && r.file.is_none());
+
+        assert!(
+            Record::read(&bytes[..first - 1], &files).is_none(),
+            "cut short"
+        );
+        assert!(Record::read(&bytes[..first], &[]).is_none(), "unknown file");
+    }
 }
