@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
-use crate::neardup::{self, Detector, Signature};
+use crate::neardup::{self, Signature};
 use crate::schema::{self, Fields};
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
@@ -1218,19 +1218,16 @@ impl Writer<'_> {
         let mut sigs: Vec<&[u8]> = Vec::with_capacity(alive.len() + live.len());
         sigs.extend(alive.iter().map(|(_, d)| d.sig.as_slice()));
         sigs.extend(live.iter().map(|&i| self.sigs.get(i)));
-        let detector = Detector::new(sigs);
         // Which earlier entry each new article resembles most depends on
         // signatures only: found in parallel, then labels given in order.
-        let staged = &self.staged;
-        let best: Vec<Option<usize>> = live
-            .par_iter()
-            .enumerate()
-            .map(|(k, &i)| match staged[i].label {
-                Label::Keep(_) => None,
-                Label::Assign => detector.best_before(alive.len() + k),
-            })
-            .collect();
-        drop(detector);
+        let mut wanted = vec![false; alive.len()];
+        wanted.extend(
+            live.iter()
+                .map(|&i| matches!(self.staged[i].label, Label::Assign)),
+        );
+        let found = neardup::best_earlier(&sigs, &wanted);
+        drop(sigs);
+        let best = &found[alive.len()..];
         let mut counter = Counter::default();
         for (_, d) in alive {
             counter.add(d.group, d.cluster, &d.paras);

@@ -201,27 +201,74 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
-/// The articles of a run's commit, in the order clusters are assigned,
-/// findable by signature: each article is compared with the ones before it.
+/// For each entry `i` with `wanted[i]`, the most similar entry before it at
+/// or above [`THRESHOLD`] (the earliest of equally similar ones); `None`
+/// for the others. Entries are a commit's signatures in the order clusters
+/// are assigned; an empty signature is never matched.
 ///
-/// Built once over every signature (borrowed, not copied). Per band, the
-/// articles are sorted by the band's value (its rows' 24 bits): a table of
-/// where each value of the top 16 bits starts, then per article its entry
-/// number and the low 8 bits, about 5 bytes per article and band (the
-/// signatures themselves stay where they are, and the minima of those that
-/// list shingles are worked out band by band).
-pub(crate) struct Detector<'a> {
-    sigs: Vec<&'a [u8]>,
-    /// Per band, where the articles whose band value has each value of the
-    /// top 16 bits start in the band's slice of `entries` (`BUCKETS + 1`
-    /// per band).
+/// Candidates come from locality-sensitive hashing: an entry is compared
+/// with the earlier entries that share one of its bands. The bands are
+/// indexed a group at a time ([`GROUP`] of them), so the index takes about
+/// 5 bytes per entry and band of one group, whatever the number of bands.
+pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
+    assert_eq!(sigs.len(), wanted.len());
+    let mut best: Vec<Lookup> = wanted
+        .iter()
+        .map(|&w| {
+            if w {
+                Lookup::Open(None)
+            } else {
+                Lookup::Done(None)
+            }
+        })
+        .collect();
+    for first in (0..BANDS).step_by(GROUP) {
+        let bands = Bands::new(sigs, first..(first + GROUP).min(BANDS));
+        best.par_iter_mut().enumerate().for_each(|(i, found)| {
+            if let Lookup::Open(so_far) = found {
+                *found = bands.look(i, *so_far);
+            }
+        });
+    }
+    best.into_iter()
+        .map(|b| match b {
+            Lookup::Open(b) | Lookup::Done(b) => b.map(|(_, at)| at),
+        })
+        .collect()
+}
+
+/// An entry's lookup so far: the best earlier entry (similarity, entry).
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// Later bands may find a better one.
+    Open(Option<(f64, usize)>),
+    /// Final.
+    Done(Option<(f64, usize)>),
+}
+
+/// Bands indexed together.
+const GROUP: usize = 8;
+
+/// A group of bands of a commit's signatures, findable by value. Per band,
+/// the entries are sorted by the band's value (its rows' 24 bits): a table
+/// of where each value of the top 16 bits starts, then per entry its number
+/// and the low 8 bits, 5 bytes per entry and band (the signatures
+/// themselves stay where they are, and the minima of those that list
+/// shingles are worked out band by band).
+struct Bands<'a> {
+    sigs: &'a [&'a [u8]],
+    bands: std::ops::Range<usize>,
+    /// Per band of the group, where the entries whose band value has each
+    /// value of the top 16 bits start in the band's slice of `entries`
+    /// (`BUCKETS + 1` per band).
     starts: Vec<u32>,
-    /// Per band, the indexed articles sorted by (band value, entry): their
-    /// entry numbers, and the low 8 bits of their band values. (A few large
-    /// blocks rather than many small ones: freed, they give memory back.)
+    /// Per band of the group, the indexed entries sorted by (band value,
+    /// entry): their numbers, and the low 8 bits of their band values. (A
+    /// few large blocks rather than many small ones: freed, they give memory
+    /// back.)
     entries: Vec<u32>,
     low: Vec<u8>,
-    /// Articles with a signature (the length of each band's slice).
+    /// Entries with a signature (the length of each band's slice).
     indexed: usize,
 }
 
@@ -250,32 +297,32 @@ fn band_of(minima: &[u8], band: usize) -> u32 {
         .fold(0, |v, &r| (v << 8) | u32::from(r))
 }
 
-impl<'a> Detector<'a> {
-    /// Indexes `sigs`: entry `i` is `sigs[i]` (an empty signature is never
-    /// matched).
-    pub fn new(sigs: Vec<&'a [u8]>) -> Detector<'a> {
+impl<'a> Bands<'a> {
+    /// Indexes bands `bands` of `sigs`: entry `i` is `sigs[i]`.
+    fn new(sigs: &'a [&'a [u8]], bands: std::ops::Range<usize>) -> Bands<'a> {
         let n = sigs.len();
         assert!(n < u32::MAX as usize, "too many articles for one commit");
         let indexed: Vec<u32> = (0..n as u32)
             .filter(|&i| !sigs[i as usize].is_empty())
             .collect();
         let m = indexed.len();
-        let mut starts = vec![0u32; BANDS * (BUCKETS + 1)];
-        let mut entries = vec![0u32; BANDS * m];
-        let mut low = vec![0u8; BANDS * m];
+        let count = bands.len();
+        let mut starts = vec![0u32; count * (BUCKETS + 1)];
+        let mut entries = vec![0u32; count * m];
+        let mut low = vec![0u8; count * m];
         let mut values = vec![0u32; m];
         let mut sorted = vec![(0u8, 0u32); m];
-        for band in 0..BANDS {
+        for (k, band) in bands.clone().enumerate() {
             values
                 .par_iter_mut()
                 .zip(&indexed)
                 .for_each(|(v, &i)| *v = band_value(sigs[i as usize], band));
-            let starts = &mut starts[band * (BUCKETS + 1)..(band + 1) * (BUCKETS + 1)];
+            let starts = &mut starts[k * (BUCKETS + 1)..(k + 1) * (BUCKETS + 1)];
             for v in &values {
                 starts[(v >> 8) as usize + 1] += 1;
             }
-            for k in 1..starts.len() {
-                starts[k] += starts[k - 1];
+            for b in 1..starts.len() {
+                starts[b] += starts[b - 1];
             }
             let mut next = starts.to_vec();
             for (&i, &v) in indexed.iter().zip(&values) {
@@ -285,13 +332,13 @@ impl<'a> Detector<'a> {
             }
             // Entries arrive in order, so each bucket is in entry order; a
             // stable sort by the low bits keeps that within each value.
-            for k in 0..BUCKETS {
-                let bucket = &mut sorted[starts[k] as usize..starts[k + 1] as usize];
+            for b in 0..BUCKETS {
+                let bucket = &mut sorted[starts[b] as usize..starts[b + 1] as usize];
                 if bucket.len() > 1 {
                     bucket.sort_by_key(|p| p.0);
                 }
             }
-            let range = band * m..(band + 1) * m;
+            let range = k * m..(k + 1) * m;
             for ((e, l), &(lo, i)) in entries[range.clone()]
                 .iter_mut()
                 .zip(&mut low[range])
@@ -301,8 +348,9 @@ impl<'a> Detector<'a> {
                 *l = lo;
             }
         }
-        Detector {
+        Bands {
             sigs,
+            bands,
             starts,
             entries,
             low,
@@ -310,31 +358,30 @@ impl<'a> Detector<'a> {
         }
     }
 
-    /// The most similar entry before `i` at or above [`THRESHOLD`] (the
-    /// earliest of equally similar ones). It depends on the signatures
-    /// only, so entries can be looked up in any order, or in parallel.
-    pub fn best_before(&self, i: usize) -> Option<usize> {
+    /// Entry `i`'s lookup after comparing it with the earlier entries that
+    /// share one of this group's bands, given the best found so far.
+    fn look(&self, i: usize, mut best: Option<(f64, usize)>) -> Lookup {
         let sig = self.sigs[i];
-        let mut buf = [0u8; HASHES];
-        let minima = minima_of(sig, &mut buf)?;
-        let mut best: Option<(f64, usize)> = None;
+        if sig.is_empty() {
+            return Lookup::Done(None);
+        }
         let mut seen: Vec<usize> = Vec::new();
-        for band in 0..BANDS {
-            let value = band_of(minima, band);
+        for (k, band) in self.bands.clone().enumerate() {
+            let value = band_value(sig, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
-            let starts = &self.starts[band * (BUCKETS + 1)..];
-            let base = band * self.indexed;
+            let starts = &self.starts[k * (BUCKETS + 1)..];
+            let base = k * self.indexed;
             let (from, to) = (base + starts[top] as usize, base + starts[top + 1] as usize);
-            for k in from..to {
-                let at = self.entries[k] as usize;
-                if self.low[k] != low {
+            for e in from..to {
+                let at = self.entries[e] as usize;
+                if self.low[e] != low {
                     continue;
                 }
                 if at >= i {
                     // Same value, in entry order: the rest come later.
                     break;
                 }
-                // A copy shares many bands: compare it once.
+                // A copy shares many bands: compare it once per group.
                 if seen.contains(&at) {
                     continue;
                 }
@@ -344,7 +391,7 @@ impl<'a> Detector<'a> {
                     // Equal minima mean equal values in every band, so every
                     // entry this similar is in the first band's bucket, in
                     // entry order: this is the earliest, and none is closer.
-                    return Some(at);
+                    return Lookup::Done(Some((s, at)));
                 }
                 let better = match best {
                     None => true,
@@ -355,7 +402,7 @@ impl<'a> Detector<'a> {
                 }
             }
         }
-        best.map(|(_, at)| at)
+        Lookup::Open(best)
     }
 }
 
@@ -400,14 +447,17 @@ mod tests {
             Vec::new(),
             all(STORY),
         ];
-        let d = Detector::new(sigs.iter().map(Vec::as_slice).collect());
-        assert_eq!(d.best_before(0), None, "nothing comes before the first");
-        assert_eq!(d.best_before(2), Some(0));
-        assert_eq!(d.best_before(3), None);
-        assert_eq!(d.best_before(4), None, "no signature, no match");
+        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+        let best = best_earlier(&refs, &[true; 6]);
+        assert_eq!(best[0], None, "nothing comes before the first");
+        assert_eq!(best[2], Some(0));
+        assert_eq!(best[3], None);
+        assert_eq!(best[4], None, "no signature, no match");
         // Equal to the first and close to the copy: the most similar wins,
         // and of equally similar ones the earliest.
-        assert_eq!(d.best_before(5), Some(0));
+        assert_eq!(best[5], Some(0));
+        let only_last = best_earlier(&refs, &[false, false, false, false, false, true]);
+        assert_eq!(only_last, [None, None, None, None, None, Some(0)]);
     }
 
     #[test]
@@ -422,7 +472,8 @@ mod tests {
             texts.push(format!("Nurses in ward {} vote to strike over pay", k % 2));
         }
         let sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
-        let d = Detector::new(sigs.iter().map(Vec::as_slice).collect());
+        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+        let best = best_earlier(&refs, &vec![true; refs.len()]);
         for i in 0..sigs.len() {
             let mut want: Option<(f64, usize)> = None;
             for j in 0..i {
@@ -431,7 +482,7 @@ mod tests {
                     want = Some((s, j));
                 }
             }
-            assert_eq!(d.best_before(i), want.map(|(_, j)| j), "entry {i}");
+            assert_eq!(best[i], want.map(|(_, j)| j), "entry {i}");
         }
     }
 
@@ -453,9 +504,8 @@ mod tests {
         assert_eq!(short.len(), (COMPACT - 1) * 4);
         assert_eq!(long.len(), HASHES);
         assert!(similarity(&short, &long) >= THRESHOLD);
-        let d = Detector::new(vec![&short, &headline, &long]);
-        assert_eq!(d.best_before(1), None);
-        assert_eq!(d.best_before(2), Some(0));
+        let best = best_earlier(&[&short, &headline, &long], &[true; 3]);
+        assert_eq!(best, [None, None, Some(0)]);
     }
 
     #[test]
