@@ -42,7 +42,7 @@ use crate::neardup::{self, Signature};
 use crate::schema::{self, Fields};
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
-pub const DEFAULT_MEMORY_BYTES: usize = 256 << 20;
+pub const DEFAULT_MEMORY_BYTES: usize = 224 << 20;
 /// tantivy needs at least this much per indexing thread.
 const MIN_MEMORY_PER_THREAD: usize = 15 << 20;
 /// Share of the memory budget that text waiting in tantivy's queue may take
