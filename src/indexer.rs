@@ -238,9 +238,9 @@ impl FileRun {
 enum Label {
     /// Compared with the collection at commit.
     Assign,
-    /// Keeps the cluster of the indexed article with this key (a rewrite of
-    /// unchanged content).
-    Keep(u64),
+    /// Keeps the cluster its indexed version has (a rewrite of unchanged
+    /// content).
+    Keep,
 }
 
 /// An article waiting in the spill file for the commit.
@@ -250,12 +250,21 @@ struct Staged {
     akey: u64,
     chash: u64,
     group: u64,
-    paras: Vec<u64>,
+    /// Where its paragraph fingerprints start in [`Writer::paras`], and how
+    /// many there are.
+    paras_at: u64,
+    paras_len: u32,
     label: Label,
     file: Option<Arc<FileMeta>>,
     /// Set at commit.
     cluster: u64,
     joined: bool,
+}
+
+/// The paragraph fingerprints of `s`, in the block of them all.
+fn paras_of<'a>(all: &'a [u64], s: &Staged) -> &'a [u64] {
+    let at = s.paras_at as usize;
+    &all[at..at + s.paras_len as usize]
 }
 
 /// A staged article once its cluster is known: what it needs to be written
@@ -285,15 +294,16 @@ struct Record<'a> {
 const NO_FILE: u32 = u32::MAX;
 
 impl Record<'_> {
-    /// Appends the record of `s` with signature `sig` and file number `file`.
-    fn write(out: &mut Vec<u8>, s: &Staged, sig: &[u8], file: u32) {
+    /// Appends the record of `s` with fingerprints `paras`, signature `sig`
+    /// and file number `file`.
+    fn write(out: &mut Vec<u8>, s: &Staged, paras: &[u64], sig: &[u8], file: u32) {
         for v in [s.akey, s.chash, s.group, s.cluster] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.push(u8::from(s.joined));
         out.extend_from_slice(&file.to_le_bytes());
-        out.extend_from_slice(&(s.paras.len() as u32).to_le_bytes());
-        for fp in &s.paras {
+        out.extend_from_slice(&(paras.len() as u32).to_le_bytes());
+        for fp in paras {
             out.extend_from_slice(&fp.to_le_bytes());
         }
         out.push(sig.len() as u8);
@@ -394,6 +404,8 @@ pub struct Writer<'a> {
     /// Canonical folders, by folder as given.
     folders: HashMap<PathBuf, PathBuf>,
     staged: Vec<Staged>,
+    /// The paragraph fingerprints of `staged`, back to back in one block.
+    paras: Vec<u64>,
     /// The signatures of `staged`, index for index.
     sigs: Signatures,
     spill: Spill,
@@ -454,6 +466,7 @@ impl Index {
             files_done: HashSet::new(),
             folders: HashMap::new(),
             staged: Vec::new(),
+            paras: Vec::new(),
             sigs: Signatures::default(),
             spill: Spill {
                 dir: self.path().to_path_buf(),
@@ -951,7 +964,7 @@ impl Writer<'_> {
         {
             let akey = p.akey;
             self.delete(akey);
-            self.spill_article(p, Some(Arc::new(run.meta)), Label::Keep(akey))?;
+            self.spill_article(p, Some(Arc::new(run.meta)), Label::Keep)?;
         }
         Ok(())
     }
@@ -1033,13 +1046,16 @@ impl Writer<'_> {
             source,
         })?;
         self.sigs.push(&p.sig);
+        let paras_at = self.paras.len() as u64;
+        self.paras.extend_from_slice(&p.paras);
         self.staged.push(Staged {
             offset,
             len,
             akey: p.akey,
             chash: p.chash,
             group: boilerplate::source_group(p.article.source.as_deref()),
-            paras: p.paras,
+            paras_at,
+            paras_len: p.paras.len() as u32,
             label,
             file,
             cluster: 0,
@@ -1140,7 +1156,7 @@ impl Writer<'_> {
         // known to be boilerplate: sign those articles again without it.
         let mut resign = Vec::new();
         for (i, s) in self.staged.iter().enumerate() {
-            if !boilerplate.of(s.group, &s.paras).is_empty() {
+            if !boilerplate.of(s.group, paras_of(&self.paras, s)).is_empty() {
                 resign.push(i);
             }
         }
@@ -1183,6 +1199,7 @@ impl Writer<'_> {
         let at = self.spill.len;
         let sigs = std::mem::take(&mut self.sigs);
         let staged = std::mem::take(&mut self.staged);
+        let paras = std::mem::take(&mut self.paras);
         let mut pending = Vec::with_capacity(staged.len());
         let mut files: Vec<Arc<FileMeta>> = Vec::new();
         let mut record = Vec::new();
@@ -1197,7 +1214,7 @@ impl Writer<'_> {
                 }
             };
             record.clear();
-            Record::write(&mut record, s, sigs.get(i), file);
+            Record::write(&mut record, s, paras_of(&paras, s), sigs.get(i), file);
             self.spill.push(&record).map_err(|e| self.spill_error(e))?;
             pending.push(Pending {
                 offset: s.offset,
@@ -1240,9 +1257,9 @@ impl Writer<'_> {
             let joined = best[k].map(label_of);
             let s = &mut self.staged[i];
             let (cluster, joined) = match (s.label, joined) {
-                (Label::Keep(akey), _) => (
+                (Label::Keep, _) => (
                     details
-                        .get(&akey)
+                        .get(&s.akey)
                         .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
                     false,
                 ),
@@ -1251,7 +1268,7 @@ impl Writer<'_> {
             };
             s.cluster = cluster;
             s.joined = joined;
-            counter.add(s.group, cluster, &s.paras);
+            counter.add(s.group, cluster, paras_of(&self.paras, s));
         }
         counter.finish()
     }
@@ -1592,14 +1609,15 @@ fn build_docs(
 mod tests {
     use super::*;
 
-    fn staged(paras: Vec<u64>, file: Option<Arc<FileMeta>>) -> Staged {
+    fn staged(file: Option<Arc<FileMeta>>) -> Staged {
         Staged {
             offset: 7,
             len: 11,
             akey: 1,
             chash: 2,
             group: 3,
-            paras,
+            paras_at: 0,
+            paras_len: 0,
             label: Label::Assign,
             file,
             cluster: u64::MAX,
@@ -1616,12 +1634,12 @@ mod tests {
             run: 6,
         });
         let files = vec![meta.clone()];
-        let with = staged(vec![10, u64::MAX], Some(meta));
-        let without = staged(Vec::new(), None);
+        let with = staged(Some(meta));
+        let without = staged(None);
         let mut bytes = Vec::new();
-        Record::write(&mut bytes, &with, &[9; 20], 0);
+        Record::write(&mut bytes, &with, &[10, u64::MAX], &[9; 20], 0);
         let first = bytes.len();
-        Record::write(&mut bytes, &without, &[], NO_FILE);
+        Record::write(&mut bytes, &without, &[], &[], NO_FILE);
 
         let r = Record::read(&bytes[..first], &files).expect("a whole record");
         assert_eq!((r.akey, r.chash, r.group, r.cluster), (1, 2, 3, u64::MAX));
