@@ -277,10 +277,10 @@ const BANDS: usize = HASHES / ROWS;
 /// Values of a band value's top 16 bits.
 const BUCKETS: usize = 1 << 16;
 
-/// A band's value: its rows' bytes, of a stored signature (not empty).
-fn band_value(sig: &[u8], band: usize) -> u32 {
-    let mut buf = [0; COMPACT];
-    match shingles_of(sig, &mut buf) {
+/// A band's value: its rows' bytes, of a stored signature (not empty)
+/// given with the shingles it lists, if it lists them (see [`shingles_of`]).
+fn band_value(sig: &[u8], listed: Option<&[u32]>, band: usize) -> u32 {
+    match listed {
         Some(shingles) => {
             let mut rows = [0u8; ROWS];
             minima(shingles, band * ROWS, &mut rows);
@@ -313,10 +313,11 @@ impl<'a> Bands<'a> {
         let mut values = vec![0u32; m];
         let mut sorted = vec![(0u8, 0u32); m];
         for (k, band) in bands.clone().enumerate() {
-            values
-                .par_iter_mut()
-                .zip(&indexed)
-                .for_each(|(v, &i)| *v = band_value(sigs[i as usize], band));
+            values.par_iter_mut().zip(&indexed).for_each(|(v, &i)| {
+                let sig = sigs[i as usize];
+                let mut buf = [0; COMPACT];
+                *v = band_value(sig, shingles_of(sig, &mut buf), band);
+            });
             let starts = &mut starts[k * (BUCKETS + 1)..(k + 1) * (BUCKETS + 1)];
             for v in &values {
                 starts[(v >> 8) as usize + 1] += 1;
@@ -365,9 +366,11 @@ impl<'a> Bands<'a> {
         if sig.is_empty() {
             return Lookup::Done(None);
         }
+        let mut buf = [0; COMPACT];
+        let listed = shingles_of(sig, &mut buf);
         let mut seen: Vec<usize> = Vec::new();
         for (k, band) in self.bands.clone().enumerate() {
-            let value = band_value(sig, band);
+            let value = band_value(sig, listed, band);
             let (top, low) = ((value >> 8) as usize, value as u8);
             let starts = &self.starts[k * (BUCKETS + 1)..];
             let base = k * self.indexed;
