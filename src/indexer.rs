@@ -268,13 +268,22 @@ fn paras_of<'a>(all: &'a [u64], s: &Staged) -> &'a [u64] {
 }
 
 /// A staged article once its cluster is known: what it needs to be written
-/// waits in the spill (see [`Record`]), so a large run holds 24 bytes per
+/// waits in the spill (see [`Record`]), so a large run holds 16 bytes per
 /// article while tantivy's buffers fill.
 struct Pending {
-    offset: u64,
     len: u64,
     /// Length of its record.
     record: u32,
+}
+
+/// The staged articles as they wait in the spill for writing: their texts
+/// back to back from `articles`, their records back to back from `records`.
+struct Spilled {
+    pending: Vec<Pending>,
+    articles: u64,
+    records: u64,
+    /// The files the records name, by number.
+    files: Vec<Arc<FileMeta>>,
 }
 
 /// What writing a staged article needs beyond its text, read back from the
@@ -292,6 +301,9 @@ struct Record<'a> {
 
 /// Marks a record without a file.
 const NO_FILE: u32 = u32::MAX;
+/// Bytes of a record before its fingerprints: four keys, the joined flag,
+/// the file number and the number of fingerprints.
+const RECORD_HEAD: usize = 4 * 8 + 1 + 4 + 4;
 
 impl Record<'_> {
     /// Appends the record of `s` with fingerprints `paras`, signature `sig`
@@ -313,10 +325,10 @@ impl Record<'_> {
     /// Reads one record written by [`Record::write`]; `None` if it is cut
     /// short or names no known file.
     fn read<'a>(bytes: &'a [u8], files: &'a [Arc<FileMeta>]) -> Option<Record<'a>> {
-        let (head, rest) = bytes.split_at_checked(41)?;
+        let (head, rest) = bytes.split_at_checked(RECORD_HEAD)?;
         let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().expect("8 bytes"));
         let file = u32::from_le_bytes(head[33..37].try_into().expect("4 bytes"));
-        let n = u32::from_le_bytes(head[37..41].try_into().expect("4 bytes")) as usize;
+        let n = u32::from_le_bytes(head[37..RECORD_HEAD].try_into().expect("4 bytes")) as usize;
         let (paras, rest) = rest.split_at_checked(n.checked_mul(8)?)?;
         let (&sig_len, sig) = rest.split_first()?;
         Some(Record {
@@ -1186,24 +1198,27 @@ impl Writer<'_> {
             boilerplate = self.assign(&details, &alive);
         }
         self.rebuild(&details, &alive, &boilerplate)?;
-        let (pending, records, files) = self.spill_records()?;
-        self.write_staged(&boilerplate, &pending, records, &files)
+        let spilled = self.spill_records()?;
+        self.write_staged(&boilerplate, &spilled)
     }
 
     /// Moves what the staged articles need to be written (final once
     /// clusters are assigned) to the end of the spill, in staged order, as
     /// [`Record`]s, and frees the staged list and the signatures: they are
-    /// only needed again one batch at a time. Returns the articles' places,
-    /// where the records start, and the files they name.
-    fn spill_records(&mut self) -> Result<(Vec<Pending>, u64, Vec<Arc<FileMeta>>)> {
-        let at = self.spill.len;
+    /// only needed again one batch at a time.
+    fn spill_records(&mut self) -> Result<Spilled> {
+        let records = self.spill.len;
         let sigs = std::mem::take(&mut self.sigs);
         let staged = std::mem::take(&mut self.staged);
         let paras = std::mem::take(&mut self.paras);
         let mut pending = Vec::with_capacity(staged.len());
         let mut files: Vec<Arc<FileMeta>> = Vec::new();
         let mut record = Vec::new();
+        let articles = staged.first().map_or(0, |s| s.offset);
+        let mut next = articles;
         for (i, s) in staged.iter().enumerate() {
+            debug_assert_eq!(s.offset, next, "staged articles lie back to back");
+            next += s.len;
             let file = match &s.file {
                 None => NO_FILE,
                 Some(f) => {
@@ -1217,12 +1232,16 @@ impl Writer<'_> {
             Record::write(&mut record, s, paras_of(&paras, s), sigs.get(i), file);
             self.spill.push(&record).map_err(|e| self.spill_error(e))?;
             pending.push(Pending {
-                offset: s.offset,
                 len: s.len,
                 record: record.len() as u32,
             });
         }
-        Ok((pending, at, files))
+        Ok(Spilled {
+            pending,
+            articles,
+            records,
+            files,
+        })
     }
 
     /// Gives every staged article its cluster, and returns the boilerplate
@@ -1361,19 +1380,14 @@ impl Writer<'_> {
     }
 
     /// Cuts the staged articles into passages and hands them to tantivy.
-    fn write_staged(
-        &mut self,
-        boilerplate: &Boilerplate,
-        pending: &[Pending],
-        mut records: u64,
-        files: &[Arc<FileMeta>],
-    ) -> Result<()> {
+    fn write_staged(&mut self, boilerplate: &Boilerplate, spilled: &Spilled) -> Result<()> {
         let Some(mut file) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
             return Ok(());
         };
         let fields = &self.index.fields;
-        let mut rest = pending;
-        while let Some(first) = rest.first() {
+        let (mut articles, mut records) = (spilled.articles, spilled.records);
+        let mut rest = spilled.pending.as_slice();
+        while !rest.is_empty() {
             let mut n = 0;
             let mut bytes = 0;
             while bytes < WRITE_BATCH_BYTES && n < rest.len() {
@@ -1386,18 +1400,19 @@ impl Writer<'_> {
             // their records at its end: one read for each.
             let mut stored = vec![0u8; bytes];
             let mut meta = vec![0u8; batch.iter().map(|p| p.record as usize).sum()];
-            file.seek(SeekFrom::Start(first.offset))
+            file.seek(SeekFrom::Start(articles))
                 .and_then(|_| file.read_exact(&mut stored))
                 .and_then(|_| file.seek(SeekFrom::Start(records)))
                 .and_then(|_| file.read_exact(&mut meta))
                 .map_err(|e| self.spill_error(e))?;
+            articles += stored.len() as u64;
             records += meta.len() as u64;
             let mut items: Vec<(Record, &[u8])> = Vec::with_capacity(batch.len());
             let (mut text_rest, mut meta_rest) = (stored.as_slice(), meta.as_slice());
             for p in batch {
                 let (one, more) = text_rest.split_at(p.len as usize);
                 let (record, meta_more) = meta_rest.split_at(p.record as usize);
-                let record = Record::read(record, files).ok_or_else(|| {
+                let record = Record::read(record, &spilled.files).ok_or_else(|| {
                     self.spill_error(std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
                         "a staged article's record is damaged",
