@@ -255,6 +255,22 @@ fn independent_article(dir: &Path, name: &str, title: &str, body: &str, promo: &
     p
 }
 
+/// A new folder `name` in `dir` holding `articles` (file name, title,
+/// body), each opened by `promo`.
+fn independent_folder(
+    dir: &Path,
+    name: &str,
+    articles: &[(&str, &str, &str)],
+    promo: &str,
+) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir(&folder).unwrap();
+    for (file, title, body) in articles {
+        independent_article(&folder, file, title, body, promo);
+    }
+    folder
+}
+
 fn promo_in_snippets(r: &SearchResults) -> bool {
     r.hits.iter().any(|h| {
         h.passages
@@ -287,15 +303,11 @@ fn a_repeated_promo_is_never_a_snippet() {
     let promo = independent_promo();
     assert!(promo.contains("Your support makes all the difference"));
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("independent");
-    std::fs::create_dir(&src).unwrap();
     let bodies = INDEPENDENT_ARTICLES;
+    // two articles with the promo: not yet boilerplate, so it is searchable
+    let src = independent_folder(dir.path(), "independent", &bodies[..2], &promo);
     let index = Index::open_or_create(dir.path().join("idx")).unwrap();
     let o = IngestOptions::default();
-    // two articles with the promo: not yet boilerplate, so it is searchable
-    for (name, title, body) in &bodies[..2] {
-        independent_article(&src, name, title, body, &promo);
-    }
     let s = run(&index, std::slice::from_ref(&src), &o, false);
     assert_eq!(s.stripped, 0);
     assert!(promo_in_snippets(&search(&index, "reproductive rights")));
@@ -352,12 +364,8 @@ fn a_repeated_promo_is_never_a_snippet() {
 fn articles_after_re_signed_ones_are_written_whole() {
     let promo = independent_promo();
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("independent");
-    std::fs::create_dir(&src).unwrap();
     let bodies = INDEPENDENT_ARTICLES;
-    for (name, title, body) in &bodies {
-        independent_article(&src, name, title, body, &promo);
-    }
+    let src = independent_folder(dir.path(), "independent", &bodies, &promo);
     let later = [
         (
             "d.md",
@@ -397,10 +405,15 @@ fn seed_article_promo_stays_out_of_snippets() {
     // The real seed with the promo, plus two more articles of its outlet.
     let promo = independent_promo();
     let dir = tempfile::tempdir().unwrap();
-    let extra = dir.path().join("extra");
-    std::fs::create_dir(&extra).unwrap();
-    independent_article(&extra, "x.md", "Dental deserts", DENTISTS, &promo);
-    independent_article(&extra, "y.md", "Care home fees", CARE_HOMES, &promo);
+    let extra = independent_folder(
+        dir.path(),
+        "extra",
+        &[
+            ("x.md", "Dental deserts", DENTISTS),
+            ("y.md", "Care home fees", CARE_HOMES),
+        ],
+        &promo,
+    );
     let options = IngestOptions {
         source: Some("The Independent".into()),
         ..IngestOptions::default()
