@@ -10,10 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::num::NonZeroU64;
 
-use tantivy::Searcher;
-
 use crate::collect::{ArticleAgg, KeyHasher, SourceNames};
-use crate::error::Result;
 use crate::model::OtherCopy;
 
 /// A hit-to-be and the copies folded into it, as positions in the list of
@@ -116,38 +113,14 @@ pub(crate) fn page_groups(
     (groups, total)
 }
 
-/// The copies of a hit as they are shown: id, source and date, read from
-/// fast fields without loading the stored articles.
-pub(crate) fn others<'a>(
-    searcher: &Searcher,
-    names: &mut SourceNames,
-    copies: impl Iterator<Item = &'a ArticleAgg>,
-) -> Result<Vec<OtherCopy>> {
-    copies
-        .map(|agg| {
-            Ok(OtherCopy {
-                id: article_id(searcher, agg)?,
-                source: names.of(agg),
-                date: agg.day().and_then(crate::Date::from_key),
-            })
-        })
-        .collect()
-}
-
-/// An article's id, from the id column of one of its passages.
-pub(crate) fn article_id(searcher: &Searcher, agg: &ArticleAgg) -> Result<String> {
-    let mut id = String::new();
-    if let Some((_, addr)) = agg.passages.first()
-        && let Some(col) = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .str("id")?
-        && let Some(ord) = col.term_ords(addr.doc_id).next()
-    {
-        col.ord_to_str(ord, &mut id)
-            .map_err(tantivy::TantivyError::from)?;
+/// A copy of a hit as it is shown: its id (read by the caller, a page at a
+/// time), source and date, without loading the stored article.
+pub(crate) fn other(names: &mut SourceNames, agg: &ArticleAgg, id: String) -> OtherCopy {
+    OtherCopy {
+        id,
+        source: names.of(agg),
+        date: agg.day().and_then(crate::Date::from_key),
     }
-    Ok(id)
 }
 
 #[cfg(test)]

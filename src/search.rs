@@ -218,13 +218,31 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let collapsed = (matched - total_groups) as u64;
     let page: Vec<&crate::collapse::Group> =
         groups.iter().skip(req.offset).take(req.limit).collect();
+    // Every id the page shows (hits only with --ids-only, and every copy),
+    // read in one batch per segment.
+    let shown: Vec<&ArticleAgg> = page
+        .iter()
+        .flat_map(|g| {
+            let hit = req.ids_only.then_some(g.at);
+            hit.into_iter()
+                .chain(g.copies.iter().copied())
+                .map(|i| &found[i as usize])
+        })
+        .collect();
+    let mut ids = article_ids(&mut columns, &shown)?.into_iter();
     let mut hits = Vec::new();
     for group in &page {
         let (score, agg) = (group.score, &found[group.at as usize]);
-        let copies = group.copies.iter().map(|&i| &found[i as usize]);
-        let also_in = crate::collapse::others(&searcher, &mut names, copies)?;
+        let id = if req.ids_only { ids.next() } else { None };
+        let also_in = group
+            .copies
+            .iter()
+            .zip(ids.by_ref())
+            .map(|(&i, id)| crate::collapse::other(&mut names, &found[i as usize], id))
+            .collect();
         if req.ids_only {
             let mut hit = id_only_hit(&mut names, agg, score);
+            hit.id = id.unwrap_or_default();
             hit.also_in = also_in;
             hits.push(hit);
             continue;
@@ -262,10 +280,6 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             passages,
             also_in,
         });
-    }
-    if req.ids_only {
-        let aggs: Vec<&ArticleAgg> = page.iter().map(|g| &found[g.at as usize]).collect();
-        resolve_ids(&mut columns, &aggs, &mut hits)?;
     }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
@@ -369,11 +383,14 @@ fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
     }
 }
 
-/// Reads the ids of a page of articles from the id column, one sorted batch
-/// per segment (a dictionary lookup per hit would decode a block each time).
-fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) -> Result<()> {
+/// The ids of `aggs`, in order, from the id column: one sorted batch per
+/// segment (a dictionary lookup per article would decode a block each time,
+/// and opening the column for each would cost more than the lookup). An
+/// article whose id cannot be read gets an empty one.
+fn article_ids(columns: &mut Columns, aggs: &[&ArticleAgg]) -> Result<Vec<String>> {
+    let mut ids = vec![String::new(); aggs.len()];
     let mut by_segment: BTreeMap<u32, Vec<(u64, usize)>> = BTreeMap::new();
-    for (i, agg) in page.iter().enumerate() {
+    for (i, agg) in aggs.iter().enumerate() {
         if let Some((_, addr)) = agg.passages.first()
             && let Some(col) = &columns.segment(addr.segment_ord)?.id
             && let Some(ord) = col.term_ords(addr.doc_id).next()
@@ -389,27 +406,23 @@ fn resolve_ids(columns: &mut Columns, page: &[&ArticleAgg], hits: &mut [Hit]) ->
             continue;
         };
         wanted.sort_unstable();
-        let ords: Vec<u64> = wanted.iter().map(|w| w.0).collect();
-        let mut at = 0;
+        let mut ords: Vec<u64> = wanted.iter().map(|w| w.0).collect();
+        ords.dedup();
         let mut names: Vec<String> = Vec::with_capacity(ords.len());
         col.dictionary()
             .sorted_ords_to_term_cb(&ords, |bytes| {
                 names.push(String::from_utf8_lossy(bytes).into_owned())
             })
             .map_err(tantivy::TantivyError::from)?;
-        // Equal ordinals are looked up once each by the callback.
-        let mut last: Option<u64> = None;
-        for (ord, hit) in wanted {
-            if last.is_some_and(|l| l != ord) {
-                at += 1;
-            }
-            last = Some(ord);
-            if let Some(name) = names.get(at) {
-                hits[hit].id = name.clone();
+        for (ord, at) in wanted {
+            if let Ok(n) = ords.binary_search(&ord)
+                && let Some(name) = names.get(n)
+            {
+                ids[at] = name.clone();
             }
         }
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Passage-level filters: sources, dates, and the query's `source:` terms.
