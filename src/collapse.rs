@@ -139,6 +139,7 @@ mod tests {
             day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
+            head_doc: None,
         }
     }
 

@@ -72,6 +72,9 @@ pub(crate) struct ArticleAgg {
     /// Score of the article-level fields (title and whole text), from a
     /// separate search over head passages.
     pub head: Score,
+    /// The article's head passage (in the segment of `first`), once a
+    /// search over head passages has met it.
+    pub head_doc: Option<DocId>,
 }
 
 /// [`ArticleAgg::source`] of an article without one.
@@ -219,12 +222,16 @@ pub(crate) fn join_heads(
             i += 1;
         }
         match found.get_mut(i) {
-            Some(a) if a.akey == h.akey => a.head = h.score,
+            Some(a) if a.akey == h.akey => {
+                a.head = h.score;
+                a.head_doc = Some(h.at.doc_id);
+            }
             _ => {
                 let mut a = start(h.akey, h.at)?;
                 a.best = 0.0;
                 a.passages.push((0.0, h.at));
                 a.head = h.score;
+                a.head_doc = Some(h.at.doc_id);
                 extra.push(a);
             }
         }
@@ -301,6 +308,7 @@ impl ArticleColumns {
                 .and_then(|c| c.first(doc))
                 .and_then(NonZeroU64::new),
             head: 0.0,
+            head_doc: None,
         }
     }
 }
@@ -415,26 +423,111 @@ impl SegmentCollector for HeadScoreSegmentCollector {
     }
 }
 
-/// Adds `weight` times each article's head score to its `head` score, in one
-/// pass over both lists (both in index order); articles not in `articles`
-/// are not added.
-pub(crate) fn add_scores(articles: &mut [ArticleAgg], scores: &Segments<HeadScore>, weight: Score) {
-    let mut scores = scores.into_iter().peekable();
-    for a in articles {
-        while let Some(s) = scores.peek() {
-            if s.akey == a.akey {
-                a.head += weight * s.score;
-                scores.next();
-                break;
+/// The head passages of `found` (in index order), per segment in document
+/// order, each with the article's position in `found`: what
+/// [`FoundHeadsCollector`] scores. A head no search over heads has met is
+/// the nearest passage at or before the article's first match that carries
+/// a content hash (heads alone do, and an article's passages follow its
+/// head).
+pub(crate) fn found_heads(
+    searcher: &tantivy::Searcher,
+    found: &[ArticleAgg],
+) -> tantivy::Result<Vec<Vec<(DocId, u32)>>> {
+    let segments = searcher.segment_readers().len();
+    let mut heads: Vec<Vec<(DocId, u32)>> = vec![Vec::new(); segments];
+    let mut marks: Vec<Option<Column<u64>>> = vec![None; segments];
+    for (i, a) in found.iter().enumerate() {
+        let seg = a.first.segment_ord as usize;
+        let head = match a.head_doc {
+            Some(doc) => Some(doc),
+            None => {
+                let chash = match &mut marks[seg] {
+                    Some(c) => c,
+                    slot => slot.insert(
+                        searcher
+                            .segment_reader(seg as u32)
+                            .fast_fields()
+                            .u64("chash")?,
+                    ),
+                };
+                (0..=a.first.doc_id)
+                    .rev()
+                    .find(|&doc| chash.first(doc).is_some())
             }
-            // Articles do not interleave: a head before this article's
-            // first passage belongs to an earlier article.
-            if s.at < a.first {
-                scores.next();
-            } else {
-                break;
+        };
+        if let Some(doc) = head {
+            heads[seg].push((doc, i as u32));
+        }
+    }
+    for list in &mut heads {
+        if !list.is_sorted() {
+            list.sort_unstable();
+        }
+    }
+    Ok(heads)
+}
+
+/// Scores the heads listed by [`found_heads`] and no other passage: the
+/// feedback round re-ranks the articles found, it adds none. Yields
+/// (position in `found`, score) pairs.
+pub(crate) struct FoundHeadsCollector {
+    pub heads: Vec<Vec<(DocId, u32)>>,
+}
+
+pub(crate) struct FoundHeadsSegmentCollector {
+    heads: Vec<(DocId, u32)>,
+    /// The first listed head not yet passed: documents come in order.
+    next: usize,
+    scores: Vec<(u32, Score)>,
+}
+
+impl Collector for FoundHeadsCollector {
+    type Fruit = Vec<(u32, Score)>;
+    type Child = FoundHeadsSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        _: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(FoundHeadsSegmentCollector {
+            heads: self
+                .heads
+                .get(segment as usize)
+                .cloned()
+                .unwrap_or_default(),
+            next: 0,
+            scores: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, Score)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for FoundHeadsSegmentCollector {
+    type Fruit = Vec<(u32, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        while let Some(&(head, at)) = self.heads.get(self.next) {
+            if head > doc {
+                return;
+            }
+            self.next += 1;
+            if head == doc {
+                self.scores.push((at, score));
+                return;
             }
         }
+    }
+
+    fn harvest(self) -> Vec<(u32, Score)> {
+        self.scores
     }
 }
 
@@ -507,6 +600,7 @@ mod tests {
             day_key: 0,
             cluster: None,
             head: 0.0,
+            head_doc: None,
         }
     }
 
@@ -536,5 +630,19 @@ mod tests {
             ]
         );
         assert_eq!(found[2].passages.as_slice(), [(0.0, DocAddress::new(0, 5))]);
+    }
+
+    #[test]
+    fn found_heads_alone_are_scored() {
+        let mut c = FoundHeadsSegmentCollector {
+            heads: vec![(2, 0), (5, 1), (9, 2)],
+            next: 0,
+            scores: Vec::new(),
+        };
+        // Matching heads of other articles (1, 3, 7, 12) are passed over.
+        for (doc, score) in [(1, 0.5), (2, 1.0), (3, 0.5), (7, 0.5), (9, 3.0), (12, 0.5)] {
+            c.collect(doc, score);
+        }
+        assert_eq!(c.harvest(), [(0, 1.0), (2, 3.0)]);
     }
 }

@@ -28,8 +28,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::collapse::Ranking;
 use crate::collect::{
-    ArticleAgg, ArticleCollector, ArticleColumns, HeadScoreCollector, KeySet, KeySetCollector,
-    SourceNames, add_scores, join_heads,
+    ArticleAgg, ArticleCollector, ArticleColumns, FoundHeadsCollector, HeadScoreCollector, KeySet,
+    KeySetCollector, SourceNames, found_heads, join_heads,
 };
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -176,9 +176,12 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
         {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
-            let extra =
-                searcher.search_with_statistics_provider(&*q, &HeadScoreCollector, &stats)?;
-            add_scores(&mut found, &extra, fb.weight);
+            let heads = FoundHeadsCollector {
+                heads: found_heads(&searcher, &found)?,
+            };
+            for (at, score) in searcher.search_with_statistics_provider(&*q, &heads, &stats)? {
+                found[at as usize].head += fb.weight * score;
+            }
         }
     }
     let mut counter = FacetCounter::default();
