@@ -364,7 +364,7 @@ impl SegmentCollector for ArticleSegmentCollector {
 }
 
 /// A search over head passages (one per article) gives each article one
-/// score; [`add_scores`] adds them to articles already collected.
+/// score; [`join_heads`] adds them to the articles found by their passages.
 pub(crate) struct HeadScoreCollector;
 
 /// One article's score from a head-passage search.

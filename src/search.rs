@@ -369,7 +369,7 @@ impl Bm25StatisticsProvider for ArticleStats<'_> {
     }
 }
 
-/// A hit with only its score so far; [`resolve_ids`] fills in the id.
+/// A hit with only its score so far; the caller fills in the id.
 fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
     Hit {
         id: String::new(),
