@@ -7,7 +7,7 @@
 //! alone and filters need no extra clause.
 
 use tantivy::schema::{
-    FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis;
@@ -76,13 +76,29 @@ fn text(tokenizer: &str) -> TextOptions {
     )
 }
 
+/// A key matched whole (a filter, a lookup, a count), never scored: no
+/// length norms, which would take a byte per passage.
+fn key() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::Basic),
+    )
+}
+
+/// A number searched by value or range, also a column: no length norms.
+fn indexed_number() -> NumericOptions {
+    NumericOptions::default().set_indexed().set_fast()
+}
+
 /// Builds the schema and the field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field("id", FAST),
-        akey: b.add_u64_field("akey", INDEXED | FAST),
-        is_head: b.add_text_field("is_head", STRING),
+        akey: b.add_u64_field("akey", indexed_number()),
+        is_head: b.add_text_field("is_head", key()),
         chash: b.add_u64_field("chash", FAST),
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
@@ -98,12 +114,12 @@ pub fn build() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
-        source: b.add_text_field("source", STRING | FAST),
-        source_key: b.add_text_field("source_key", STRING),
-        day: b.add_i64_field("day", INDEXED | FAST),
+        source: b.add_text_field("source", key() | FAST),
+        source_key: b.add_text_field("source_key", key()),
+        day: b.add_i64_field("day", indexed_number()),
         article: b.add_bytes_field("article", STORED),
         cluster: b.add_u64_field("cluster", FAST),
-        file: b.add_text_field("file", STRING | FAST),
+        file: b.add_text_field("file", key() | FAST),
         fstamp: b.add_u64_field("fstamp", FAST),
         fhash: b.add_u64_field("fhash", FAST),
         fgen: b.add_u64_field("fgen", FAST),
