@@ -73,3 +73,55 @@ fn obvious_queries_keep_their_answers_in_the_top_three() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Feedback re-ranks what the query matched and adds to every score it
+/// touches, including articles a quoted phrase found in a passage only (their
+/// head passage is found from the passage, not from a search over heads).
+#[test]
+fn feedback_raises_scores_of_the_articles_matched_and_adds_none() {
+    let index = common::fixtures();
+    for query in [
+        "\"junior doctors\"",
+        "\"social care\"",
+        "\"the NHS\"",
+        "strike pay",
+    ] {
+        let run = |feedback: bool| {
+            let mut r = hpsearch::SearchRequest::new(query);
+            r.limit = 1000;
+            r.collapse = false;
+            r.feedback = feedback;
+            index.search(&r).unwrap_or_else(|e| panic!("{query}: {e}"))
+        };
+        let (plain, fed) = (run(false), run(true));
+        assert!(
+            plain.hits.len() > 5,
+            "{query}: too few matches to feed back"
+        );
+        assert_eq!(plain.total_articles, fed.total_articles, "{query}");
+        let before: std::collections::HashMap<&str, f32> = plain
+            .hits
+            .iter()
+            .map(|h| (h.id.as_str(), h.score))
+            .collect();
+        assert_eq!(before.len(), fed.hits.len(), "{query}: the same articles");
+        let mut raised = 0;
+        for h in &fed.hits {
+            let was = before[h.id.as_str()];
+            assert!(
+                h.score >= was,
+                "{query}: {} fell from {was} to {}",
+                h.id,
+                h.score
+            );
+            if h.score > was {
+                raised += 1;
+            }
+        }
+        assert!(
+            raised > fed.hits.len() / 2,
+            "{query}: feedback raised only {raised} of {} scores",
+            fed.hits.len()
+        );
+    }
+}
