@@ -133,13 +133,12 @@ mod tests {
         ArticleAgg {
             akey: u64::from(i),
             first: DocAddress::new(0, i),
-            best,
-            passages: Default::default(),
+            passages: [(best, i)].into_iter().collect(),
             source: crate::collect::NO_SOURCE,
             day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
-            head_doc: None,
+            head_doc: crate::collect::HEAD_NOT_MET,
         }
     }
 
@@ -147,7 +146,7 @@ mod tests {
         found
             .iter()
             .enumerate()
-            .map(|(i, a)| (crate::rank::article_score(a.best, a.head), i as u32))
+            .map(|(i, a)| (crate::rank::article_score(a.best(), a.head), i as u32))
             .collect()
     }
 

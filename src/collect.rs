@@ -18,6 +18,7 @@ use std::num::NonZeroU64;
 use smallvec::SmallVec;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Article keys (and near-duplicate band keys) are already uniform hashes:
@@ -46,9 +47,10 @@ impl Hasher for KeyHasher {
 /// A set of article keys.
 pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
-/// An article's best passages; inline for the usual few, so collecting
-/// thousands of articles does not allocate for each.
-pub(crate) type Passages = SmallVec<[(Score, DocAddress); 2]>;
+/// An article's best passages, by document in the article's segment;
+/// inline for the usual few, so collecting thousands of articles does not
+/// allocate for each.
+pub(crate) type Passages = SmallVec<[(Score, DocId); 2]>;
 
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
@@ -56,9 +58,9 @@ pub(crate) struct ArticleAgg {
     pub akey: u64,
     /// Where the article's first matching passage is: orders articles.
     pub first: DocAddress,
-    /// Score of the best matching passage.
-    pub best: Score,
-    /// Best passages for display: (score, address), highest first.
+    /// Best passages for display: (score, document), highest first (see
+    /// [`ArticleAgg::at`]); never empty once collected, and the first is
+    /// the article's best ([`ArticleAgg::best`]).
     pub passages: Passages,
     /// The article's source as an ordinal of its segment's `source` column
     /// (resolved by [`SourceNames`] for the few articles shown, and by
@@ -73,12 +75,17 @@ pub(crate) struct ArticleAgg {
     /// separate search over head passages.
     pub head: Score,
     /// The article's head passage (in the segment of `first`), once a
-    /// search over head passages has met it.
-    pub head_doc: Option<DocId>,
+    /// search over head passages has met it, else [`HEAD_NOT_MET`]. Not an
+    /// `Option`: that would take the aggregate past 64 bytes, and copying
+    /// tens of thousands of them is part of every query.
+    pub head_doc: DocId,
 }
 
 /// [`ArticleAgg::source`] of an article without one.
 pub(crate) const NO_SOURCE: u32 = u32::MAX;
+
+/// [`ArticleAgg::head_doc`] of an article whose head no search has met.
+pub(crate) const HEAD_NOT_MET: DocId = DocId::MAX;
 
 impl ArticleAgg {
     /// The article's date key (`YYYYMMDD`), if it has a date.
@@ -91,9 +98,18 @@ impl ArticleAgg {
         (self.source != NO_SOURCE).then_some((self.first.segment_ord, self.source))
     }
 
-    fn push(&mut self, score: Score, addr: DocAddress, keep: usize) {
-        self.best = self.best.max(score);
-        insert_top(&mut self.passages, (score, addr), keep, |p| p.0);
+    /// Score of the best matching passage.
+    pub fn best(&self) -> Score {
+        self.passages.first().map_or(Score::MIN, |p| p.0)
+    }
+
+    /// The address of one of the article's passages.
+    pub fn at(&self, doc: DocId) -> DocAddress {
+        DocAddress::new(self.first.segment_ord, doc)
+    }
+
+    fn push(&mut self, score: Score, doc: DocId, keep: usize) {
+        insert_top(&mut self.passages, (score, doc), keep, |p| p.0);
     }
 }
 
@@ -135,19 +151,6 @@ pub(crate) struct Segments<T>(Vec<Vec<T>>);
 impl<T> Default for Segments<T> {
     fn default() -> Self {
         Segments(Vec::new())
-    }
-}
-
-impl<T> Segments<T> {
-    /// All results in one list: the first segment's, with the others'
-    /// appended.
-    pub fn into_vec(self) -> Vec<T> {
-        let mut lists = self.0.into_iter();
-        let mut all = lists.next().unwrap_or_default();
-        for list in lists {
-            all.extend(list);
-        }
-        all
     }
 }
 
@@ -224,14 +227,13 @@ pub(crate) fn join_heads(
         match found.get_mut(i) {
             Some(a) if a.akey == h.akey => {
                 a.head = h.score;
-                a.head_doc = Some(h.at.doc_id);
+                a.head_doc = h.at.doc_id;
             }
             _ => {
                 let mut a = start(h.akey, h.at)?;
-                a.best = 0.0;
-                a.passages.push((0.0, h.at));
+                a.passages.push((0.0, h.at.doc_id));
                 a.head = h.score;
-                a.head_doc = Some(h.at.doc_id);
+                a.head_doc = h.at.doc_id;
                 extra.push(a);
             }
         }
@@ -252,11 +254,11 @@ pub(crate) struct ArticleCollector {
     pub clusters: bool,
 }
 
-pub(crate) struct ArticleSegmentCollector {
+struct ArticleSegmentCollector {
     segment: SegmentOrdinal,
     keep: usize,
     cols: ArticleColumns,
-    /// Articles so far.
+    /// Articles so far, this segment's after the earlier segments'.
     articles: Vec<ArticleAgg>,
 }
 
@@ -292,7 +294,6 @@ impl ArticleColumns {
         ArticleAgg {
             akey,
             first: addr,
-            best: Score::MIN,
             passages: Passages::new(),
             source: source
                 .and_then(|o| u32::try_from(o).ok())
@@ -308,40 +309,43 @@ impl ArticleColumns {
                 .and_then(|c| c.first(doc))
                 .and_then(NonZeroU64::new),
             head: 0.0,
-            head_doc: None,
+            head_doc: HEAD_NOT_MET,
         }
     }
 }
 
-impl Collector for ArticleCollector {
-    type Fruit = Segments<ArticleAgg>;
-    type Child = ArticleSegmentCollector;
-
-    fn for_segment(
+impl ArticleCollector {
+    /// Runs `query` and returns the articles it matches in index order, in
+    /// one list that each segment appends to: tantivy's own collecting
+    /// would give one list per segment, and copying them together was a
+    /// twentieth of a query.
+    pub fn search(
         &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(ArticleSegmentCollector {
-            segment,
-            keep: self.keep,
-            cols: ArticleColumns::open(reader, self.clusters)?,
-            articles: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<ArticleAgg>>) -> tantivy::Result<Segments<ArticleAgg>> {
-        Ok(in_index_order(fruits, |a| a.first))
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> tantivy::Result<Vec<ArticleAgg>> {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut articles = Vec::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut seg = ArticleSegmentCollector {
+                segment: segment as SegmentOrdinal,
+                keep: self.keep,
+                cols: ArticleColumns::open(reader, self.clusters)?,
+                articles,
+            };
+            let alive = reader.alive_bitset();
+            weight.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    seg.collect(doc, score);
+                }
+            })?;
+            articles = seg.articles;
+        }
+        Ok(articles)
     }
 }
 
-impl SegmentCollector for ArticleSegmentCollector {
-    type Fruit = Vec<ArticleAgg>;
-
+impl ArticleSegmentCollector {
     fn collect(&mut self, doc: DocId, score: Score) {
         let Some(akey) = self.cols.akey.first(doc) else {
             return;
@@ -349,17 +353,14 @@ impl SegmentCollector for ArticleSegmentCollector {
         let addr = DocAddress::new(self.segment, doc);
         if let Some(last) = self.articles.last_mut()
             && last.akey == akey
+            && last.first.segment_ord == self.segment
         {
-            last.push(score, addr, self.keep);
+            last.push(score, doc, self.keep);
             return;
         }
         let mut agg = self.cols.start(akey, addr);
-        agg.push(score, addr, self.keep);
+        agg.push(score, doc, self.keep);
         self.articles.push(agg);
-    }
-
-    fn harvest(self) -> Vec<ArticleAgg> {
-        self.articles
     }
 }
 
@@ -439,8 +440,7 @@ pub(crate) fn found_heads(
     for (i, a) in found.iter().enumerate() {
         let seg = a.first.segment_ord as usize;
         let head = match a.head_doc {
-            Some(doc) => Some(doc),
-            None => {
+            HEAD_NOT_MET => {
                 let chash = match &mut marks[seg] {
                     Some(c) => c,
                     slot => slot.insert(
@@ -454,6 +454,7 @@ pub(crate) fn found_heads(
                     .rev()
                     .find(|&doc| chash.first(doc).is_some())
             }
+            doc => Some(doc),
         };
         if let Some(doc) = head {
             heads[seg].push((doc, i as u32));
@@ -594,13 +595,12 @@ mod tests {
         ArticleAgg {
             akey,
             first: DocAddress::new(0, doc),
-            best,
-            passages: Passages::new(),
+            passages: [(best, doc)].into_iter().collect(),
             source: NO_SOURCE,
             day_key: 0,
             cluster: None,
             head: 0.0,
-            head_doc: None,
+            head_doc: HEAD_NOT_MET,
         }
     }
 
@@ -616,10 +616,12 @@ mod tests {
         };
         let heads = vec![head(2, 3, 20.0), head(3, 5, 30.0), head(4, 9, 40.0)];
         join_heads(&mut found, heads, |akey, at| {
-            Ok(agg(akey, at.doc_id, Score::MIN))
+            let mut a = agg(akey, at.doc_id, 0.0);
+            a.passages.clear();
+            Ok(a)
         })
         .unwrap();
-        let got: Vec<(u64, f32, f32)> = found.iter().map(|a| (a.akey, a.best, a.head)).collect();
+        let got: Vec<(u64, f32, f32)> = found.iter().map(|a| (a.akey, a.best(), a.head)).collect();
         assert_eq!(
             got,
             [
@@ -629,7 +631,7 @@ mod tests {
                 (4, 4.0, 40.0)
             ]
         );
-        assert_eq!(found[2].passages.as_slice(), [(0.0, DocAddress::new(0, 5))]);
+        assert_eq!(found[2].passages.as_slice(), [(0.0, 5)]);
     }
 
     #[test]

@@ -87,17 +87,14 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let plan = finish_plan(plan, filters);
 
     let keep = req.passages.max(1);
-    let body = match &plan.body {
-        Some(q) => searcher.search(
-            &**q,
-            &ArticleCollector {
-                keep,
-                clusters: req.collapse,
-            },
-        )?,
-        None => Default::default(),
+    let mut found: Vec<ArticleAgg> = match &plan.body {
+        Some(q) => ArticleCollector {
+            keep,
+            clusters: req.collapse,
+        }
+        .search(&searcher, &**q)?,
+        None => Vec::new(),
     };
-    let mut found: Vec<ArticleAgg> = body.into_vec();
     if let Some(q) = &plan.article {
         // Title and whole text score once per article, with statistics over
         // articles, beside the article's best passages.
@@ -145,7 +142,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         let mut top: Vec<(f32, usize)> = found
             .iter()
             .enumerate()
-            .map(|(i, a)| (article_score(a.best, a.head), i))
+            .map(|(i, a)| (article_score(a.best(), a.head), i))
             .collect();
         // Ties go by article key, as in the ranking: by position they would
         // depend on the order the index happens to hold articles in.
@@ -163,8 +160,8 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
                 continue;
             };
             let mut text = article.title.clone();
-            if let Some((_, addr)) = a.passages.first() {
-                let (start, end) = columns.passage_range(*addr)?;
+            if let Some(&(_, doc)) = a.passages.first() {
+                let (start, end) = columns.passage_range(a.at(doc))?;
                 text.push('\n');
                 text.push_str(article.text.get(start..end).unwrap_or_default());
             }
@@ -198,7 +195,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let mut order: Vec<(f32, u32)> = found
         .iter()
         .enumerate()
-        .map(|(i, a)| (article_score(a.best, a.head), i as u32))
+        .map(|(i, a)| (article_score(a.best(), a.head), i as u32))
         .collect();
     let by_score = |a: &(f32, u32), b: &(f32, u32)| {
         b.0.total_cmp(&a.0)
@@ -257,15 +254,15 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
                 .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?,
         };
         let mut passages = Vec::new();
-        for (pscore, addr) in agg.passages.iter().take(req.passages) {
-            let (start, end) = columns.passage_range(*addr)?;
+        for &(pscore, doc) in agg.passages.iter().take(req.passages) {
+            let (start, end) = columns.passage_range(agg.at(doc))?;
             let Some(text) = article.text.get(start..end) else {
                 return Err(index.corrupted("a passage range falls outside its article"));
             };
             passages.push(PassageHit {
                 highlights: planner.highlighter.highlight(text),
                 text: text.to_string(),
-                score: *pscore,
+                score: pscore,
                 start,
                 end,
             });
@@ -394,12 +391,12 @@ fn article_ids(columns: &mut Columns, aggs: &[&ArticleAgg]) -> Result<Vec<String
     let mut ids = vec![String::new(); aggs.len()];
     let mut by_segment: BTreeMap<u32, Vec<(u64, usize)>> = BTreeMap::new();
     for (i, agg) in aggs.iter().enumerate() {
-        if let Some((_, addr)) = agg.passages.first()
-            && let Some(col) = &columns.segment(addr.segment_ord)?.id
-            && let Some(ord) = col.term_ords(addr.doc_id).next()
+        if let Some(&(_, doc)) = agg.passages.first()
+            && let Some(col) = &columns.segment(agg.first.segment_ord)?.id
+            && let Some(ord) = col.term_ords(doc).next()
         {
             by_segment
-                .entry(addr.segment_ord)
+                .entry(agg.first.segment_ord)
                 .or_default()
                 .push((ord, i));
         }
