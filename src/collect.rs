@@ -206,37 +206,102 @@ impl<'s> SourceNames<'s> {
     }
 }
 
+/// What [`join_heads`] reads about an article at its head.
+pub(crate) trait HeadArticles {
+    /// The key of the article whose head is at `at`.
+    fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>>;
+    /// A new aggregate, with no passage yet, for the article `akey` whose
+    /// head is at `at`.
+    fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg>;
+}
+
+/// [`HeadArticles`] from each segment's columns, opened when first needed.
+pub(crate) struct SegmentArticles<'s> {
+    searcher: &'s tantivy::Searcher,
+    clusters: bool,
+    columns: Vec<Option<ArticleColumns>>,
+}
+
+impl<'s> SegmentArticles<'s> {
+    /// `clusters`: read near-duplicate labels too.
+    pub fn new(searcher: &'s tantivy::Searcher, clusters: bool) -> SegmentArticles<'s> {
+        SegmentArticles {
+            searcher,
+            clusters,
+            columns: (0..searcher.segment_readers().len())
+                .map(|_| None)
+                .collect(),
+        }
+    }
+
+    fn columns(&mut self, segment: SegmentOrdinal) -> tantivy::Result<&ArticleColumns> {
+        match &mut self.columns[segment as usize] {
+            Some(cols) => Ok(cols),
+            slot => Ok(slot.insert(ArticleColumns::open(
+                self.searcher.segment_reader(segment),
+                self.clusters,
+            )?)),
+        }
+    }
+}
+
+impl HeadArticles for SegmentArticles<'_> {
+    fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>> {
+        Ok(self.columns(at.segment_ord)?.akey.first(at.doc_id))
+    }
+
+    fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg> {
+        Ok(self.columns(at.segment_ord)?.start(akey, at))
+    }
+}
+
 /// Gives the articles found by their passages (`found`, in index order) the
 /// scores of their article-level fields (`heads`, from a search over head
 /// passages), in one pass. An article found by its title or text only is
-/// added, made by `start` and shown with its head as its passage (scored 0).
-/// `found` stays in index order.
+/// added, made by `articles` and shown with its head as its passage (scored
+/// 0). `found` stays in index order.
+///
+/// Articles do not interleave, and a head is its article's first passage: a
+/// found article whose first match comes before a head is an earlier one,
+/// and one whose first match is the head itself is the head's. Only when
+/// the first match comes later does the head's key tell whether it is.
 pub(crate) fn join_heads(
     found: &mut Vec<ArticleAgg>,
     heads: impl IntoIterator<Item = HeadScore>,
-    mut start: impl FnMut(u64, DocAddress) -> tantivy::Result<ArticleAgg>,
+    articles: &mut impl HeadArticles,
 ) -> tantivy::Result<()> {
     let mut extra = Vec::new();
     let mut i = 0;
     for h in heads {
-        // Articles do not interleave, and a head is its article's first
-        // passage: a found article that starts before it is an earlier one.
-        while i < found.len() && found[i].akey != h.akey && found[i].first < h.at {
+        while i < found.len() && found[i].first < h.at {
             i += 1;
         }
-        match found.get_mut(i) {
-            Some(a) if a.akey == h.akey => {
-                a.head = h.score;
-                a.head_doc = h.at.doc_id;
+        let mut key = None;
+        let same = match found.get(i) {
+            Some(a) if a.first == h.at => true,
+            Some(a) if a.first.segment_ord == h.at.segment_ord => {
+                key = articles.key(h.at)?;
+                key == Some(a.akey)
             }
-            _ => {
-                let mut a = start(h.akey, h.at)?;
-                a.passages.push((0.0, h.at.doc_id));
-                a.head = h.score;
-                a.head_doc = h.at.doc_id;
-                extra.push(a);
-            }
+            _ => false,
+        };
+        if same {
+            found[i].head = h.score;
+            found[i].head_doc = h.at.doc_id;
+            continue;
         }
+        let key = match key {
+            Some(k) => Some(k),
+            None => articles.key(h.at)?,
+        };
+        let Some(akey) = key else {
+            continue;
+        };
+        let mut a = articles.start(akey, h.at)?;
+        a.passages.push((0.0, h.at.doc_id));
+        a.head = h.score;
+        a.head_doc = h.at.doc_id;
+        extra.push(a);
     }
     if !extra.is_empty() {
         found.extend(extra);
@@ -263,7 +328,7 @@ struct ArticleSegmentCollector {
 }
 
 /// The columns of one segment an article's aggregate is read from.
-pub(crate) struct ArticleColumns {
+struct ArticleColumns {
     akey: Column<u64>,
     day: Column<i64>,
     cluster: Option<Column<u64>>,
@@ -272,7 +337,7 @@ pub(crate) struct ArticleColumns {
 
 impl ArticleColumns {
     /// Opens them; `clusters`: read near-duplicate labels too.
-    pub fn open(reader: &SegmentReader, clusters: bool) -> tantivy::Result<ArticleColumns> {
+    fn open(reader: &SegmentReader, clusters: bool) -> tantivy::Result<ArticleColumns> {
         let ff = reader.fast_fields();
         Ok(ArticleColumns {
             akey: ff.u64("akey")?,
@@ -288,7 +353,7 @@ impl ArticleColumns {
 
     /// The aggregate of the article that passage `addr` belongs to, with
     /// no passage yet.
-    pub fn start(&self, akey: u64, addr: DocAddress) -> ArticleAgg {
+    fn start(&self, akey: u64, addr: DocAddress) -> ArticleAgg {
         let doc = addr.doc_id;
         let source = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
         ArticleAgg {
@@ -370,14 +435,12 @@ pub(crate) struct HeadScoreCollector;
 
 /// One article's score from a head-passage search.
 pub(crate) struct HeadScore {
-    akey: u64,
     at: DocAddress,
     score: Score,
 }
 
 pub(crate) struct HeadScoreSegmentCollector {
     segment: SegmentOrdinal,
-    akey: Column<u64>,
     scores: Vec<HeadScore>,
 }
 
@@ -388,11 +451,10 @@ impl Collector for HeadScoreCollector {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         Ok(HeadScoreSegmentCollector {
             segment,
-            akey: reader.fast_fields().u64("akey")?,
             scores: Vec::new(),
         })
     }
@@ -410,13 +472,10 @@ impl SegmentCollector for HeadScoreSegmentCollector {
     type Fruit = Vec<HeadScore>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(akey) = self.akey.first(doc) {
-            self.scores.push(HeadScore {
-                akey,
-                at: DocAddress::new(self.segment, doc),
-                score,
-            });
-        }
+        self.scores.push(HeadScore {
+            at: DocAddress::new(self.segment, doc),
+            score,
+        });
     }
 
     fn harvest(self) -> Vec<HeadScore> {
@@ -604,34 +663,64 @@ mod tests {
         }
     }
 
-    #[test]
-    fn heads_join_found_articles_in_one_pass() {
-        // articles start at docs 0, 3, 5, 9; passages found 1, 2 and 4,
-        // heads found 2, 3 and 4
-        let mut found = vec![agg(1, 1, 1.0), agg(2, 4, 2.0), agg(4, 10, 4.0)];
-        let head = |akey, doc, score| HeadScore {
-            akey,
-            at: DocAddress::new(0, doc),
-            score,
-        };
-        let heads = vec![head(2, 3, 20.0), head(3, 5, 30.0), head(4, 9, 40.0)];
-        join_heads(&mut found, heads, |akey, at| {
+    /// Articles 1 to 5 whose heads are at docs 0, 3, 5, 9 and 12 of
+    /// segment 0; records which heads' keys were read.
+    #[derive(Default)]
+    struct FakeHeads {
+        read: Vec<u32>,
+    }
+
+    impl HeadArticles for FakeHeads {
+        fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>> {
+            self.read.push(at.doc_id);
+            Ok([0, 3, 5, 9, 12]
+                .iter()
+                .position(|&d| d == at.doc_id)
+                .map(|i| i as u64 + 1))
+        }
+
+        fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg> {
             let mut a = agg(akey, at.doc_id, 0.0);
             a.passages.clear();
             Ok(a)
-        })
-        .unwrap();
-        let got: Vec<(u64, f32, f32)> = found.iter().map(|a| (a.akey, a.best(), a.head)).collect();
+        }
+    }
+
+    #[test]
+    fn heads_join_found_articles_in_one_pass() {
+        // Passages found at 1 (article 1), 4 (article 2), 9 (article 4,
+        // its head) and 13 (article 5); heads found at 3, 5, 9 and 12.
+        let mut found = vec![
+            agg(1, 1, 1.0),
+            agg(2, 4, 2.0),
+            agg(4, 9, 4.0),
+            agg(5, 13, 5.0),
+        ];
+        let head = |doc, score| HeadScore {
+            at: DocAddress::new(0, doc),
+            score,
+        };
+        let heads = vec![head(3, 20.0), head(5, 30.0), head(9, 40.0), head(12, 50.0)];
+        let mut articles = FakeHeads::default();
+        join_heads(&mut found, heads, &mut articles).unwrap();
+        let got: Vec<(u64, f32, f32, u32)> = found
+            .iter()
+            .map(|a| (a.akey, a.best(), a.head, a.head_doc))
+            .collect();
         assert_eq!(
             got,
             [
-                (1, 1.0, 0.0),
-                (2, 2.0, 20.0),
-                (3, 0.0, 30.0),
-                (4, 4.0, 40.0)
+                (1, 1.0, 0.0, HEAD_NOT_MET),
+                (2, 2.0, 20.0, 3),
+                (3, 0.0, 30.0, 5),
+                (4, 4.0, 40.0, 9),
+                (5, 5.0, 50.0, 12)
             ]
         );
+        // Article 3 was found by its head alone: shown with it.
         assert_eq!(found[2].passages.as_slice(), [(0.0, 5)]);
+        // A head that is its article's first match needs no key.
+        assert_eq!(articles.read, [3, 5, 12]);
     }
 
     #[test]

@@ -28,8 +28,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::collapse::Ranking;
 use crate::collect::{
-    ArticleAgg, ArticleCollector, ArticleColumns, FoundHeadsCollector, HeadScoreCollector, KeySet,
-    KeySetCollector, SourceNames, found_heads, join_heads,
+    ArticleAgg, ArticleCollector, FoundHeadsCollector, HeadScoreCollector, KeySet, KeySetCollector,
+    SegmentArticles, SourceNames, found_heads, join_heads,
 };
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -100,19 +100,11 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         // articles, beside the article's best passages.
         let stats = ArticleStats::new(&searcher, &index.fields)?;
         let heads = searcher.search_with_statistics_provider(&**q, &HeadScoreCollector, &stats)?;
-        let mut columns: Vec<Option<ArticleColumns>> = (0..searcher.segment_readers().len())
-            .map(|_| None)
-            .collect();
-        join_heads(&mut found, heads, |akey, at| {
-            let cols = match &mut columns[at.segment_ord as usize] {
-                Some(cols) => cols,
-                slot => slot.insert(ArticleColumns::open(
-                    searcher.segment_reader(at.segment_ord),
-                    req.collapse,
-                )?),
-            };
-            Ok(cols.start(akey, at))
-        })?;
+        join_heads(
+            &mut found,
+            heads,
+            &mut SegmentArticles::new(&searcher, req.collapse),
+        )?;
     }
     let required: Vec<KeySet> = plan
         .required
