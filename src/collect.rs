@@ -148,25 +148,11 @@ fn in_index_order<T>(mut fruits: Vec<Vec<T>>, at: impl Fn(&T) -> DocAddress) -> 
 /// Results of one search, segment by segment, in index order.
 pub(crate) struct Segments<T>(Vec<Vec<T>>);
 
-impl<T> Default for Segments<T> {
-    fn default() -> Self {
-        Segments(Vec::new())
-    }
-}
-
 impl<T> IntoIterator for Segments<T> {
     type Item = T;
     type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<T>>>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter().flatten()
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Segments<T> {
-    type Item = &'a T;
-    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().flatten()
     }
 }
 
