@@ -262,12 +262,14 @@ pub(crate) fn join_heads(
         while i < found.len() && found[i].first < h.at {
             i += 1;
         }
+        // The head's key, once it has been read.
         let mut key = None;
         let same = match found.get(i) {
             Some(a) if a.first == h.at => true,
             Some(a) if a.first.segment_ord == h.at.segment_ord => {
-                key = articles.key(h.at)?;
-                key == Some(a.akey)
+                let k = articles.key(h.at)?;
+                key = Some(k);
+                k == Some(a.akey)
             }
             _ => false,
         };
@@ -277,7 +279,7 @@ pub(crate) fn join_heads(
             continue;
         }
         let key = match key {
-            Some(k) => Some(k),
+            Some(k) => k,
             None => articles.key(h.at)?,
         };
         let Some(akey) = key else {
