@@ -131,14 +131,13 @@ mod tests {
 
     fn article(i: u32, best: f32, cluster: Option<u64>) -> ArticleAgg {
         ArticleAgg {
-            akey: u64::from(i),
             first: DocAddress::new(0, i),
+            head_doc: i,
             passages: [(best, i)].into_iter().collect(),
             source: crate::collect::NO_SOURCE,
             day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
-            head_doc: crate::collect::HEAD_NOT_MET,
         }
     }
 
@@ -186,7 +185,7 @@ mod tests {
                 .collect();
             let cmp = |a: &(f32, u32), b: &(f32, u32)| {
                 b.0.total_cmp(&a.0)
-                    .then_with(|| found[a.1 as usize].akey.cmp(&found[b.1 as usize].akey))
+                    .then_with(|| a.1.cmp(&b.1))
             };
             let all = naive(&found, &cmp);
             let (groups, total) = page_groups(&mut order_of(&found), &found, &cmp, page_end, true);

@@ -1,16 +1,21 @@
 //! tantivy collectors that turn matching passages into articles.
 //!
 //! The passages of an article are indexed as one batch, so they sit next to
-//! each other in one segment, head first, and tantivy hands matching
-//! passages to a collector in document order. [`ArticleCollector`] therefore
-//! groups passages into articles as runs, without hashing, and keeps per
-//! article: the best passage score (for ranking), the best `keep` passages
-//! (for display), and the article's source and date (for facets). Its
-//! results come in index order, which lets [`join_heads`] add the scores of
-//! a search over head passages ([`HeadScoreCollector`]) in one pass.
-//! [`KeySetCollector`] only gathers the set of articles that have a
-//! matching passage, for `+required` and `-excluded` clauses.
+//! each other in one segment, head first, and each carries its number in
+//! the article (`part`): a passage's head is that many documents before it.
+//! tantivy hands matching passages to a collector in document order, so
+//! [`ArticleCollector`] groups them into articles as runs of one head,
+//! without hashing, and keeps per article: the best passage score (for
+//! ranking), the best `keep` passages (for display), and the article's
+//! source and date (for facets). Its results come in index order, which
+//! lets [`join_heads`] add the scores of a search over head passages
+//! ([`HeadScoreCollector`]) in one pass. [`KeySetCollector`] only gathers
+//! the set of articles that have a matching passage, for `+required` and
+//! `-excluded` clauses. An article's 64-bit key (the hash of its id) is
+//! read only where the order of the index must not show: ties in ranking
+//! ([`ArticleKeys`]).
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU64;
@@ -21,8 +26,9 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Article keys (and near-duplicate band keys) are already uniform hashes:
-/// hashing them again is wasted work.
+/// Article keys, head addresses ([`ArticleAgg::address`]) and
+/// near-duplicate band keys are already unique or uniform: hashing them
+/// again is wasted work.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct KeyHasher(u64);
 
@@ -44,7 +50,7 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// A set of article keys.
+/// A set of articles by [`ArticleAgg::address`].
 pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// An article's best passages, by document in the article's segment;
@@ -55,9 +61,11 @@ pub(crate) type Passages = SmallVec<[(Score, DocId); 2]>;
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
 pub(crate) struct ArticleAgg {
-    pub akey: u64,
     /// Where the article's first matching passage is: orders articles.
     pub first: DocAddress,
+    /// The article's head passage, in the segment of `first`: where its
+    /// stored article and article-level fields are.
+    pub head_doc: DocId,
     /// Best passages for display: (score, document), highest first (see
     /// [`ArticleAgg::at`]); never empty once collected, and the first is
     /// the article's best ([`ArticleAgg::best`]).
@@ -74,18 +82,10 @@ pub(crate) struct ArticleAgg {
     /// Score of the article-level fields (title and whole text), from a
     /// separate search over head passages.
     pub head: Score,
-    /// The article's head passage (in the segment of `first`), once a
-    /// search over head passages has met it, else [`HEAD_NOT_MET`]. Not an
-    /// `Option`: that would take the aggregate past 64 bytes, and copying
-    /// tens of thousands of them is part of every query.
-    pub head_doc: DocId,
 }
 
 /// [`ArticleAgg::source`] of an article without one.
 pub(crate) const NO_SOURCE: u32 = u32::MAX;
-
-/// [`ArticleAgg::head_doc`] of an article whose head no search has met.
-pub(crate) const HEAD_NOT_MET: DocId = DocId::MAX;
 
 impl ArticleAgg {
     /// The article's date key (`YYYYMMDD`), if it has a date.
@@ -108,8 +108,78 @@ impl ArticleAgg {
         DocAddress::new(self.first.segment_ord, doc)
     }
 
+    /// The address of the article's head passage.
+    pub fn head_at(&self) -> DocAddress {
+        self.at(self.head_doc)
+    }
+
+    /// The article's head address as one number: tells articles of one
+    /// searcher apart (see [`KeySet`]), but depends on where the index
+    /// holds them (ties in ranking go by [`ArticleKeys`]).
+    pub fn address(&self) -> u64 {
+        address(self.first.segment_ord, self.head_doc)
+    }
+
     fn push(&mut self, score: Score, doc: DocId, keep: usize) {
         insert_top(&mut self.passages, (score, doc), keep, |p| p.0);
+    }
+}
+
+fn address(segment: SegmentOrdinal, head: DocId) -> u64 {
+    (u64::from(segment) << 32) | u64::from(head)
+}
+
+/// The head of the passage `doc` of a segment, from its `part` column.
+fn head_of(part: &Column<u64>, doc: DocId) -> Option<DocId> {
+    let n = DocId::try_from(part.first(doc)?).ok()?;
+    doc.checked_sub(n)
+}
+
+/// The keys (hashes of the ids) of the articles a search found, read from
+/// each segment's `akey` column when first asked for and kept: ranking
+/// breaks ties by them, so that the order of equal scores does not depend
+/// on where the index holds an article (two builds of one collection would
+/// rank ties differently). Ties are frequent (copies score alike), and a
+/// selection compares an article many times.
+pub(crate) struct ArticleKeys {
+    columns: Vec<Column<u64>>,
+    /// By position in the list of articles found; [`UNREAD`] until read.
+    keys: Vec<Cell<u64>>,
+}
+
+/// An [`ArticleKeys`] entry not read yet (a key that happens to equal it
+/// is read again each time, which is merely slower).
+const UNREAD: u64 = u64::MAX;
+
+impl ArticleKeys {
+    /// For the `found` articles of a search of `searcher`.
+    pub fn new(searcher: &tantivy::Searcher, found: usize) -> tantivy::Result<ArticleKeys> {
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64("akey"))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(ArticleKeys {
+            columns,
+            keys: vec![Cell::new(UNREAD); found],
+        })
+    }
+
+    /// The key of `a`, the article at position `i` of the list found.
+    pub fn of(&self, i: usize, a: &ArticleAgg) -> u64 {
+        let cached = self.keys.get(i).map_or(UNREAD, Cell::get);
+        if cached != UNREAD {
+            return cached;
+        }
+        let key = self
+            .columns
+            .get(a.first.segment_ord as usize)
+            .and_then(|c| c.first(a.head_doc))
+            .unwrap_or(0);
+        if let Some(c) = self.keys.get(i) {
+            c.set(key);
+        }
+        key
     }
 }
 
@@ -192,16 +262,8 @@ impl<'s> SourceNames<'s> {
     }
 }
 
-/// What [`join_heads`] reads about an article at its head.
-pub(crate) trait HeadArticles {
-    /// The key of the article whose head is at `at`.
-    fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>>;
-    /// A new aggregate, with no passage yet, for the article `akey` whose
-    /// head is at `at`.
-    fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg>;
-}
-
-/// [`HeadArticles`] from each segment's columns, opened when first needed.
+/// New aggregates for articles found by their heads alone, from each
+/// segment's columns, opened when first needed.
 pub(crate) struct SegmentArticles<'s> {
     searcher: &'s tantivy::Searcher,
     clusters: bool,
@@ -220,75 +282,46 @@ impl<'s> SegmentArticles<'s> {
         }
     }
 
-    fn columns(&mut self, segment: SegmentOrdinal) -> tantivy::Result<&ArticleColumns> {
-        match &mut self.columns[segment as usize] {
-            Some(cols) => Ok(cols),
-            slot => Ok(slot.insert(ArticleColumns::open(
-                self.searcher.segment_reader(segment),
+    /// A new aggregate, with no passage yet, for the article whose head is
+    /// at `head`.
+    pub fn start(&mut self, head: DocAddress) -> tantivy::Result<ArticleAgg> {
+        let cols = match &mut self.columns[head.segment_ord as usize] {
+            Some(cols) => cols,
+            slot => slot.insert(ArticleColumns::open(
+                self.searcher.segment_reader(head.segment_ord),
                 self.clusters,
-            )?)),
-        }
-    }
-}
-
-impl HeadArticles for SegmentArticles<'_> {
-    fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>> {
-        Ok(self.columns(at.segment_ord)?.akey.first(at.doc_id))
-    }
-
-    fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg> {
-        Ok(self.columns(at.segment_ord)?.start(akey, at))
+            )?),
+        };
+        Ok(cols.start(head, head.doc_id))
     }
 }
 
 /// Gives the articles found by their passages (`found`, in index order) the
 /// scores of their article-level fields (`heads`, from a search over head
-/// passages), in one pass. An article found by its title or text only is
-/// added, made by `articles` and shown with its head as its passage (scored
-/// 0). `found` stays in index order.
-///
-/// Articles do not interleave, and a head is its article's first passage: a
-/// found article whose first match comes before a head is an earlier one,
-/// and one whose first match is the head itself is the head's. Only when
-/// the first match comes later does the head's key tell whether it is.
+/// passages), in one pass: both lists are in index order, and an article's
+/// head is known. An article found by its title or text only is added,
+/// made by `start` and shown with its head as its passage (scored 0).
+/// `found` stays in index order.
 pub(crate) fn join_heads(
     found: &mut Vec<ArticleAgg>,
     heads: impl IntoIterator<Item = HeadScore>,
-    articles: &mut impl HeadArticles,
+    mut start: impl FnMut(DocAddress) -> tantivy::Result<ArticleAgg>,
 ) -> tantivy::Result<()> {
     let mut extra = Vec::new();
     let mut i = 0;
     for h in heads {
-        while i < found.len() && found[i].first < h.at {
+        while i < found.len() && found[i].head_at() < h.at {
             i += 1;
         }
-        // The head's key, once it has been read.
-        let mut key = None;
-        let same = match found.get(i) {
-            Some(a) if a.first == h.at => true,
-            Some(a) if a.first.segment_ord == h.at.segment_ord => {
-                let k = articles.key(h.at)?;
-                key = Some(k);
-                k == Some(a.akey)
-            }
-            _ => false,
-        };
-        if same {
-            found[i].head = h.score;
-            found[i].head_doc = h.at.doc_id;
+        if let Some(a) = found.get_mut(i)
+            && a.head_at() == h.at
+        {
+            a.head = h.score;
             continue;
         }
-        let key = match key {
-            Some(k) => k,
-            None => articles.key(h.at)?,
-        };
-        let Some(akey) = key else {
-            continue;
-        };
-        let mut a = articles.start(akey, h.at)?;
+        let mut a = start(h.at)?;
         a.passages.push((0.0, h.at.doc_id));
         a.head = h.score;
-        a.head_doc = h.at.doc_id;
         extra.push(a);
     }
     if !extra.is_empty() {
@@ -317,7 +350,7 @@ struct ArticleSegmentCollector {
 
 /// The columns of one segment an article's aggregate is read from.
 struct ArticleColumns {
-    akey: Column<u64>,
+    part: Column<u64>,
     day: Column<i64>,
     cluster: Option<Column<u64>>,
     source: Option<StrColumn>,
@@ -328,7 +361,7 @@ impl ArticleColumns {
     fn open(reader: &SegmentReader, clusters: bool) -> tantivy::Result<ArticleColumns> {
         let ff = reader.fast_fields();
         Ok(ArticleColumns {
-            akey: ff.u64("akey")?,
+            part: ff.u64("part")?,
             day: ff.i64("day")?,
             cluster: if clusters {
                 Some(ff.u64("cluster")?)
@@ -339,14 +372,14 @@ impl ArticleColumns {
         })
     }
 
-    /// The aggregate of the article that passage `addr` belongs to, with
-    /// no passage yet.
-    fn start(&self, akey: u64, addr: DocAddress) -> ArticleAgg {
+    /// The aggregate of the article that passage `addr` belongs to, whose
+    /// head is `head`, with no passage yet.
+    fn start(&self, addr: DocAddress, head: DocId) -> ArticleAgg {
         let doc = addr.doc_id;
         let source = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
         ArticleAgg {
-            akey,
             first: addr,
+            head_doc: head,
             passages: Passages::new(),
             source: source
                 .and_then(|o| u32::try_from(o).ok())
@@ -362,7 +395,6 @@ impl ArticleColumns {
                 .and_then(|c| c.first(doc))
                 .and_then(NonZeroU64::new),
             head: 0.0,
-            head_doc: HEAD_NOT_MET,
         }
     }
 }
@@ -400,18 +432,17 @@ impl ArticleCollector {
 
 impl ArticleSegmentCollector {
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(akey) = self.cols.akey.first(doc) else {
+        let Some(head) = head_of(&self.cols.part, doc) else {
             return;
         };
-        let addr = DocAddress::new(self.segment, doc);
         if let Some(last) = self.articles.last_mut()
-            && last.akey == akey
+            && last.head_doc == head
             && last.first.segment_ord == self.segment
         {
             last.push(score, doc, self.keep);
             return;
         }
-        let mut agg = self.cols.start(akey, addr);
+        let mut agg = self.cols.start(DocAddress::new(self.segment, doc), head);
         agg.push(score, doc, self.keep);
         self.articles.push(agg);
     }
@@ -473,38 +504,12 @@ impl SegmentCollector for HeadScoreSegmentCollector {
 
 /// The head passages of `found` (in index order), per segment in document
 /// order, each with the article's position in `found`: what
-/// [`FoundHeadsCollector`] scores. A head no search over heads has met is
-/// the nearest passage at or before the article's first match that carries
-/// a content hash (heads alone do, and an article's passages follow its
-/// head).
-pub(crate) fn found_heads(
-    searcher: &tantivy::Searcher,
-    found: &[ArticleAgg],
-) -> tantivy::Result<Vec<Vec<(DocId, u32)>>> {
-    let segments = searcher.segment_readers().len();
+/// [`FoundHeadsCollector`] scores.
+pub(crate) fn found_heads(segments: usize, found: &[ArticleAgg]) -> Vec<Vec<(DocId, u32)>> {
     let mut heads: Vec<Vec<(DocId, u32)>> = vec![Vec::new(); segments];
-    let mut marks: Vec<Option<Column<u64>>> = vec![None; segments];
     for (i, a) in found.iter().enumerate() {
-        let seg = a.first.segment_ord as usize;
-        let head = match a.head_doc {
-            HEAD_NOT_MET => {
-                let chash = match &mut marks[seg] {
-                    Some(c) => c,
-                    slot => slot.insert(
-                        searcher
-                            .segment_reader(seg as u32)
-                            .fast_fields()
-                            .u64("chash")?,
-                    ),
-                };
-                (0..=a.first.doc_id)
-                    .rev()
-                    .find(|&doc| chash.first(doc).is_some())
-            }
-            doc => Some(doc),
-        };
-        if let Some(doc) = head {
-            heads[seg].push((doc, i as u32));
+        if let Some(list) = heads.get_mut(a.first.segment_ord as usize) {
+            list.push((a.head_doc, i as u32));
         }
     }
     for list in &mut heads {
@@ -512,7 +517,7 @@ pub(crate) fn found_heads(
             list.sort_unstable();
         }
     }
-    Ok(heads)
+    heads
 }
 
 /// Scores the heads listed by [`found_heads`] and no other passage: the
@@ -583,7 +588,8 @@ impl SegmentCollector for FoundHeadsSegmentCollector {
 pub(crate) struct KeySetCollector;
 
 pub(crate) struct KeySetSegmentCollector {
-    akey: Column<u64>,
+    segment: SegmentOrdinal,
+    part: Column<u64>,
     keys: KeySet,
 }
 
@@ -593,11 +599,12 @@ impl Collector for KeySetCollector {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         Ok(KeySetSegmentCollector {
-            akey: reader.fast_fields().u64("akey")?,
+            segment,
+            part: reader.fast_fields().u64("part")?,
             keys: KeySet::default(),
         })
     }
@@ -615,8 +622,8 @@ impl SegmentCollector for KeySetSegmentCollector {
     type Fruit = KeySet;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(k) = self.akey.first(doc) {
-            self.keys.insert(k);
+        if let Some(head) = head_of(&self.part, doc) {
+            self.keys.insert(address(self.segment, head));
         }
     }
 
@@ -638,77 +645,80 @@ mod tests {
         assert_eq!(v.as_slice(), [5.0, 4.0, 3.0]);
     }
 
-    fn agg(akey: u64, doc: u32, best: f32) -> ArticleAgg {
+    /// An article whose head is `head` and whose best match is `doc`.
+    fn agg(head: u32, doc: u32, best: f32) -> ArticleAgg {
         ArticleAgg {
-            akey,
             first: DocAddress::new(0, doc),
+            head_doc: head,
             passages: [(best, doc)].into_iter().collect(),
             source: NO_SOURCE,
             day_key: 0,
             cluster: None,
             head: 0.0,
-            head_doc: HEAD_NOT_MET,
-        }
-    }
-
-    /// Articles 1 to 5 whose heads are at docs 0, 3, 5, 9 and 12 of
-    /// segment 0; records which heads' keys were read.
-    #[derive(Default)]
-    struct FakeHeads {
-        read: Vec<u32>,
-    }
-
-    impl HeadArticles for FakeHeads {
-        fn key(&mut self, at: DocAddress) -> tantivy::Result<Option<u64>> {
-            self.read.push(at.doc_id);
-            Ok([0, 3, 5, 9, 12]
-                .iter()
-                .position(|&d| d == at.doc_id)
-                .map(|i| i as u64 + 1))
-        }
-
-        fn start(&mut self, akey: u64, at: DocAddress) -> tantivy::Result<ArticleAgg> {
-            let mut a = agg(akey, at.doc_id, 0.0);
-            a.passages.clear();
-            Ok(a)
         }
     }
 
     #[test]
     fn heads_join_found_articles_in_one_pass() {
-        // Passages found at 1 (article 1), 4 (article 2), 9 (article 4,
-        // its head) and 13 (article 5); heads found at 3, 5, 9 and 12.
+        // Articles with heads at 0, 3, 5, 9 and 12 of segment 0. Passages
+        // found at 1 (article 0), 4 (article 3), 9 (article 9, its head)
+        // and 13 (article 12); heads found at 3, 5, 9 and 12, and at 2 of
+        // segment 1.
         let mut found = vec![
-            agg(1, 1, 1.0),
-            agg(2, 4, 2.0),
-            agg(4, 9, 4.0),
-            agg(5, 13, 5.0),
+            agg(0, 1, 1.0),
+            agg(3, 4, 2.0),
+            agg(9, 9, 4.0),
+            agg(12, 13, 5.0),
         ];
-        let head = |doc, score| HeadScore {
-            at: DocAddress::new(0, doc),
+        let head = |segment, doc, score| HeadScore {
+            at: DocAddress::new(segment, doc),
             score,
         };
-        let heads = vec![head(3, 20.0), head(5, 30.0), head(9, 40.0), head(12, 50.0)];
-        let mut articles = FakeHeads::default();
-        join_heads(&mut found, heads, &mut articles).unwrap();
-        let got: Vec<(u64, f32, f32, u32)> = found
+        let heads = vec![
+            head(0, 3, 20.0),
+            head(0, 5, 30.0),
+            head(0, 9, 40.0),
+            head(0, 12, 50.0),
+            head(1, 2, 60.0),
+        ];
+        let mut started = Vec::new();
+        join_heads(&mut found, heads, |at| {
+            started.push(at);
+            let mut a = agg(at.doc_id, at.doc_id, 0.0);
+            a.first.segment_ord = at.segment_ord;
+            a.passages.clear();
+            Ok(a)
+        })
+        .unwrap();
+        let got: Vec<(DocAddress, u32, f32, f32)> = found
             .iter()
-            .map(|a| (a.akey, a.best(), a.head, a.head_doc))
+            .map(|a| (a.first, a.head_doc, a.best(), a.head))
             .collect();
+        let at = DocAddress::new;
         assert_eq!(
             got,
             [
-                (1, 1.0, 0.0, HEAD_NOT_MET),
-                (2, 2.0, 20.0, 3),
-                (3, 0.0, 30.0, 5),
-                (4, 4.0, 40.0, 9),
-                (5, 5.0, 50.0, 12)
+                (at(0, 1), 0, 1.0, 0.0),
+                (at(0, 4), 3, 2.0, 20.0),
+                (at(0, 5), 5, 0.0, 30.0),
+                (at(0, 9), 9, 4.0, 40.0),
+                (at(0, 13), 12, 5.0, 50.0),
+                (at(1, 2), 2, 0.0, 60.0),
             ]
         );
-        // Article 3 was found by its head alone: shown with it.
+        // Articles found by their heads alone are shown with them.
+        assert_eq!(started, [at(0, 5), at(1, 2)]);
         assert_eq!(found[2].passages.as_slice(), [(0.0, 5)]);
-        // A head that is its article's first match needs no key.
-        assert_eq!(articles.read, [3, 5, 12]);
+    }
+
+    #[test]
+    fn found_heads_are_listed_per_segment_in_order() {
+        let mut found = vec![agg(0, 1, 1.0), agg(7, 7, 1.0), agg(3, 4, 1.0)];
+        found[2].first.segment_ord = 1;
+        assert_eq!(
+            found_heads(3, &found),
+            [vec![(0, 0), (7, 1)], vec![(3, 2)], vec![]]
+        );
     }
 
     #[test]

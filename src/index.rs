@@ -232,7 +232,8 @@ impl Index {
         }
     }
 
-    fn load_article(&self, searcher: &Searcher, addr: DocAddress) -> Result<Article> {
+    /// The article whose head passage is at `addr`.
+    pub(crate) fn load_article(&self, searcher: &Searcher, addr: DocAddress) -> Result<Article> {
         self.load_stored(searcher, addr).map(|(_, a)| a)
     }
 

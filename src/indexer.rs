@@ -1576,6 +1576,7 @@ fn build_docs(
         doc.add_text(f.id, &article.id);
         doc.add_u64(f.akey, akey);
         doc.add_u64(f.cluster, head.cluster);
+        doc.add_u64(f.part, i as u64);
         doc.add_u64(f.start, r.start as u64);
         doc.add_u64(f.end, r.end as u64);
         let text = &article.text[r.clone()];

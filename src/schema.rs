@@ -14,7 +14,7 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
@@ -22,14 +22,20 @@ pub struct Fields {
     /// Article id, on every passage, as a column only (lookups go through
     /// `akey`).
     pub id: tantivy::schema::Field,
-    /// 64-bit hash of the id: groups passages into articles; indexed, so
-    /// one delete removes an article.
+    /// 64-bit hash of the id: names an article across segments and builds
+    /// (lookups by id, ties in ranking); indexed, so one delete removes an
+    /// article.
     pub akey: tantivy::schema::Field,
     /// The term [`HEAD_MARK`] on head passages only: its document frequency
     /// is the number of articles, for article-level BM25 statistics.
     pub is_head: tantivy::schema::Field,
     /// Hash of the article's content, on heads only: change detection.
     pub chash: tantivy::schema::Field,
+    /// The passage's number in its article, the head's 0: a passage's
+    /// head is that many documents before it (an article's passages are
+    /// consecutive), so passages group into articles by a small number
+    /// rather than by their 64-bit `akey`.
+    pub part: tantivy::schema::Field,
     /// Byte range of the passage in the article text.
     pub start: tantivy::schema::Field,
     pub end: tantivy::schema::Field,
@@ -100,6 +106,7 @@ pub fn build() -> (Schema, Fields) {
         akey: b.add_u64_field("akey", indexed_number()),
         is_head: b.add_text_field("is_head", key()),
         chash: b.add_u64_field("chash", FAST),
+        part: b.add_u64_field("part", FAST),
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
         title: b.add_text_field("title", text(analysis::STEMMED)),
@@ -139,6 +146,7 @@ impl Fields {
             akey: f("akey")?,
             is_head: f("is_head")?,
             chash: f("chash")?,
+            part: f("part")?,
             start: f("start")?,
             end: f("end")?,
             title: f("title")?,

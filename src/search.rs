@@ -28,8 +28,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::collapse::Ranking;
 use crate::collect::{
-    ArticleAgg, ArticleCollector, FoundHeadsCollector, HeadScoreCollector, KeySet, KeySetCollector,
-    SegmentArticles, SourceNames, found_heads, join_heads,
+    ArticleAgg, ArticleCollector, ArticleKeys, FoundHeadsCollector, HeadScoreCollector, KeySet,
+    KeySetCollector, SegmentArticles, SourceNames, found_heads, join_heads,
 };
 use crate::error::{Error, Result};
 use crate::facets::FacetCounter;
@@ -100,11 +100,8 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         // articles, beside the article's best passages.
         let stats = ArticleStats::new(&searcher, &index.fields)?;
         let heads = searcher.search_with_statistics_provider(&**q, &HeadScoreCollector, &stats)?;
-        join_heads(
-            &mut found,
-            heads,
-            &mut SegmentArticles::new(&searcher, req.collapse),
-        )?;
+        let mut articles = SegmentArticles::new(&searcher, req.collapse);
+        join_heads(&mut found, heads, |at| articles.start(at))?;
     }
     let required: Vec<KeySet> = plan
         .required
@@ -118,13 +115,15 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         .collect::<tantivy::Result<_>>()?;
     if !required.is_empty() || !excluded.is_empty() {
         found.retain(|a| {
-            required.iter().all(|s| s.contains(&a.akey))
-                && !excluded.iter().any(|s| s.contains(&a.akey))
+            required.iter().all(|s| s.contains(&a.address()))
+                && !excluded.iter().any(|s| s.contains(&a.address()))
         });
     }
 
     let mut columns = Columns::new(&searcher);
-    let mut loaded: rustc_hash::FxHashMap<u64, crate::model::Article> = Default::default();
+    let keys = ArticleKeys::new(&searcher, found.len())?;
+    // Articles read for feedback, by position in `found`.
+    let mut loaded: rustc_hash::FxHashMap<usize, crate::model::Article> = Default::default();
     let fb = FEEDBACK;
     if req.feedback
         && req.sort == Sort::Relevance
@@ -140,7 +139,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         // depend on the order the index happens to hold articles in.
         let desc = |a: &(f32, usize), b: &(f32, usize)| {
             b.0.total_cmp(&a.0)
-                .then_with(|| found[a.1].akey.cmp(&found[b.1].akey))
+                .then_with(|| keys.of(a.1, &found[a.1]).cmp(&keys.of(b.1, &found[b.1])))
         };
         top.select_nth_unstable_by(fb.articles - 1, desc);
         top.truncate(fb.articles);
@@ -148,9 +147,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         let mut docs = Vec::with_capacity(top.len());
         for (score, i) in top {
             let a = &found[i];
-            let Some(article) = index.article_by_key(&searcher, a.akey)? else {
-                continue;
-            };
+            let article = index.load_article(&searcher, a.head_at())?;
             let mut text = article.title.clone();
             if let Some(&(_, doc)) = a.passages.first() {
                 let (start, end) = columns.passage_range(a.at(doc))?;
@@ -159,14 +156,14 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             }
             docs.push((score, text));
             // The best articles are mostly on the page too: read them once.
-            loaded.insert(a.akey, article);
+            loaded.insert(i, article);
         }
         if let Some(q) =
             crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
         {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
             let heads = FoundHeadsCollector {
-                heads: found_heads(&searcher, &found)?,
+                heads: found_heads(searcher.segment_readers().len(), &found),
             };
             for (at, score) in searcher.search_with_statistics_provider(&*q, &heads, &stats)? {
                 found[at as usize].head += fb.weight * score;
@@ -190,8 +187,10 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         .map(|(i, a)| (article_score(a.best(), a.head), i as u32))
         .collect();
     let by_score = |a: &(f32, u32), b: &(f32, u32)| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| found[a.1 as usize].akey.cmp(&found[b.1 as usize].akey))
+        b.0.total_cmp(&a.0).then_with(|| {
+            let (i, j) = (a.1 as usize, b.1 as usize);
+            keys.of(i, &found[i]).cmp(&keys.of(j, &found[j]))
+        })
     };
     let by_date = |a: &(f32, u32), b: &(f32, u32)| {
         found[b.1 as usize]
@@ -239,11 +238,9 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             hits.push(hit);
             continue;
         }
-        let article = match loaded.remove(&agg.akey) {
+        let article = match loaded.remove(&(group.at as usize)) {
             Some(article) => article,
-            None => index
-                .article_by_key(&searcher, agg.akey)?
-                .ok_or_else(|| index.corrupted("a passage belongs to no stored article"))?,
+            None => index.load_article(&searcher, agg.head_at())?,
         };
         let mut passages = Vec::new();
         for &(pscore, doc) in agg.passages.iter().take(req.passages) {
