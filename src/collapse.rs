@@ -67,9 +67,12 @@ pub(crate) fn page_groups(
     }
     let total = labels.len() + unlabelled;
     let wanted = page_end.min(total);
-    // Copies are few: a prefix a little longer than the page nearly always
-    // holds the page's groups; if not, twice as long, and so on.
-    let mut m = (page_end * 2).max(32).min(n);
+    // A prefix of twice the page times the articles per group nearly
+    // always holds the page's groups (a collection with many copies per
+    // story needs a longer one); if not, twice as long, and so on. Each
+    // try is a pass over every article.
+    let per_group = n.div_ceil(total.max(1));
+    let mut m = (page_end * 2 * per_group).max(32).min(n);
     let mut groups: Vec<Group> = Vec::new();
     let mut first_of: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
     loop {
