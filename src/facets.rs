@@ -40,13 +40,17 @@ impl FacetCounter {
         self.total
     }
 
-    /// The facets, with `name` giving each source key's name. Sources that
-    /// differ only in case or spacing are one value (as the source filter
-    /// treats them), shown in their most common form.
-    pub fn finish(self, mut name: impl FnMut((u32, u32)) -> Option<String>) -> Facets {
+    /// The facets, with `names` giving the names of source keys (sorted, a
+    /// name or `None` for each). Sources that differ only in case or
+    /// spacing are one value (as the source filter treats them), shown in
+    /// their most common form.
+    pub fn finish(self, names: impl FnOnce(&[(u32, u32)]) -> Vec<Option<String>>) -> Facets {
+        let mut counts: Vec<((u32, u32), u64)> = self.sources.into_iter().collect();
+        counts.sort_unstable();
+        let keys: Vec<(u32, u32)> = counts.iter().map(|c| c.0).collect();
         let mut written: HashMap<String, u64> = HashMap::new();
-        for (key, n) in self.sources {
-            if let Some(display) = name(key) {
+        for ((_, n), display) in counts.into_iter().zip(names(&keys)) {
+            if let Some(display) = display {
                 *written.entry(display).or_default() += n;
             }
         }
@@ -90,11 +94,15 @@ mod tests {
     #[test]
     fn counts_and_folds() {
         // "BBC News" sits in two segments under different ordinals.
-        let names = |(seg, ord): (u32, u32)| match (seg, ord) {
+        let name = |(seg, ord): (u32, u32)| match (seg, ord) {
             (0, 0) | (1, 3) => Some("BBC News".to_string()),
             (0, 1) => Some("bbc  news".to_string()),
             (1, 0) => Some("Unison".to_string()),
             _ => None,
+        };
+        let names = |keys: &[(u32, u32)]| {
+            assert!(keys.is_sorted());
+            keys.iter().map(|&k| name(k)).collect()
         };
         let mut c = FacetCounter::default();
         c.add(Some((0, 0)), Some(20240105));

@@ -347,7 +347,7 @@ impl Index {
             }
         }
         let mut names = crate::collect::SourceNames::new(searcher);
-        Ok((counter.total(), counter.finish(|key| names.name(key))))
+        Ok((counter.total(), counter.finish(|keys| names.names(keys))))
     }
 }
 

@@ -177,7 +177,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let total_articles = counter.total();
     // Source columns opened once, for the facets and the page.
     let mut names = SourceNames::new(&searcher);
-    let facets = counter.finish(|key| names.name(key));
+    let facets = counter.finish(|keys| names.names(keys));
 
     // Rank (score, position) pairs rather than the aggregates themselves,
     // and order only as far as the page reaches.
