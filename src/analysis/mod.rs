@@ -122,9 +122,19 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
 
 /// Analyses `text`, calling `sink(term, start, end, position, kind)` for
 /// each token: what [`analyze`] collects, without a string per token.
-fn each_token(text: &str, mode: Mode, mut sink: impl FnMut(&str, usize, usize, u32, TokenKind)) {
+fn each_token(text: &str, mode: Mode, sink: impl FnMut(&str, usize, usize, u32, TokenKind)) {
     let mut segs: Vec<(usize, &str)> = Vec::new();
     segment::word_bounds(text, &mut segs);
+    each_token_of(text, &segs, mode, sink);
+}
+
+/// [`each_token`] with the text's word boundaries already found.
+fn each_token_of(
+    text: &str,
+    segs: &[(usize, &str)],
+    mode: Mode,
+    mut sink: impl FnMut(&str, usize, usize, u32, TokenKind),
+) {
     let mut position: u32 = 0;
     let mut i = 0;
     let mut emit = |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
@@ -458,7 +468,7 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
         }
         let scratch = &mut self.scratch;
         let mut n = 0;
-        each_token(text, self.mode, |term, start, end, position, _| {
+        let mut put = |term: &str, start: usize, end: usize, position: u32| {
             if n == scratch.len() {
                 scratch.push(tantivy::tokenizer::Token::default());
             }
@@ -470,11 +480,140 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
             t.position = position as usize;
             t.position_length = 1;
             n += 1;
+        };
+        let mut segs = Vec::new();
+        let replayed = RECENT.with_borrow(|r| {
+            let recent = r.find(text)?;
+            if self.mode == Mode::Stemmed {
+                recent.replay(&mut put);
+            } else {
+                recent.bounds(text, &mut segs);
+            }
+            Some(self.mode == Mode::Stemmed)
         });
-        HpTokenStream {
-            tokens: &mut self.scratch[..n],
-            next: 0,
+        if replayed == Some(true) {
+            return HpTokenStream {
+                tokens: &mut self.scratch[..n],
+                next: 0,
+            };
         }
+        if replayed.is_none() {
+            segment::word_bounds(text, &mut segs);
+        }
+        each_token_of(text, &segs, self.mode, |term, start, end, position, _| {
+            put(term, start, end, position)
+        });
+        let tokens = &mut self.scratch[..n];
+        if self.mode == Mode::Stemmed {
+            RECENT.with_borrow_mut(|r| r.keep(text, &segs, tokens));
+        }
+        HpTokenStream { tokens, next: 0 }
+    }
+}
+
+/// The word boundaries and stemmed tokens of the last texts the stemmed
+/// analyzer indexed on this thread. tantivy analyses a passage's text three
+/// times, close together on one thread (an article's documents are one
+/// batch): stemmed as the passage (`body`) and as part of its article's
+/// whole text (`text`, on the head), and exact (`body_exact`). The second
+/// stemmed analysis replays the first, and the exact one starts from its
+/// word boundaries.
+struct RecentTokens {
+    texts: Vec<RecentText>,
+    /// The entry to overwrite next.
+    next: usize,
+}
+
+struct RecentText {
+    text: String,
+    /// Word boundaries: the byte range of each segment of `text`.
+    bounds: Vec<(u32, u32)>,
+    /// The terms, one after the other.
+    terms: String,
+    /// Per token: where its term ends in `terms`, its byte range in `text`,
+    /// its position.
+    tokens: Vec<(u32, u32, u32, u32)>,
+}
+
+/// Texts remembered: an article's passages and title, for all but the
+/// longest articles.
+const RECENT_TEXTS: usize = 32;
+
+/// Longer texts are not remembered (their buffers would stay allocated).
+const RECENT_TEXT_BYTES: usize = 16 * 1024;
+
+thread_local! {
+    static RECENT: RefCell<RecentTokens> = const {
+        RefCell::new(RecentTokens { texts: Vec::new(), next: 0 })
+    };
+}
+
+impl RecentTokens {
+    /// `text`, if it is remembered.
+    fn find(&self, text: &str) -> Option<&RecentText> {
+        self.texts.iter().find(|r| r.text == text)
+    }
+
+    /// Remembers the word boundaries and stemmed tokens of `text`, in place
+    /// of the oldest text.
+    fn keep(&mut self, text: &str, segs: &[(usize, &str)], tokens: &[tantivy::tokenizer::Token]) {
+        if text.len() > RECENT_TEXT_BYTES {
+            return;
+        }
+        if self.texts.len() < RECENT_TEXTS {
+            self.texts.push(RecentText {
+                text: String::new(),
+                bounds: Vec::new(),
+                terms: String::new(),
+                tokens: Vec::new(),
+            });
+        }
+        let i = self.next % self.texts.len();
+        self.next = (i + 1) % RECENT_TEXTS;
+        let r = &mut self.texts[i];
+        r.text.clear();
+        r.text.push_str(text);
+        r.bounds.clear();
+        r.bounds.extend(
+            segs.iter()
+                .map(|&(start, seg)| (start as u32, (start + seg.len()) as u32)),
+        );
+        r.terms.clear();
+        r.tokens.clear();
+        for t in tokens {
+            r.terms.push_str(&t.text);
+            r.tokens.push((
+                r.terms.len() as u32,
+                t.offset_from as u32,
+                t.offset_to as u32,
+                t.position as u32,
+            ));
+        }
+    }
+}
+
+impl RecentText {
+    /// Calls `put` with the stemmed tokens.
+    fn replay(&self, put: &mut impl FnMut(&str, usize, usize, u32)) {
+        let mut from = 0;
+        for &(to, start, end, position) in &self.tokens {
+            put(
+                &self.terms[from..to as usize],
+                start as usize,
+                end as usize,
+                position,
+            );
+            from = to as usize;
+        }
+    }
+
+    /// The word boundaries, as segments of `text` (the remembered text).
+    fn bounds<'t>(&self, text: &'t str, segs: &mut Vec<(usize, &'t str)>) {
+        segs.extend(
+            self.bounds
+                .iter()
+                .map(|&(a, b)| (a as usize, &text[a as usize..b as usize])),
+        );
     }
 }
 
@@ -591,6 +730,40 @@ mod properties {
         fn any_string_at_all(text in any::<String>()) {
             check(&text, Mode::Exact)?;
             check(&text, Mode::Stemmed)?;
+        }
+
+        /// What tantivy indexes is what `analyze` gives, whether the
+        /// tokenizer analyses a text afresh or replays it: texts repeat and
+        /// interleave, in both modes, as an article's fields do.
+        #[test]
+        fn the_tokenizer_gives_what_analyze_gives(
+            texts in prop::collection::vec(text(), 1..6),
+            order in prop::collection::vec((0usize..6, any::<bool>()), 1..60),
+        ) {
+            use tantivy::tokenizer::{TokenStream, Tokenizer};
+            let mut stemmed = HpTokenizer::new(Mode::Stemmed);
+            let mut exact = HpTokenizer::new(Mode::Exact);
+            for (i, is_exact) in order {
+                let text = &texts[i % texts.len()];
+                let (mode, tokenizer) = if is_exact {
+                    (Mode::Exact, &mut exact)
+                } else {
+                    (Mode::Stemmed, &mut stemmed)
+                };
+                let mut want = Vec::new();
+                analyze(text, mode, &mut want);
+                let want: Vec<(String, usize, usize, usize)> = want
+                    .into_iter()
+                    .map(|t| (t.text, t.start, t.end, t.position as usize))
+                    .collect();
+                let mut got = Vec::new();
+                let mut stream = tokenizer.token_stream(text);
+                while stream.advance() {
+                    let t = stream.token();
+                    got.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+                }
+                prop_assert_eq!(got, want);
+            }
         }
 
         #[test]
