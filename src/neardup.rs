@@ -210,6 +210,10 @@ pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
 /// with the earlier entries that share one of its bands. The bands are
 /// indexed a group at a time ([`GROUP`] of them), so the index takes about
 /// 5 bytes per entry and band of one group, whatever the number of bands.
+/// Each band's entries are sorted by value, so the entries that share a
+/// value sit together in one run: the runs are walked in order, rather than
+/// each entry looking its value up (a cache miss or two per entry and band,
+/// nearly always to find itself alone).
 pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
     assert_eq!(sigs.len(), wanted.len());
     let mut best: Vec<Lookup> = wanted
@@ -224,11 +228,16 @@ pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>
         .collect();
     for first in (0..BANDS).step_by(GROUP) {
         let bands = Bands::new(sigs, first..(first + GROUP).min(BANDS));
-        best.par_iter_mut().enumerate().for_each(|(i, found)| {
-            if let Lookup::Open(so_far) = found {
-                *found = bands.look(i, *so_far);
+        for k in 0..bands.bands.len() {
+            let runs = bands.runs(k);
+            let found: Vec<(usize, Lookup)> = runs
+                .par_iter()
+                .flat_map_iter(|run| bands.compare(k, run, &best))
+                .collect();
+            for (i, lookup) in found {
+                best[i] = lookup;
             }
-        });
+        }
     }
     best.into_iter()
         .map(|b| match b {
@@ -359,53 +368,85 @@ impl<'a> Bands<'a> {
         }
     }
 
-    /// Entry `i`'s lookup after comparing it with the earlier entries that
-    /// share one of this group's bands, given the best found so far.
-    fn look(&self, i: usize, mut best: Option<(f64, usize)>) -> Lookup {
-        let sig = self.sigs[i];
-        if sig.is_empty() {
-            return Lookup::Done(None);
-        }
-        let mut buf = [0; COMPACT];
-        let listed = shingles_of(sig, &mut buf);
-        let mut seen: Vec<usize> = Vec::new();
-        for (k, band) in self.bands.clone().enumerate() {
-            let value = band_value(sig, listed, band);
-            let (top, low) = ((value >> 8) as usize, value as u8);
-            let starts = &self.starts[k * (BUCKETS + 1)..];
-            let base = k * self.indexed;
-            let (from, to) = (base + starts[top] as usize, base + starts[top + 1] as usize);
-            for e in from..to {
-                let at = self.entries[e] as usize;
-                if self.low[e] != low {
-                    continue;
+    /// The runs of entries that share band `k`'s value (two or more), as
+    /// ranges of the band's slice of `entries`.
+    fn runs(&self, k: usize) -> Vec<std::ops::Range<usize>> {
+        let starts = &self.starts[k * (BUCKETS + 1)..(k + 1) * (BUCKETS + 1)];
+        let low = &self.low[k * self.indexed..(k + 1) * self.indexed];
+        let mut runs = Vec::new();
+        for b in 0..BUCKETS {
+            let (mut from, to) = (starts[b] as usize, starts[b + 1] as usize);
+            while to - from > 1 {
+                let len = low[from..to]
+                    .iter()
+                    .take_while(|&&l| l == low[from])
+                    .count();
+                if len > 1 {
+                    runs.push(from..from + len);
                 }
-                if at >= i {
-                    // Same value, in entry order: the rest come later.
-                    break;
-                }
-                // A copy shares many bands: compare it once per group.
-                if seen.contains(&at) {
-                    continue;
-                }
-                seen.push(at);
-                let s = similarity(sig, self.sigs[at]);
-                if s == 1.0 {
-                    // Equal minima mean equal values in every band, so every
-                    // entry this similar is in the first band's bucket, in
-                    // entry order: this is the earliest, and none is closer.
-                    return Lookup::Done(Some((s, at)));
-                }
-                let better = match best {
-                    None => true,
-                    Some((bs, b)) => s > bs || (s == bs && at < b),
-                };
-                if s >= THRESHOLD && better {
-                    best = Some((s, at));
-                }
+                from += len;
             }
         }
-        Lookup::Open(best)
+        runs
+    }
+
+    /// The lookups of the open entries of one run of band `k` after
+    /// comparing each with the earlier entries of the run (in entry order),
+    /// given the best found so far: a pair that also shares an earlier band
+    /// of this group was compared there.
+    fn compare<'s>(
+        &'s self,
+        k: usize,
+        run: &'s std::ops::Range<usize>,
+        best: &'s [Lookup],
+    ) -> impl Iterator<Item = (usize, Lookup)> + 's {
+        let band = self.bands.start + k;
+        let members = &self.entries[k * self.indexed..][run.clone()];
+        members
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter_map(move |(p, &i)| {
+                let i = i as usize;
+                let Lookup::Open(mut so_far) = best[i] else {
+                    return None;
+                };
+                let sig = self.sigs[i];
+                let mut buf = [0; COMPACT];
+                let listed = shingles_of(sig, &mut buf);
+                let earlier: Vec<u32> = (self.bands.start..band)
+                    .map(|b| band_value(sig, listed, b))
+                    .collect();
+                for &at in &members[..p] {
+                    let at = at as usize;
+                    let other = self.sigs[at];
+                    if !earlier.is_empty() {
+                        let mut buf = [0; COMPACT];
+                        let listed = shingles_of(other, &mut buf);
+                        let met = (self.bands.start..band)
+                            .zip(&earlier)
+                            .any(|(b, &v)| band_value(other, listed, b) == v);
+                        if met {
+                            continue;
+                        }
+                    }
+                    let s = similarity(sig, other);
+                    if s == 1.0 {
+                        // Equal minima mean equal values in every band, so every
+                        // entry this similar is in this run, in entry order:
+                        // this is the earliest, and none is closer.
+                        return Some((i, Lookup::Done(Some((s, at)))));
+                    }
+                    let better = match so_far {
+                        None => true,
+                        Some((bs, b)) => s > bs || (s == bs && at < b),
+                    };
+                    if s >= THRESHOLD && better {
+                        so_far = Some((s, at));
+                    }
+                }
+                Some((i, Lookup::Open(so_far)))
+            })
     }
 }
 
