@@ -423,6 +423,9 @@ impl ArticleColumns {
     }
 }
 
+/// Aggregates [`ArticleCollector::search`] makes room for up front, at most.
+const MAX_RESERVED: u64 = 1 << 16;
+
 impl ArticleCollector {
     /// Runs `query` and returns the articles it matches in index order, in
     /// one list that each segment appends to: tantivy's own collecting
@@ -434,7 +437,11 @@ impl ArticleCollector {
         query: &dyn Query,
     ) -> tantivy::Result<Vec<ArticleAgg>> {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        let mut articles = Vec::new();
+        // Room for as many articles as the index has passages, up to a
+        // bound: growing the list by doubling copied it and touched twice
+        // the memory, and room never written costs no memory.
+        let passages = searcher.num_docs().min(MAX_RESERVED) as usize;
+        let mut articles = Vec::with_capacity(passages);
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let mut seg = ArticleSegmentCollector {
                 segment: segment as SegmentOrdinal,
