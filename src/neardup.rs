@@ -60,6 +60,26 @@ fn shingles_of<'b>(sig: &[u8], buf: &'b mut [u32; COMPACT]) -> Option<&'b [u32]>
 /// The minima (lowest 8 bits) of the permutations from `first` on, as many
 /// as `out` holds, of a set of shingles.
 fn minima(shingles: &[u32], first: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { minima_avx2(shingles, first, out) };
+        return;
+    }
+    minima_of_shingles(shingles, first, out);
+}
+
+/// [`minima`] compiled for AVX2, whose four-lane 64-bit arithmetic the
+/// multiply-shift hashes vectorise to (the baseline has two lanes and no
+/// 64-bit multiply): the same values, about twice as fast.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn minima_avx2(shingles: &[u32], first: usize, out: &mut [u8]) {
+    minima_of_shingles(shingles, first, out);
+}
+
+#[inline(always)]
+fn minima_of_shingles(shingles: &[u32], first: usize, out: &mut [u8]) {
     for (slot, &(a, b)) in out.iter_mut().zip(&permutations()[first..]) {
         let mut min = u32::MAX;
         for &x in shingles {
@@ -527,6 +547,26 @@ mod tests {
                 }
             }
             assert_eq!(best[i], want.map(|(_, j)| j), "entry {i}");
+        }
+    }
+
+    #[test]
+    fn minima_are_the_same_on_every_path() {
+        // Shingle sets of 0 to 300 pseudo-random values.
+        let mut x: u32 = 12345;
+        for n in [0, 1, 2, 3, 7, 29, 30, 31, 64, 300] {
+            let shingles: Vec<u32> = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    x
+                })
+                .collect();
+            for first in [0, 3, HASHES - 3] {
+                let (mut fast, mut plain) = ([0u8; HASHES], [0u8; HASHES]);
+                minima(&shingles, first, &mut fast[..HASHES - first]);
+                minima_of_shingles(&shingles, first, &mut plain[..HASHES - first]);
+                assert_eq!(fast, plain, "{n} shingles from {first}");
+            }
         }
     }
 
