@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::analysis::{Mode, Token, TokenKind, analyze};
+use crate::analysis::{Mode, Token, TokenKind, analyze, each_token};
 
 /// The terms and phrases of a query, ready to be found in passage text.
 #[derive(Debug, Default)]
@@ -23,17 +23,22 @@ impl Highlighter {
     /// Byte ranges of matches in `text`, sorted and merged.
     pub fn highlight(&self, text: &str) -> Vec<[usize; 2]> {
         let mut ranges: Vec<[usize; 2]> = Vec::new();
+        // Terms are matched as the analyzer hands them over: no string is
+        // made for each token of the text.
         if !self.stemmed.is_empty() {
-            let mut tokens = Vec::new();
-            analyze(text, Mode::Stemmed, &mut tokens);
-            ranges.extend(
-                tokens
-                    .iter()
-                    .filter(|t| self.stemmed.contains(&t.text))
-                    .map(|t| [t.start, t.end]),
-            );
+            each_token(text, Mode::Stemmed, |term, start, end, _, _| {
+                if self.stemmed.contains(term) {
+                    ranges.push([start, end]);
+                }
+            });
         }
-        if !self.exact.is_empty() || !self.phrases.is_empty() {
+        if !self.exact.is_empty() && self.phrases.is_empty() {
+            each_token(text, Mode::Exact, |term, start, end, _, _| {
+                if self.exact.contains(term) {
+                    ranges.push([start, end]);
+                }
+            });
+        } else if !self.phrases.is_empty() {
             let mut tokens = Vec::new();
             analyze(text, Mode::Exact, &mut tokens);
             ranges.extend(

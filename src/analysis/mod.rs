@@ -122,7 +122,11 @@ pub fn analyze(text: &str, mode: Mode, out: &mut Vec<Token>) {
 
 /// Analyses `text`, calling `sink(term, start, end, position, kind)` for
 /// each token: what [`analyze`] collects, without a string per token.
-fn each_token(text: &str, mode: Mode, sink: impl FnMut(&str, usize, usize, u32, TokenKind)) {
+pub(crate) fn each_token(
+    text: &str,
+    mode: Mode,
+    sink: impl FnMut(&str, usize, usize, u32, TokenKind),
+) {
     let mut segs: Vec<(usize, &str)> = Vec::new();
     segment::word_bounds(text, &mut segs);
     each_token_of(text, &segs, mode, sink);
