@@ -55,7 +55,8 @@ pub(crate) fn page_groups(
         best_first(order, page_end);
         return (order[..page_end].iter().map(group).collect(), n);
     }
-    let mut labels: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
+    let mut labels: HashSet<u64, BuildHasherDefault<KeyHasher>> =
+        HashSet::with_capacity_and_hasher(found.len(), Default::default());
     let mut unlabelled = 0;
     for a in found {
         match a.cluster.map(NonZeroU64::get) {
