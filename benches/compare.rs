@@ -15,6 +15,15 @@
 //! Then it runs the queries in process (SciFact claims and health-policy
 //! queries; hpsearch returns top 10 articles with passages, highlights and
 //! facets). The CLI row times `hpsearch search` from process start to exit.
+//!
+//! More rows bound what any engine that writes and searches through tantivy
+//! can reach, since hpsearch does both: the least tantivy can do to index
+//! these bytes with word positions (one field, lower-cased words, no
+//! stemming, nothing stored but the id); the least it does for a search
+//! that stems and shows passages (the same, through hpsearch's own stemming
+//! analyzer, with the text stored); and tantivy's default index answering
+//! its top 10 together with the count of every match, which counts and
+//! facets cannot do without.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -26,6 +35,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const CORPORA: [&str; 3] = ["scifact", "fakehealth-news", "health-news-tweets"];
 const ENGINES: [&str; 3] = ["hpsearch", "fts5", "tantivy"];
+/// Not peers: the least work tantivy's writer can do on the same bytes, and
+/// the least for stemmed words and stored text (hpsearch's analyzer).
+const FLOORS: [&str; 2] = ["tantivy-least", "tantivy-stored"];
 /// Queries timed through the CLI at each size.
 const CLI_QUERIES: usize = 40;
 
@@ -61,9 +73,11 @@ fn main() {
         let mb = bytes as f64 / 1e6;
         println!("== {scale}x: {articles} articles, {mb:.1} MB of title and text ==");
         let figures: Vec<Figures> = ENGINES.iter().map(|e| run_child(e, dir.path())).collect();
+        let floor: Vec<Figures> = FLOORS.iter().map(|e| run_child(e, dir.path())).collect();
         let cli = cli_latency(&dir.path().join("hpsearch"), &queries(&root));
         print_table(&figures, mb, bytes, cli);
-        summary.push((scale, articles, mb, figures, cli));
+        print_bounds(&figures, &floor, mb);
+        summary.push((scale, articles, mb, figures, floor, cli));
     }
     println!("\n== scaling (hpsearch; ratios against the peers in the same run) ==");
     println!(
@@ -81,7 +95,7 @@ fn main() {
         "MB/s /FTS5",
         "p50 /tant."
     );
-    for (scale, articles, mb, f, cli) in &summary {
+    for (scale, articles, mb, f, _, cli) in &summary {
         let h = &f[0];
         println!(
             "{:>4}x {:>9} {:>7.1} {:>8.1} {:>8.2} {:>9.0} {:>9.2} {:>8.2} {:>8.2} {:>8.1} {:>10.2} {:>10.2}",
@@ -97,6 +111,23 @@ fn main() {
             cli,
             f[1].index_s / h.index_s,
             h.p50 / f[2].p50,
+        );
+    }
+    println!("\n== what tantivy itself reaches, against the targets' peers ==");
+    println!(
+        "{:>5} {:>10} {:>11} {:>10} {:>12} {:>13} {:>15}",
+        "size", "FTS5 MB/s", "least MB/s", "/FTS5", "stored MB/s", "/FTS5", "count / top 10"
+    );
+    for (scale, _, mb, f, floor, _) in &summary {
+        println!(
+            "{:>4}x {:>10.2} {:>11.2} {:>10.2} {:>12.2} {:>13.2} {:>15.2}",
+            scale,
+            mb / f[1].index_s,
+            mb / floor[0].index_s,
+            f[1].index_s / floor[0].index_s,
+            mb / floor[1].index_s,
+            f[1].index_s / floor[1].index_s,
+            f[2].count_ratio,
         );
     }
 }
@@ -128,6 +159,9 @@ struct Figures {
     index_s: f64,
     p50: f64,
     p95: f64,
+    /// How many times longer the top 10 takes with the count of every match
+    /// (tantivy only; 0 for the others).
+    count_ratio: f64,
     size: u64,
     /// Peak resident memory while indexing, and while querying after.
     index_kib: u64,
@@ -160,6 +194,7 @@ fn run_child(engine: &str, dir: &Path) -> Figures {
         p50: query[0],
         p95: query[1],
         query_kib: query[2] as u64,
+        count_ratio: query.get(3).copied().unwrap_or(0.0),
         size: dir_size(&dir.join(engine)),
     }
 }
@@ -201,6 +236,27 @@ fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
     println!(
         "{:<20} {cli:>10.2}   (hpsearch search, process start to exit)\n",
         "CLI p50 ms"
+    );
+}
+
+/// What tantivy itself reaches on the same bytes in the same run: indexing
+/// with the least work it can do, and the top 10 with a count of every match.
+fn print_bounds(f: &[Figures], floor: &[Figures], mb: f64) {
+    println!(
+        "{:<20} {:>10.2}   tantivy, one field with positions, lower-cased words, only the id stored: x{:.2} FTS5",
+        "least index MB/s",
+        mb / floor[0].index_s,
+        f[1].index_s / floor[0].index_s
+    );
+    println!(
+        "{:<20} {:>10.2}   the same through hpsearch's stemming analyzer, the text stored: x{:.2} FTS5",
+        "stored index MB/s",
+        mb / floor[1].index_s,
+        f[1].index_s / floor[1].index_s
+    );
+    println!(
+        "{:<20} {:>10.2}   tantivy default index: the top 10 with the count of every match, p50 against the top 10 alone (both warm)\n",
+        "count / top 10", f[2].count_ratio,
     );
 }
 
@@ -276,7 +332,9 @@ fn child(engine: &str, phase: &str, dir: &Path) {
         match engine {
             "hpsearch" => hpsearch_index(&corpus, &out),
             "fts5" => fts5_index(&corpus, &out),
-            "tantivy" => tantivy_index(&corpus, &out),
+            "tantivy" => tantivy_index(&corpus, &out, "en_stem", true),
+            "tantivy-least" => tantivy_index(&corpus, &out, "default", false),
+            "tantivy-stored" => tantivy_index(&corpus, &out, hpsearch::analysis::STEMMED, true),
             other => panic!("unknown engine {other}"),
         }
         println!("RESULT {} {}", t.elapsed().as_secs_f64(), peak_kib());
@@ -284,14 +342,14 @@ fn child(engine: &str, phase: &str, dir: &Path) {
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
     let queries = queries(&root);
-    let ms = match engine {
-        "hpsearch" => hpsearch_query(&out, &queries),
-        "fts5" => fts5_query(&out, &queries),
-        "tantivy" => tantivy_query(&out, &queries),
+    let (ms, count_ratio) = match engine {
+        "hpsearch" => (hpsearch_query(&out, &queries), 0.0),
+        "fts5" => (fts5_query(&out, &queries), 0.0),
+        "tantivy" | "tantivy-least" | "tantivy-stored" => tantivy_query(&out, &queries),
         other => panic!("unknown engine {other}"),
     };
     let (p50, p95) = percentiles(ms);
-    println!("RESULT {p50} {p95} {}", peak_kib());
+    println!("RESULT {p50} {p95} {} {count_ratio}", peak_kib());
 }
 
 /// Peak resident memory of this process so far (VmHWM), in KiB.
@@ -392,20 +450,26 @@ fn fts5_query(out: &Path, queries: &[String]) -> Vec<f64> {
     ms
 }
 
-fn tantivy_index(corpus: &Path, out: &Path) {
+/// tantivy's own pipeline: one document per article, title and text in one
+/// field with positions through `tokenizer`, the id stored, and the text
+/// stored too when `store` (its default pipeline: `en_stem`, stored; the
+/// least it can do: `default`, lower-cased words only, not stored; the least
+/// for stemmed search with passages: hpsearch's analyzer, stored).
+fn tantivy_index(corpus: &Path, out: &Path, tokenizer: &str, store: bool) {
     use tantivy::schema::{STORED, STRING, Schema, TEXT};
     use tantivy::{TantivyDocument, doc};
 
     std::fs::create_dir_all(out).expect("dir");
     let mut b = Schema::builder();
     let id = b.add_text_field("id", STRING | STORED);
-    let text_opts = (TEXT | STORED).set_indexing_options(
+    let text_opts = if store { TEXT | STORED } else { TEXT }.set_indexing_options(
         tantivy::schema::TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(tokenizer)
             .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
     );
     let body = b.add_text_field("body", text_opts);
     let index = tantivy::Index::create_in_dir(out, b.build()).expect("index");
+    hpsearch::analysis::register(&index);
     let mut w: tantivy::IndexWriter<TantivyDocument> = index.writer(256 << 20).expect("writer");
     each_article(corpus, |i, title, text| {
         w.add_document(doc!(id => i, body => format!("{title}\n{text}")))
@@ -415,25 +479,38 @@ fn tantivy_index(corpus: &Path, out: &Path) {
     w.wait_merging_threads().expect("merge");
 }
 
-fn tantivy_query(out: &Path, queries: &[String]) -> Vec<f64> {
-    use tantivy::collector::TopDocs;
+/// Milliseconds per query for the top 10 alone, and how many times longer the
+/// top 10 takes with the count of every match (p50 against p50, both warm).
+fn tantivy_query(out: &Path, queries: &[String]) -> (Vec<f64>, f64) {
+    use tantivy::collector::{Count, TopDocs};
     use tantivy::query::QueryParser;
 
     let index = tantivy::Index::open_in_dir(out).expect("open");
+    hpsearch::analysis::register(&index);
     let body = index.schema().get_field("body").expect("body field");
     let reader = index.reader().expect("reader");
     let searcher = reader.searcher();
     let parser = QueryParser::for_index(&index, vec![body]);
-    let mut ms = Vec::new();
-    for q in queries {
+    let search = |q: &str, count: bool| {
         let t = Instant::now();
         let (query, _) = parser.parse_query_lenient(q);
-        std::hint::black_box(
-            searcher
-                .search(&query, &TopDocs::with_limit(10).order_by_score())
-                .expect("search"),
-        );
-        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        let top = TopDocs::with_limit(10).order_by_score();
+        if count {
+            std::hint::black_box(searcher.search(&query, &(top, Count)).expect("search"));
+        } else {
+            std::hint::black_box(searcher.search(&query, &top).expect("search"));
+        }
+        t.elapsed().as_secs_f64() * 1e3
+    };
+    // The reported figures come from the first pass, as for the other
+    // engines. The two after compare with and without the count, on the
+    // same warm pages and alternated query by query.
+    let ms: Vec<f64> = queries.iter().map(|q| search(q, false)).collect();
+    let (mut warm, mut count_ms) = (Vec::new(), Vec::new());
+    for q in queries {
+        warm.push(search(q, false));
+        count_ms.push(search(q, true));
     }
-    ms
+    let ratio = percentiles(count_ms).0 / percentiles(warm).0;
+    (ms, ratio)
 }
