@@ -35,15 +35,44 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const CORPORA: [&str; 3] = ["scifact", "fakehealth-news", "health-news-tweets"];
 const ENGINES: [&str; 3] = ["hpsearch", "fts5", "tantivy"];
-/// Not peers: the least work tantivy's writer can do on the same bytes, then
-/// with hpsearch's analyzer (words as written, then stemmed), then with the
-/// text stored too.
-const FLOORS: [&str; 4] = [
-    "tantivy-least",
-    "tantivy-exact",
-    "tantivy-stemmed",
-    "tantivy-stored",
+/// Not peers: tantivy's writer on the same bytes with the least work it can
+/// do, then with hpsearch's analyzer (words as written, then stemmed), then
+/// with the text stored too. Each is one field with positions, one document
+/// per article, the id stored.
+struct Floor {
+    name: &'static str,
+    tokenizer: &'static str,
+    store: bool,
+    what: &'static str,
+}
+
+const FLOORS: [Floor; 4] = [
+    Floor {
+        name: "least",
+        tokenizer: "default",
+        store: false,
+        what: "tantivy, one field with positions, lower-cased words, only the id stored",
+    },
+    Floor {
+        name: "exact",
+        tokenizer: hpsearch::analysis::EXACT,
+        store: false,
+        what: "the same through hpsearch's analyzer, words as written",
+    },
+    Floor {
+        name: "stemmed",
+        tokenizer: hpsearch::analysis::STEMMED,
+        store: false,
+        what: "the same, stemmed",
+    },
+    Floor {
+        name: "stored",
+        tokenizer: hpsearch::analysis::STEMMED,
+        store: true,
+        what: "the same, stemmed, with the text stored",
+    },
 ];
+
 /// Queries timed through the CLI at each size.
 const CLI_QUERIES: usize = 40;
 
@@ -84,7 +113,7 @@ fn main() {
             .collect();
         let floor: Vec<Figures> = FLOORS
             .iter()
-            .map(|e| run_child(e, dir.path(), false))
+            .map(|b| run_child(b.name, dir.path(), false))
             .collect();
         let cli = cli_latency(&dir.path().join("hpsearch"), &queries(&root));
         print_table(&figures, mb, bytes, cli);
@@ -126,29 +155,18 @@ fn main() {
         );
     }
     println!("\n== what tantivy itself reaches, against the targets' peers ==");
-    println!(
-        "{:>5} {:>10} {:>16} {:>16} {:>16} {:>16} {:>15}",
-        "size",
-        "FTS5 MB/s",
-        "least (/FTS5)",
-        "exact (/FTS5)",
-        "stemmed (/FTS5)",
-        "stored (/FTS5)",
-        "count / top 10"
-    );
+    print!("{:>5} {:>10}", "size", "FTS5 MB/s");
+    for b in &FLOORS {
+        print!(" {:>16}", format!("{} (/FTS5)", b.name));
+    }
+    println!(" {:>15}", "count / top 10");
     for (scale, _, mb, f, floor, _) in &summary {
-        let bound =
-            |g: &Figures| format!("{:.2} (x{:.2})", mb / g.index_s, f[1].index_s / g.index_s);
-        println!(
-            "{:>4}x {:>10.2} {:>16} {:>16} {:>16} {:>16} {:>15.2}",
-            scale,
-            mb / f[1].index_s,
-            bound(&floor[0]),
-            bound(&floor[1]),
-            bound(&floor[2]),
-            bound(&floor[3]),
-            f[2].count_ratio,
-        );
+        print!("{:>4}x {:>10.2}", scale, mb / f[1].index_s);
+        for g in floor {
+            let bound = format!("{:.2} (x{:.2})", mb / g.index_s, f[1].index_s / g.index_s);
+            print!(" {bound:>16}");
+        }
+        println!(" {:>15.2}", f[2].count_ratio);
     }
 }
 
@@ -264,27 +282,12 @@ fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
 /// What tantivy itself reaches on the same bytes in the same run: indexing
 /// with the least work it can do, and the top 10 with a count of every match.
 fn print_bounds(f: &[Figures], floor: &[Figures], mb: f64) {
-    println!(
-        "{:<20} {:>10.2}   tantivy, one field with positions, lower-cased words, only the id stored: x{:.2} FTS5",
-        "least index MB/s",
-        mb / floor[0].index_s,
-        f[1].index_s / floor[0].index_s
-    );
-    let rows = [
-        (
-            "exact index MB/s",
-            "the same through hpsearch's analyzer, words as written",
-        ),
-        ("stemmed index MB/s", "the same, stemmed"),
-        (
-            "stored index MB/s",
-            "the same, stemmed, with the text stored",
-        ),
-    ];
-    for ((name, what), g) in rows.iter().zip(&floor[1..]) {
+    for (b, g) in FLOORS.iter().zip(floor) {
         println!(
-            "{name:<20} {:>10.2}   {what}: x{:.2} FTS5",
+            "{:<20} {:>10.2}   {}: x{:.2} FTS5",
+            format!("{} index MB/s", b.name),
             mb / g.index_s,
+            b.what,
             f[1].index_s / g.index_s
         );
     }
@@ -367,11 +370,10 @@ fn child(engine: &str, phase: &str, dir: &Path) {
             "hpsearch" => hpsearch_index(&corpus, &out),
             "fts5" => fts5_index(&corpus, &out),
             "tantivy" => tantivy_index(&corpus, &out, "en_stem", true),
-            "tantivy-least" => tantivy_index(&corpus, &out, "default", false),
-            "tantivy-exact" => tantivy_index(&corpus, &out, hpsearch::analysis::EXACT, false),
-            "tantivy-stemmed" => tantivy_index(&corpus, &out, hpsearch::analysis::STEMMED, false),
-            "tantivy-stored" => tantivy_index(&corpus, &out, hpsearch::analysis::STEMMED, true),
-            other => panic!("unknown engine {other}"),
+            other => match FLOORS.iter().find(|b| b.name == other) {
+                Some(b) => tantivy_index(&corpus, &out, b.tokenizer, b.store),
+                None => panic!("unknown engine {other}"),
+            },
         }
         println!("RESULT {} {}", t.elapsed().as_secs_f64(), peak_kib());
         return;
@@ -488,9 +490,8 @@ fn fts5_query(out: &Path, queries: &[String]) -> Vec<f64> {
 
 /// tantivy's own pipeline: one document per article, title and text in one
 /// field with positions through `tokenizer`, the id stored, and the text
-/// stored too when `store` (its default pipeline: `en_stem`, stored; the
-/// least it can do: `default`, lower-cased words only, not stored; the least
-/// for stemmed search with passages: hpsearch's analyzer, stored).
+/// stored too when `store` (its default pipeline is `en_stem`, stored; the
+/// bounds are in [`FLOORS`]).
 fn tantivy_index(corpus: &Path, out: &Path, tokenizer: &str, store: bool) {
     use tantivy::schema::{STORED, STRING, Schema, TEXT};
     use tantivy::{TantivyDocument, doc};
