@@ -863,7 +863,7 @@ impl<'a> Planner<'a> {
             let letters_and_digits = self.loose && joined.is_some() && !hyphenated;
             let split = letters_and_digits || (self.loose && positions && parts.len() > 1);
             if !split {
-                return Some(terms_query(&tokens, field, positions));
+                return terms_query(&tokens, field, positions);
             }
             // The parts alone, not the phrase again: a phrase match would
             // count twice and outrank better articles (docs/RELEVANCE.md).
@@ -937,11 +937,11 @@ impl<'a> Planner<'a> {
         let seq = sequence(&tokens);
         if highlight {
             match seq.as_slice() {
+                [] => {}
                 [(_, t)] => {
                     self.highlighter.exact.insert(t.clone());
                 }
-                _ => {
-                    let base = seq[0].0;
+                [(base, _), ..] => {
                     self.highlighter
                         .phrases
                         .push(seq.iter().map(|(p, t)| (p - base, t.clone())).collect());
@@ -955,7 +955,7 @@ impl<'a> Planner<'a> {
             .filter(|t| t.kind != TokenKind::Joined)
             .collect();
         self.field(scope, Mode::Exact)
-            .map(|f| terms_query(&no_joined, f, true))
+            .and_then(|f| terms_query(&no_joined, f, true))
     }
 }
 
@@ -1022,44 +1022,41 @@ fn sequence(tokens: &[Token]) -> Vec<(u32, String)> {
 /// A query for the analysed tokens of one word or phrase over some fields:
 /// a term for one position, a phrase for several; a hyphenated word's joined
 /// form is an alternative to its parts.
-fn terms_query(tokens: &[Token], field: Field, positions: bool) -> Box<dyn Query> {
-    let seq = sequence(tokens);
-    let main: Box<dyn Query> = if !positions {
-        Box::new(BooleanQuery::new(
-            seq.iter()
-                .map(|(_, t)| {
-                    let q = TermQuery::new(
-                        Term::from_field_text(field, t),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    (TOccur::Should, Box::new(q) as Box<dyn Query>)
-                })
-                .collect(),
-        ))
-    } else if seq.len() == 1 {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, &seq[0].1),
+///
+/// A hyphenated word whose parts are all stop words (`as-is`, `to-do`) keeps
+/// only its joined form in the stemmed fields: that form is the word as
+/// written and is searched alone. `None` only when no token is left at all.
+fn terms_query(tokens: &[Token], field: Field, positions: bool) -> Option<Box<dyn Query>> {
+    let term = |t: &str| {
+        TermQuery::new(
+            Term::from_field_text(field, t),
             IndexRecordOption::WithFreqs,
-        ))
-    } else {
-        let base = seq[0].0;
-        Box::new(PhraseQuery::new_with_offset(
+        )
+    };
+    let seq = sequence(tokens);
+    let main: Option<Box<dyn Query>> = match seq.as_slice() {
+        [] => None,
+        _ if !positions => Some(Box::new(BooleanQuery::new(
+            seq.iter()
+                .map(|(_, t)| (TOccur::Should, Box::new(term(t)) as Box<dyn Query>))
+                .collect(),
+        ))),
+        [(_, t)] => Some(Box::new(term(t))),
+        [(base, _), ..] => Some(Box::new(PhraseQuery::new_with_offset(
             seq.iter()
                 .map(|(p, t)| ((p - base) as usize, Term::from_field_text(field, t)))
                 .collect(),
-        ))
+        ))),
     };
-    match tokens.iter().find(|t| t.kind == TokenKind::Joined) {
-        Some(j) => {
-            let joined = TermQuery::new(
-                Term::from_field_text(field, &j.text),
-                IndexRecordOption::WithFreqs,
-            );
-            Box::new(BooleanQuery::new(vec![
-                (TOccur::Should, main),
-                (TOccur::Should, Box::new(joined)),
-            ]))
-        }
-        None => main,
+    let joined = tokens
+        .iter()
+        .find(|t| t.kind == TokenKind::Joined)
+        .map(|j| Box::new(term(&j.text)) as Box<dyn Query>);
+    match (main, joined) {
+        (Some(main), Some(joined)) => Some(Box::new(BooleanQuery::new(vec![
+            (TOccur::Should, main),
+            (TOccur::Should, joined),
+        ]))),
+        (one, None) | (None, one) => one,
     }
 }
