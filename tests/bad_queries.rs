@@ -238,33 +238,56 @@ fn ten_thousand_word_query() {
     assert!(r.stderr.contains(&format!("position {}", query.len() + 1)));
 }
 
-/// Every query in the fuzz corpus runs through the whole search (planning,
-/// collecting, highlighting) on the fixtures: answered or refused with a
-/// query error, never a panic or an engine error.
+/// The reproduction of a panic: a hyphenated word of stop words, alone and
+/// in a batch, is answered, and the lines after it too.
 #[test]
-fn fuzz_corpus_queries_are_answered_or_refused() {
-    let index = common::fixtures();
-    let dir = repo().join("fuzz").join("corpus").join("query");
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let Ok(query) = String::from_utf8(bytes) else {
-            continue;
-        };
-        for syntax in [hpsearch::Syntax::Query, hpsearch::Syntax::Plain] {
-            let mut request = hpsearch::SearchRequest::new(query.clone());
-            request.syntax = syntax;
-            request.passages = 3;
-            match index.search(&request) {
-                Ok(r) => common::check_highlights(&r),
-                Err(hpsearch::Error::Query { position, .. }) => {
-                    assert!(query.is_char_boundary(position) && position <= query.len());
-                }
-                Err(hpsearch::Error::InvalidRequest(_)) => {}
-                Err(other) => panic!("{query:?}: {other}"),
-            }
-            n += 1;
+fn stop_word_hyphens_answer_on_the_command_line() {
+    for q in [
+        "as-is",
+        "nurses as-is",
+        "+as-is",
+        "title:as-is",
+        "\"as-is\"",
+    ] {
+        for flags in [&[][..], &["--json"], &["--plain"], &["--sort", "date"]] {
+            let r = search(q, flags);
+            assert!(r.code == 0 || r.code == 1, "{q:?} {flags:?}: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{q:?}: {}", r.stderr);
         }
     }
-    assert!(n >= 6, "only {n} queries");
+    assert_eq!(search("nurses as-is", &[]).code, 0, "nurses still match");
+
+    let out = hp(&index())
+        .args(["batch", "-n", "2"])
+        .write_stdin("nurses as-is\nas-is\n\"unclosed\nnhs\n")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut answers: Vec<Vec<Value>> = Vec::new();
+    let mut block = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            answers.push(std::mem::take(&mut block));
+        } else {
+            block.push(serde_json::from_str::<Value>(line).unwrap());
+        }
+    }
+    assert_eq!(answers.len(), 4, "{text}");
+    assert_eq!(answers[0].len(), 2, "nurses as-is: {text}");
+    assert!(answers[1].is_empty(), "as-is is in no fixture: {text}");
+    let error = &answers[2][0];
+    assert!(
+        error["error"].as_str().unwrap().contains("never closed"),
+        "{error}"
+    );
+    assert_eq!(error["line"], 3);
+    assert_eq!(error["query"], "\"unclosed");
+    assert_eq!(
+        answers[3].len(),
+        2,
+        "the line after an error is answered: {text}"
+    );
 }

@@ -264,10 +264,15 @@ fn search(
 
 /// One query per input line; per query, one JSON line per hit, best first,
 /// then an empty line, flushed, so a caller can read answers as they come.
-/// A query that cannot be read gives one `{"error": ...}` line instead.
+/// A line that yields an error gets one `{"error", "line", "query"}` object
+/// instead, and the next lines are answered as usual. A fault inside the
+/// engine on one line (a bug: it is reported on stderr) is answered the same
+/// way; the run then ends with status 2 once every line is answered.
 fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let stdin = io::stdin();
     let mut line = String::new();
+    let mut number: u64 = 0;
+    let mut faults = 0;
     loop {
         line.clear();
         if stdin
@@ -278,28 +283,45 @@ fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Resul
         {
             break;
         }
-        let mut request = SearchRequest::new(line.trim_end_matches(['\n', '\r']));
+        number += 1;
+        let query = line.trim_end_matches(['\n', '\r']);
+        let mut request = SearchRequest::new(query);
         request.limit = args.limit;
         request.passages = args.passages;
         if args.plain {
             request.syntax = Syntax::Plain;
         }
-        match index.search(&request) {
-            Ok(results) => {
+        // The index is only read, so a fault leaves nothing half-done.
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.search(&request)));
+        let error = match answer {
+            Ok(Ok(results)) => {
                 for hit in &results.hits {
                     serde_json::to_writer(&mut *out, hit)?;
                     writeln!(out)?;
                 }
+                None
             }
-            Err(e) => {
-                serde_json::to_writer(&mut *out, &serde_json::json!({ "error": e.to_string() }))?;
-                writeln!(out)?;
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => {
+                faults += 1;
+                Some("internal error while answering this query (a bug in hpsearch: please report it with the query)".to_string())
             }
+        };
+        if let Some(error) = error {
+            let object = serde_json::json!({ "error": error, "line": number, "query": query });
+            serde_json::to_writer(&mut *out, &object)?;
+            writeln!(out)?;
         }
         writeln!(out)?;
         out.flush()?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if faults > 0 {
+        eprintln!("hpsearch: error: {faults} of {number} queries failed inside hpsearch");
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Removes articles by id in one commit. Exit status 1 if an id is unknown.
