@@ -788,11 +788,28 @@ impl<'a> Planner<'a> {
                     }
                 }
                 if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
-                    qs.push((TOccur::Must, Box::new(AllQuery)));
+                    qs.push((TOccur::Must, self.everything()));
                 }
                 (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
             }
         })
+    }
+
+    /// Every document the current target searches, for a group of
+    /// exclusions alone to subtract from, scored 1 as `AllQuery` scores:
+    /// every passage for bodies, only head passages for the article-level
+    /// fields (any other document there would be taken for an article).
+    fn everything(&self) -> Box<dyn Query> {
+        match self.target {
+            Target::Body => Box::new(AllQuery),
+            Target::Title | Target::Text => {
+                let mark = Term::from_field_text(self.f.is_head, crate::schema::HEAD_MARK);
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(mark, IndexRecordOption::Basic)),
+                    1.0,
+                ))
+            }
+        }
     }
 
     /// The field the current target searches for this scope, if any.

@@ -47,6 +47,33 @@ fn stop_word_hyphens_are_answered_in_every_form() {
     }
 }
 
+/// A group of exclusions alone, `(-doctors)`, subtracts from every passage;
+/// its article-level half subtracted from every document too, so each
+/// passage was taken for an article: 304 "articles" of 48, each hit listed
+/// as copies of itself, and `--sort date` refused the index as damaged.
+#[test]
+fn a_group_of_exclusions_counts_articles_not_passages() {
+    let (index, setting) = fixtures();
+    let articles = index.stats().unwrap().articles;
+    for q in ["(-doctors)", "(-doctors') A&E", "(-AND)", "(-title:strike)"] {
+        for req in whole_path::requests(q, setting) {
+            let r = index
+                .search(&req)
+                .unwrap_or_else(|e| panic!("{q:?} ({req:?}): {e}"));
+            assert!(
+                r.total_articles <= articles,
+                "{q:?}: {} of {articles}",
+                r.total_articles
+            );
+            whole_path::check(&req, &r);
+        }
+    }
+    let mut r = SearchRequest::new("(-doctors)");
+    r.limit = 100;
+    let all = index.search(&r).unwrap();
+    assert!(all.total_articles > 0 && all.total_articles < articles);
+}
+
 /// An index of a few articles about one phrase, written three ways.
 fn as_is_index() -> (tempfile::TempDir, Index) {
     let dir = tempfile::tempdir().unwrap();
@@ -230,7 +257,10 @@ fn assembled() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // 300 cases in CI; `PROPTEST_CASES=N` runs more.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(300),
+    ))]
 
     /// Whatever the query: no panic, highlights inside their passages, no
     /// article twice on a page, facets within `total_articles`, filters and
