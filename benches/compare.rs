@@ -419,7 +419,7 @@ fn hpsearch_index(corpus: &Path, out: &Path) {
     w.add_paths(
         &[corpus.to_path_buf()],
         &IngestOptions::default(),
-        &hpsearch::indexer::Quiet,
+        &hpsearch::write::Quiet,
     )
     .expect("index");
     w.commit().expect("commit");

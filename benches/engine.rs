@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use hpsearch::indexer::Quiet;
+use hpsearch::write::Quiet;
 use hpsearch::{Index, IngestOptions, SearchRequest, WriterOptions};
 
 const QUERIES: &[&str] = &[

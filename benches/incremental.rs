@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use hpsearch::indexer::Quiet;
+use hpsearch::write::Quiet;
 use hpsearch::{Index, IngestOptions, WriterOptions};
 
 const ARTICLES: usize = 10_000;

@@ -103,7 +103,7 @@ fn hpsearch(root: &Path, all: &Collection) -> Ranking {
     w.add_paths(
         &[root.join("corpus.jsonl")],
         &IngestOptions::default(),
-        &hpsearch::indexer::Quiet,
+        &hpsearch::write::Quiet,
     )
     .expect("index");
     w.commit().expect("commit");

@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo run --release --example embed`.
 
-use hpsearch::indexer::Quiet;
+use hpsearch::write::Quiet;
 use hpsearch::{Article, Date, Index, IngestOptions, SearchRequest, Sort, WriterOptions};
 
 fn main() -> hpsearch::Result<()> {

@@ -6,7 +6,7 @@
 //! outlet and per month.
 //!
 //! ```no_run
-//! use hpsearch::{Index, IngestOptions, SearchRequest, WriterOptions, indexer::Quiet};
+//! use hpsearch::{Index, IngestOptions, SearchRequest, WriterOptions, write::Quiet};
 //!
 //! let index = Index::open_or_create("my-index")?;
 //! let mut writer = index.writer(&WriterOptions::default())?;
@@ -26,38 +26,30 @@
 //! # Ok::<(), hpsearch::Error>(())
 //! ```
 //!
-//! The flow is one-way: [`ingest`] (files to [`Article`]s) ->
-//! [`analysis`] and [`passage`] -> [`indexer`] (tantivy) -> [`search`]
-//! (query, ranking, facets, highlights) -> [`SearchResults`].
+//! The flow is one-way, a folder per stage: [`ingest`] (files to
+//! [`Article`]s) -> [`write`] (analysis, passages, copies, boilerplate, one
+//! commit) -> the index (tantivy) -> [`search`] (query, ranking, facets,
+//! highlights) -> [`SearchResults`].
 
 pub mod analysis;
-mod boilerplate;
-mod catalog;
-mod collapse;
-mod collect;
 pub mod date;
 mod error;
 pub mod eval;
-mod facets;
-mod feedback;
 mod index;
-pub mod indexer;
 pub mod ingest;
 mod model;
-mod neardup;
-pub mod passage;
-pub mod query;
-mod rank;
-mod schema;
 pub mod search;
-mod snippet;
+pub mod write;
+
+pub use search::query;
+pub use write::passage;
 
 pub use date::Date;
 pub use error::{Error, Result};
 pub use index::Index;
-pub use indexer::{Observer, Outcome, Writer, WriterOptions};
 pub use ingest::IngestOptions;
 pub use model::{
     Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, JSON_SCHEMA_VERSION, OtherCopy,
     PassageHit, SearchRequest, SearchResults, Sort, Syntax, Warning,
 };
+pub use write::{Observer, Outcome, Writer, WriterOptions};

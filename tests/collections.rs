@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use hpsearch::indexer::Quiet;
+use hpsearch::write::Quiet;
 use hpsearch::{
     Article, Index, IndexSummary, IngestOptions, SearchRequest, SearchResults, WriterOptions,
 };

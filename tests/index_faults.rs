@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{hp, repo, run};
-use hpsearch::{Article, Error, Index, IngestOptions, WriterOptions, indexer::Quiet};
+use hpsearch::{Article, Error, Index, IngestOptions, WriterOptions, write::Quiet};
 use serde_json::Value;
 
 fn build(dir: &Path) -> PathBuf {

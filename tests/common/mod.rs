@@ -6,7 +6,7 @@ pub mod whole_path;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use hpsearch::{Index, IngestOptions, SearchRequest, SearchResults, WriterOptions, indexer::Quiet};
+use hpsearch::{Index, IngestOptions, SearchRequest, SearchResults, WriterOptions, write::Quiet};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

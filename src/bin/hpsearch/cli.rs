@@ -82,7 +82,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub source_from_dir: bool,
     /// Memory budget for indexing, in MB
-    #[arg(long, value_name = "MB", default_value_t = hpsearch::indexer::DEFAULT_MEMORY_BYTES >> 20)]
+    #[arg(long, value_name = "MB", default_value_t = hpsearch::write::DEFAULT_MEMORY_BYTES >> 20)]
     pub memory: usize,
     /// Indexing threads [default: number of cores]
     #[arg(long, value_name = "N")]

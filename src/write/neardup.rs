@@ -125,14 +125,14 @@ fn permutations() -> &'static [(u64, u64); HASHES] {
 }
 
 /// The signature of the paragraphs of `text` for which `keep` holds (given
-/// each paragraph's fingerprint, see [`crate::boilerplate::paragraphs`]).
+/// each paragraph's fingerprint, see [`crate::write::boilerplate::paragraphs`]).
 pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
     // Each word is hashed once; a shingle's hash mixes its words' hashes in
     // order, so no shingle text is ever built or hashed again.
     let mut words: Vec<u64> = Vec::new();
     let mut lower = String::new();
     let mut segs = Vec::new();
-    for (range, fp) in crate::boilerplate::paragraphs(text) {
+    for (range, fp) in crate::write::boilerplate::paragraphs(text) {
         if keep(fp) {
             segs.clear();
             crate::analysis::word_bounds(&text[range.clone()], &mut segs);
@@ -596,7 +596,7 @@ mod tests {
     fn kept_paragraphs_only() {
         let promo = "Sign up to our newsletter for the best stories every morning, free, straight to your inbox, with offers from our partners.";
         let a = format!("{promo}\n\n{STORY}");
-        let fp = crate::boilerplate::fingerprints(promo)[0];
+        let fp = crate::write::boilerplate::fingerprints(promo)[0];
         let without = signature(&a, |f| f != fp);
         assert_eq!(without, all(STORY));
     }

@@ -76,7 +76,7 @@ pub(crate) struct ArticleAgg {
     pub source: u32,
     /// Date key (`YYYYMMDD`), 0 for undated: see [`ArticleAgg::day`].
     pub day_key: u32,
-    /// Near-duplicate cluster label (see [`crate::neardup`]); a label of 0
+    /// Near-duplicate cluster label (see [`crate::write::neardup`]); a label of 0
     /// counts as none (the article is then a group of its own).
     pub cluster: Option<NonZeroU64>,
     /// Score of the article-level fields (title and whole text), from a

@@ -10,10 +10,18 @@
 //!   word, and a required word may sit in another passage than the best one),
 //!   so each runs separately and yields the set of articles that match it.
 //!
-//! Matching passages are grouped into articles ([`crate::collect`]), the
+//! Matching passages are grouped into articles ([`crate::search::collect`]), the
 //! key sets applied, facets counted over every remaining article, copies of
-//! one story grouped into one hit ([`crate::collapse`]), and the page of best
+//! one story grouped into one hit ([`crate::search::collapse`]), and the page of best
 //! hits loaded with their best passages and highlights.
+
+pub(crate) mod collapse;
+pub(crate) mod collect;
+pub(crate) mod facets;
+pub(crate) mod feedback;
+pub mod query;
+pub(crate) mod rank;
+pub(crate) mod snippet;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -26,20 +34,20 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
-use crate::collapse::Ranking;
-use crate::collect::{
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::index::schema::{Fields, source_key};
+use crate::model::{Hit, JSON_SCHEMA_VERSION, PassageHit, SearchRequest, SearchResults, Sort};
+use crate::search::collapse::Ranking;
+use crate::search::collect::{
     ArticleAgg, ArticleCollector, ArticleKeys, FoundHeadsCollector, HeadScoreCollector, KeySet,
     KeySetCollector, SegmentArticles, SourceNames, found_heads, join_heads,
 };
-use crate::error::{Error, Result};
-use crate::facets::FacetCounter;
-use crate::feedback::FEEDBACK;
-use crate::index::Index;
-use crate::model::{Hit, JSON_SCHEMA_VERSION, PassageHit, SearchRequest, SearchResults, Sort};
-use crate::query::{self, Clause, Node, Occur, Scope};
-use crate::rank::{TEXT_WEIGHT, TITLE_WEIGHT, article_score};
-use crate::schema::{Fields, source_key};
-use crate::snippet::Highlighter;
+use crate::search::facets::FacetCounter;
+use crate::search::feedback::FEEDBACK;
+use crate::search::rank::{TEXT_WEIGHT, TITLE_WEIGHT, article_score};
+use crate::search::snippet::Highlighter;
+use query::{Clause, Node, Occur, Scope};
 
 /// The tantivy queries a search runs.
 struct Plan {
@@ -158,9 +166,12 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             // The best articles are mostly on the page too: read them once.
             loaded.insert(i, article);
         }
-        if let Some(q) =
-            crate::feedback::expansion(index.fields.text, &docs, &planner.highlighter.stemmed, fb)
-        {
+        if let Some(q) = crate::search::feedback::expansion(
+            index.fields.text,
+            &docs,
+            &planner.highlighter.stemmed,
+            fb,
+        ) {
             let stats = ArticleStats::new(&searcher, &index.fields)?;
             let heads = FoundHeadsCollector {
                 heads: found_heads(searcher.segment_readers().len(), &found),
@@ -205,9 +216,9 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let matched = order.len();
     let page_end = req.offset.saturating_add(req.limit);
     let (groups, total_groups) =
-        crate::collapse::page_groups(&mut order, &found, cmp, page_end, req.collapse);
+        crate::search::collapse::page_groups(&mut order, &found, cmp, page_end, req.collapse);
     let collapsed = (matched - total_groups) as u64;
-    let page: Vec<&crate::collapse::Group> =
+    let page: Vec<&crate::search::collapse::Group> =
         groups.iter().skip(req.offset).take(req.limit).collect();
     // Every id the page shows (hits only with --ids-only, and every copy),
     // read in one batch per segment.
@@ -229,7 +240,7 @@ pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
             .copies
             .iter()
             .zip(ids.by_ref())
-            .map(|(&i, id)| crate::collapse::other(&mut names, &found[i as usize], id))
+            .map(|(&i, id)| crate::search::collapse::other(&mut names, &found[i as usize], id))
             .collect();
         if req.ids_only {
             let mut hit = id_only_hit(&mut names, agg, score);
@@ -335,7 +346,7 @@ struct ArticleStats<'a> {
 
 impl<'a> ArticleStats<'a> {
     fn new(searcher: &'a tantivy::Searcher, f: &Fields) -> Result<ArticleStats<'a>> {
-        let mark = Term::from_field_text(f.is_head, crate::schema::HEAD_MARK);
+        let mark = Term::from_field_text(f.is_head, crate::index::schema::HEAD_MARK);
         Ok(ArticleStats {
             searcher,
             articles: searcher.doc_freq(&mark)?.max(1),
@@ -803,7 +814,7 @@ impl<'a> Planner<'a> {
         match self.target {
             Target::Body => Box::new(AllQuery),
             Target::Title | Target::Text => {
-                let mark = Term::from_field_text(self.f.is_head, crate::schema::HEAD_MARK);
+                let mark = Term::from_field_text(self.f.is_head, crate::index::schema::HEAD_MARK);
                 Box::new(ConstScoreQuery::new(
                     Box::new(TermQuery::new(mark, IndexRecordOption::Basic)),
                     1.0,

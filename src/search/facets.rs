@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
+use crate::index::schema::source_key;
 use crate::model::{FacetCount, Facets};
-use crate::schema::source_key;
 
 /// Accumulates facet counts one article at a time.
 #[derive(Debug, Default)]

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::{DocAddress, Searcher};
 
-use crate::boilerplate;
 use crate::error::Result;
-use crate::neardup::Signature;
+use crate::write::boilerplate;
+use crate::write::neardup::Signature;
 
 /// One indexed article, as the writer needs to know it.
 #[derive(Clone, Debug)]

@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn shared_words_of_the_best_texts_are_chosen() {
-        let (schema, f) = crate::schema::build();
+        let (schema, f) = crate::index::schema::build();
         let _ = schema;
         let docs = vec![
             (

@@ -1,7 +1,7 @@
 //! Collapsing: copies of one story shown as one hit.
 //!
 //! Every passage carries its article's near-duplicate cluster label (given
-//! at index time, see [`crate::neardup`]). Articles arrive here in result
+//! at index time, see [`crate::write::neardup`]). Articles arrive here in result
 //! order; the first article of each label becomes the hit and the later
 //! ones are listed under it as [`OtherCopy`]s. Counts and facets are taken
 //! before this step, so they include every copy.
@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::num::NonZeroU64;
 
-use crate::collect::{ArticleAgg, KeyHasher, SourceNames};
 use crate::model::OtherCopy;
+use crate::search::collect::{ArticleAgg, KeyHasher, SourceNames};
 
 /// A hit-to-be and the copies folded into it, as positions in the list of
 /// matching articles.
@@ -138,7 +138,7 @@ mod tests {
             first: DocAddress::new(0, i),
             head_doc: i,
             passages: [(best, i)].into_iter().collect(),
-            source: crate::collect::NO_SOURCE,
+            source: crate::search::collect::NO_SOURCE,
             day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
             head: 0.0,
@@ -149,7 +149,12 @@ mod tests {
         found
             .iter()
             .enumerate()
-            .map(|(i, a)| (crate::rank::article_score(a.best(), a.head), i as u32))
+            .map(|(i, a)| {
+                (
+                    crate::search::rank::article_score(a.best(), a.head),
+                    i as u32,
+                )
+            })
             .collect()
     }
 

@@ -1,7 +1,9 @@
 //! The index handle: create or open an index folder, check that it is an
 //! hpsearch index of the right format, and answer the questions that read
 //! it whole (`article`, `sources`, `stats`). Searching lives in
-//! [`crate::search`], writing in [`crate::indexer`].
+//! [`crate::search`], writing in [`crate::write`].
+
+pub(crate) mod schema;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,9 +18,9 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 
 use crate::analysis;
 use crate::error::{Error, Result};
-use crate::facets::FacetCounter;
 use crate::model::{Article, FacetCount, Facets, IndexStats, SearchRequest, SearchResults};
-use crate::schema::{self, FORMAT_VERSION, Fields};
+use crate::search::facets::FacetCounter;
+use schema::{FORMAT_VERSION, Fields};
 
 /// The file that marks a folder as an hpsearch index and records its format.
 const MARKER: &str = "hpsearch.json";
@@ -280,7 +282,7 @@ impl Index {
             .filter(|m| m.is_file())
             .map(|m| m.len())
             .sum();
-        let totals = crate::catalog::totals(&searcher)?;
+        let totals = crate::write::catalog::totals(&searcher)?;
         let last_run = self
             .inner
             .load_metas()?
@@ -346,7 +348,7 @@ impl Index {
                 counter.add(key, day.first(doc));
             }
         }
-        let mut names = crate::collect::SourceNames::new(searcher);
+        let mut names = crate::search::collect::SourceNames::new(searcher);
         Ok((counter.total(), counter.finish(|keys| names.names(keys))))
     }
 }

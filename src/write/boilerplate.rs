@@ -7,14 +7,14 @@
 //! A paragraph is a non-empty line of the text; its fingerprint is a hash of
 //! its words with whitespace normalised. A fingerprint is boilerplate for a
 //! source when it occurs in [`MIN_STORIES`] or more different stories of that
-//! source. Copies of one story (near-duplicates, see [`crate::neardup`])
+//! source. Copies of one story (near-duplicates, see [`crate::write::neardup`])
 //! count once, so a story re-published three times with small edits does not
 //! make its own paragraphs boilerplate.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::passage;
+use crate::write::passage;
 
 /// A paragraph is boilerplate when this many different stories of one source
 /// repeat it.
@@ -149,7 +149,9 @@ impl Boilerplate {
 /// (an article with no source is in a group of its own kind).
 pub(crate) fn source_group(source: Option<&str>) -> u64 {
     match source {
-        Some(s) => xxhash_rust::xxh3::xxh3_64(crate::schema::source_key(s).as_bytes()).max(1),
+        Some(s) => {
+            xxhash_rust::xxh3::xxh3_64(crate::index::schema::source_key(s).as_bytes()).max(1)
+        }
         None => 0,
     }
 }

@@ -7,7 +7,7 @@
 //!   all its passages together;
 //! * the title, scored once per article.
 //!
-//! Pseudo-relevance feedback ([`crate::feedback`]) then adds a share for
+//! Pseudo-relevance feedback ([`crate::search::feedback`]) then adds a share for
 //! words the best articles share.
 
 use tantivy::Score;

@@ -9,8 +9,8 @@
 //!    file beside the index; deletions (an old version, an article gone from
 //!    its file, a pruned file, a removed id) go to tantivy at once.
 //! 2. [`Writer::commit`], with the whole run known, gives each new article
-//!    its near-duplicate cluster ([`crate::neardup`]) and counts boilerplate
-//!    over the whole collection ([`crate::boilerplate`]). Then the spilled
+//!    its near-duplicate cluster ([`crate::write::neardup`]) and counts boilerplate
+//!    over the whole collection ([`crate::write::boilerplate`]). Then the spilled
 //!    articles are cut into passages and handed to tantivy in parallel
 //!    batches, earlier articles whose boilerplate changed are rebuilt from
 //!    their stored copy, and everything is published in one atomic commit,
@@ -18,6 +18,11 @@
 //!
 //! Nothing is visible to searches until the commit. If the process dies
 //! before, the index is as it was.
+
+pub(crate) mod boilerplate;
+pub(crate) mod catalog;
+pub(crate) mod neardup;
+pub mod passage;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -32,14 +37,14 @@ use tantivy::indexer::UserOperation;
 use tantivy::schema::Value;
 use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
-use crate::boilerplate::{self, Boilerplate, Counter};
-use crate::catalog::{self, Catalog, Details, FileMeta, FileState};
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::schema::{self, Fields};
 use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
-use crate::neardup::{self, Signature};
-use crate::schema::{self, Fields};
+use boilerplate::{Boilerplate, Counter};
+use catalog::{Catalog, Details, FileMeta, FileState};
+use neardup::Signature;
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
 pub const DEFAULT_MEMORY_BYTES: usize = 224 << 20;
