@@ -3,9 +3,15 @@
 //! it whole (`article`, `sources`, `stats`). Searching lives in
 //! [`crate::search`], writing in [`crate::write`].
 
+pub(crate) mod catalog;
+pub(crate) mod columns;
+pub(crate) mod facets;
 pub(crate) mod schema;
+mod stats;
+mod verify;
 
-use std::collections::HashMap;
+use verify::verify_checksums;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -18,8 +24,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 
 use crate::analysis;
 use crate::error::{Error, Result};
-use crate::model::{Article, FacetCount, Facets, IndexStats, SearchRequest, SearchResults};
-use crate::search::facets::FacetCounter;
+use crate::model::Article;
 use schema::{FORMAT_VERSION, Fields};
 
 /// The file that marks a folder as an hpsearch index and records its format.
@@ -211,11 +216,6 @@ impl Index {
         }
     }
 
-    /// Runs a search. See [`SearchRequest`] for what can be asked.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        crate::search::run(self, request)
-    }
-
     /// The article with this id, if it is indexed.
     pub fn article(&self, id: &str) -> Result<Option<Article>> {
         self.article_by_key(&self.reader.searcher(), schema::article_key(id))
@@ -263,201 +263,6 @@ impl Index {
             detail: detail.to_string(),
         }
     }
-
-    /// Every source with its number of articles, most first.
-    pub fn sources(&self) -> Result<Vec<FacetCount>> {
-        let searcher = self.reader.searcher();
-        Ok(self.article_facets(&searcher)?.1.sources)
-    }
-
-    /// Counts of what the index holds.
-    pub fn stats(&self) -> Result<IndexStats> {
-        let searcher = self.reader.searcher();
-        let (articles, facets) = self.article_facets(&searcher)?;
-        let (first_date, last_date) = self.date_range(&searcher)?;
-        let size_bytes = walkdir::WalkDir::new(&self.path)
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.metadata().ok())
-            .filter(|m| m.is_file())
-            .map(|m| m.len())
-            .sum();
-        let totals = crate::write::catalog::totals(&searcher)?;
-        let last_run = self
-            .inner
-            .load_metas()?
-            .payload
-            .and_then(|p| serde_json::from_str(&p).ok());
-        Ok(IndexStats {
-            path: self.path.clone(),
-            articles,
-            passages: searcher.num_docs(),
-            sources: facets.sources.len() as u64,
-            undated: facets.undated,
-            first_date,
-            last_date,
-            size_bytes,
-            segments: searcher.segment_readers().len(),
-            files: totals.files,
-            duplicates: totals.duplicates,
-            duplicate_groups: totals.duplicate_groups,
-            boilerplate: totals.boilerplate,
-            stripped: totals.stripped,
-            last_run,
-        })
-    }
-
-    fn date_range(
-        &self,
-        searcher: &Searcher,
-    ) -> Result<(Option<crate::Date>, Option<crate::Date>)> {
-        let mut lo: Option<i64> = None;
-        let mut hi: Option<i64> = None;
-        for seg in searcher.segment_readers() {
-            let day = seg.fast_fields().i64("day")?;
-            if day.num_docs() == 0 {
-                continue;
-            }
-            for doc in seg.doc_ids_alive() {
-                if let Some(d) = day.first(doc) {
-                    lo = Some(lo.map_or(d, |l| l.min(d)));
-                    hi = Some(hi.map_or(d, |h| h.max(d)));
-                }
-            }
-        }
-        Ok((
-            lo.and_then(crate::Date::from_key),
-            hi.and_then(crate::Date::from_key),
-        ))
-    }
-
-    /// The number of articles, and the facets of their sources and dates
-    /// (each article counted once, by its head).
-    fn article_facets(&self, searcher: &tantivy::Searcher) -> Result<(u64, Facets)> {
-        let mut counter = FacetCounter::default();
-        for (segment, seg) in searcher.segment_readers().iter().enumerate() {
-            let chash = seg.fast_fields().u64("chash")?;
-            let day = seg.fast_fields().i64("day")?;
-            let source = seg.fast_fields().str("source")?;
-            for doc in seg.doc_ids_alive() {
-                if chash.first(doc).is_none() {
-                    continue;
-                }
-                let ord = source.as_ref().and_then(|c| c.term_ords(doc).next());
-                let key = ord.and_then(|o| Some((segment as u32, u32::try_from(o).ok()?)));
-                counter.add(key, day.first(doc));
-            }
-        }
-        let mut names = crate::search::collect::SourceNames::new(searcher);
-        Ok((counter.total(), counter.finish(|keys| names.names(keys))))
-    }
-}
-
-/// Where the index notes which file versions passed the checksum check.
-const VERIFIED: &str = ".hpsearch-verified.json";
-
-/// Size, modification and change times (and inode) of a file: a write to
-/// the file changes them, so a file with the stamp it had when it passed
-/// the check has not been written since.
-///
-/// `None` for a file written in the last few seconds: timestamps are coarse
-/// (a few milliseconds), so a write right after the check could leave the
-/// stamp as it was. Such a file is checked again on the next open.
-fn file_stamp(path: &Path) -> Option<String> {
-    let m = std::fs::metadata(path).ok()?;
-    let age = m.modified().ok()?.elapsed().ok()?;
-    if age < std::time::Duration::from_secs(3) {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some(format!(
-            "{} {}.{} {}.{} {}",
-            m.len(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec(),
-            m.ino()
-        ))
-    }
-    #[cfg(not(unix))]
-    {
-        let t = m
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        Some(format!("{} {}", m.len(), t.as_nanos()))
-    }
-}
-
-/// Checks that every file of every committed segment is there and matches
-/// the CRC32 in its footer. A missing file or a flipped byte is found here.
-///
-/// A file is read once per version: the stamps of files that passed are
-/// noted in [`VERIFIED`] (when the folder is writable), and a file with the
-/// same stamp on a later open is not read again. Reading a large index whole
-/// on every search would cost more than the search.
-fn verify_checksums(path: &Path, inner: &tantivy::Index) -> Result<()> {
-    let known: HashMap<String, String> = std::fs::read(path.join(VERIFIED))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let mut passed: HashMap<String, String> = HashMap::new();
-    use tantivy::index::SegmentComponent as C;
-    let corrupted = |detail: String| Error::Corrupted {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let metas = inner
-        .searchable_segment_metas()
-        .map_err(|e| corrupted(e.to_string()))?;
-    for meta in metas {
-        let mut parts = vec![
-            C::Postings,
-            C::Positions,
-            C::Terms,
-            C::Store,
-            C::FastFields,
-            C::FieldNorms,
-        ];
-        if meta.has_deletes() {
-            parts.push(C::Delete);
-        }
-        for part in parts {
-            let file = meta.relative_path(part);
-            let name = file.to_string_lossy().into_owned();
-            let stamp = file_stamp(&path.join(&file));
-            if stamp.is_some() && known.get(&name) == stamp.as_ref() {
-                passed.insert(name, stamp.unwrap_or_default());
-                continue;
-            }
-            match inner.directory().validate_checksum(&file) {
-                Ok(true) => {}
-                Ok(false) => {
-                    return Err(corrupted(format!(
-                        "{} does not match its checksum",
-                        file.display()
-                    )));
-                }
-                Err(OpenReadError::FileDoesNotExist(_)) => {
-                    return Err(corrupted(format!("{} is missing", file.display())));
-                }
-                Err(e) => return Err(corrupted(e.to_string())),
-            }
-            if let Some(stamp) = stamp {
-                passed.insert(name, stamp);
-            }
-        }
-    }
-    if passed != known {
-        // Best effort: a read-only folder just means checking every time.
-        let json = serde_json::to_vec(&passed).expect("a map of strings serialises");
-        let _ = write_atomically(&path.join(VERIFIED), &json, false);
-    }
-    Ok(())
 }
 
 fn read_commit_point(path: &Path) -> Option<Vec<u8>> {

@@ -186,3 +186,12 @@ pub fn source_key(source: &str) -> String {
 pub fn article_key(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
+
+/// The key articles are grouped by: their source folded as filters fold it
+/// (an article with no source is in a group of its own kind).
+pub(crate) fn source_group(source: Option<&str>) -> u64 {
+    match source {
+        Some(s) => xxhash_rust::xxh3::xxh3_64(source_key(s).as_bytes()).max(1),
+        None => 0,
+    }
+}

@@ -10,8 +10,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::num::NonZeroU64;
 
+use crate::index::columns::SourceNames;
 use crate::model::OtherCopy;
-use crate::search::collect::{ArticleAgg, KeyHasher, SourceNames};
+use crate::search::collect::{ArticleAgg, KeyHasher};
 
 /// A hit-to-be and the copies folded into it, as positions in the list of
 /// matching articles.
@@ -122,7 +123,7 @@ pub(crate) fn page_groups(
 pub(crate) fn other(names: &mut SourceNames, agg: &ArticleAgg, id: String) -> OtherCopy {
     OtherCopy {
         id,
-        source: names.of(agg),
+        source: agg.source_ord().and_then(|k| names.name(k)),
         date: agg.day().and_then(crate::Date::from_key),
     }
 }

@@ -17,7 +17,6 @@
 
 pub(crate) mod collapse;
 pub(crate) mod collect;
-pub(crate) mod facets;
 pub(crate) mod feedback;
 pub mod query;
 pub(crate) mod rank;
@@ -36,14 +35,15 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::columns::SourceNames;
+use crate::index::facets::FacetCounter;
 use crate::index::schema::{Fields, source_key};
 use crate::model::{Hit, JSON_SCHEMA_VERSION, PassageHit, SearchRequest, SearchResults, Sort};
 use crate::search::collapse::Ranking;
 use crate::search::collect::{
     ArticleAgg, ArticleCollector, ArticleKeys, FoundHeadsCollector, HeadScoreCollector, KeySet,
-    KeySetCollector, SegmentArticles, SourceNames, found_heads, join_heads,
+    KeySetCollector, SegmentArticles, found_heads, join_heads,
 };
-use crate::search::facets::FacetCounter;
 use crate::search::feedback::FEEDBACK;
 use crate::search::rank::{TEXT_WEIGHT, TITLE_WEIGHT, article_score};
 use crate::search::snippet::Highlighter;
@@ -60,7 +60,14 @@ struct Plan {
     excluded: Vec<Box<dyn Query>>,
 }
 
-pub(crate) fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
+impl Index {
+    /// Runs a search. See [`SearchRequest`] for what can be asked.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        run(self, request)
+    }
+}
+
+fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     if let (Some(since), Some(until)) = (req.since, req.until)
         && since > until
     {
@@ -371,7 +378,7 @@ fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
     Hit {
         id: String::new(),
         title: String::new(),
-        source: names.of(agg),
+        source: agg.source_ord().and_then(|k| names.name(k)),
         date: agg.day().and_then(crate::Date::from_key),
         path: None,
         line: None,

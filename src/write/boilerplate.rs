@@ -145,17 +145,6 @@ impl Boilerplate {
     }
 }
 
-/// The key articles are grouped by: their source folded as filters fold it
-/// (an article with no source is in a group of its own kind).
-pub(crate) fn source_group(source: Option<&str>) -> u64 {
-    match source {
-        Some(s) => {
-            xxhash_rust::xxh3::xxh3_64(crate::index::schema::source_key(s).as_bytes()).max(1)
-        }
-        None => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,6 @@
 //! before, the index is as it was.
 
 pub(crate) mod boilerplate;
-pub(crate) mod catalog;
 pub(crate) mod neardup;
 pub mod passage;
 
@@ -39,11 +38,11 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::catalog::{self, Catalog, Details, FileMeta, FileState};
 use crate::index::schema::{self, Fields};
 use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
 use boilerplate::{Boilerplate, Counter};
-use catalog::{Catalog, Details, FileMeta, FileState};
 use neardup::Signature;
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
@@ -1070,7 +1069,7 @@ impl Writer<'_> {
             len,
             akey: p.akey,
             chash: p.chash,
-            group: boilerplate::source_group(p.article.source.as_deref()),
+            group: schema::source_group(p.article.source.as_deref()),
             paras_at,
             paras_len: p.paras.len() as u32,
             label,

@@ -10,9 +10,8 @@ use std::collections::HashMap;
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::{DocAddress, Searcher};
 
+use super::schema::source_group;
 use crate::error::Result;
-use crate::write::boilerplate;
-use crate::write::neardup::Signature;
 
 /// One indexed article, as the writer needs to know it.
 #[derive(Clone, Debug)]
@@ -58,7 +57,8 @@ pub(crate) struct Detail {
     pub cluster: u64,
     pub paras: Vec<u64>,
     pub stripped: Vec<u64>,
-    pub sig: Signature,
+    /// The MinHash signature as stored (see `write::neardup`).
+    pub sig: Vec<u8>,
 }
 
 pub(crate) type Details = HashMap<u64, Detail>;
@@ -169,12 +169,12 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
                             col.ord_to_str(ord, &mut s)
                                 .map_err(tantivy::TantivyError::from)?;
                         }
-                        let g = boilerplate::source_group(Some(&s));
+                        let g = source_group(Some(&s));
                         groups.insert(ord, g);
                         g
                     }
                 },
-                None => boilerplate::source_group(None),
+                None => source_group(None),
             };
             let signature = match sig.as_ref().and_then(|c| c.term_ords(doc).next()) {
                 Some(ord) => {

@@ -1,0 +1,58 @@
+//! Reading fast-field columns by segment, each opened once per searcher.
+
+use tantivy::columnar::StrColumn;
+
+/// Source names by (segment, ordinal) key, each segment's column opened once.
+pub(crate) struct SourceNames<'s> {
+    searcher: &'s tantivy::Searcher,
+    columns: Vec<Option<Option<StrColumn>>>,
+}
+
+impl<'s> SourceNames<'s> {
+    pub fn new(searcher: &'s tantivy::Searcher) -> SourceNames<'s> {
+        SourceNames {
+            searcher,
+            columns: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    /// The source name behind a key, if the key names one.
+    pub fn name(&mut self, (segment, ord): (u32, u32)) -> Option<String> {
+        let mut s = String::new();
+        self.column(segment)?
+            .ord_to_str(u64::from(ord), &mut s)
+            .ok()?
+            .then_some(s)
+    }
+
+    /// The names behind sorted keys, one pass over each segment's
+    /// dictionary (naming one key decodes its block from the start).
+    pub fn names(&mut self, keys: &[(u32, u32)]) -> Vec<Option<String>> {
+        let mut names = Vec::with_capacity(keys.len());
+        for run in keys.chunk_by(|a, b| a.0 == b.0) {
+            let start = names.len();
+            if let Some(col) = self.column(run[0].0) {
+                let ords: Vec<u64> = run.iter().map(|k| u64::from(k.1)).collect();
+                let read = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    names.push(Some(String::from_utf8_lossy(bytes).into_owned()))
+                });
+                if read.is_err() {
+                    names.truncate(start);
+                }
+            }
+            // Ordinals past the dictionary's end name nothing.
+            names.resize(start + run.len(), None);
+        }
+        names
+    }
+
+    fn column(&mut self, segment: u32) -> Option<&StrColumn> {
+        self.columns
+            .get_mut(segment as usize)?
+            .get_or_insert_with(|| {
+                let ff = self.searcher.segment_reader(segment).fast_fields();
+                ff.str("source").ok().flatten()
+            })
+            .as_ref()
+    }
+}
