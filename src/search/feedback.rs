@@ -17,7 +17,13 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Term};
 
+use super::collect::{ArticleAgg, ArticleKeys, FoundHeadsCollector, found_heads};
+use super::hits::Columns;
+use super::rank::{ArticleStats, article_score};
 use crate::analysis::{Mode, Token, analyze};
+use crate::error::Result;
+use crate::index::Index;
+use crate::model::Article;
 
 /// The feedback hpsearch runs: 5 articles, 20 words, half weight
 /// (chosen on half of the SciFact queries; docs/RELEVANCE.md).
@@ -89,6 +95,63 @@ pub(crate) fn expansion(
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The feedback round: the words the best articles share (from their titles
+/// and best passages) score every article already found through its whole
+/// text, added to its article-level score. Returns the articles it read,
+/// by position in `found`, for the page to reuse.
+pub(super) fn round(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    found: &mut [ArticleAgg],
+    keys: &ArticleKeys,
+    columns: &mut Columns,
+    query_terms: &HashSet<String>,
+) -> Result<FxHashMap<usize, Article>> {
+    let fb = FEEDBACK;
+    let mut loaded = FxHashMap::default();
+    if found.len() <= fb.articles {
+        return Ok(loaded);
+    }
+    let mut top: Vec<(f32, usize)> = found
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (article_score(a.best(), a.head), i))
+        .collect();
+    // Ties go by article key, as in the ranking: by position they would
+    // depend on the order the index happens to hold articles in.
+    let desc = |a: &(f32, usize), b: &(f32, usize)| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| keys.of(a.1, &found[a.1]).cmp(&keys.of(b.1, &found[b.1])))
+    };
+    top.select_nth_unstable_by(fb.articles - 1, desc);
+    top.truncate(fb.articles);
+    top.sort_unstable_by(desc);
+    let mut docs = Vec::with_capacity(top.len());
+    for (score, i) in top {
+        let a = &found[i];
+        let article = index.load_article(searcher, a.head_at())?;
+        let mut text = article.title.clone();
+        if let Some(&(_, doc)) = a.passages.first() {
+            let (start, end) = columns.passage_range(a.at(doc))?;
+            text.push('\n');
+            text.push_str(article.text.get(start..end).unwrap_or_default());
+        }
+        docs.push((score, text));
+        // The best articles are mostly on the page too: read them once.
+        loaded.insert(i, article);
+    }
+    if let Some(q) = expansion(index.fields.text, &docs, query_terms, fb) {
+        let stats = ArticleStats::new(searcher, &index.fields)?;
+        let heads = FoundHeadsCollector {
+            heads: found_heads(searcher.segment_readers().len(), &found),
+        };
+        for (at, score) in searcher.search_with_statistics_provider(&*q, &heads, &stats)? {
+            found[at as usize].head += fb.weight * score;
+        }
+    }
+    Ok(loaded)
 }
 
 #[cfg(test)]

@@ -1,0 +1,132 @@
+//! Filters: `--source`, `--exclude-source`, `--since`/`--until` and the
+//! query's `source:` terms, as zero-score clauses on every document; a
+//! source name that matches none is refused with the closest names.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur as TOccur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use super::query::Occur;
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::index::schema::source_key;
+use crate::model::SearchRequest;
+
+/// Passage-level filters: sources, dates, and the query's `source:` terms.
+pub(super) struct Filters {
+    pub must: Vec<Box<dyn Query>>,
+    pub must_not: Vec<Box<dyn Query>>,
+}
+
+pub(super) fn filters(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    req: &SearchRequest,
+    query_sources: &[(Occur, Vec<String>)],
+) -> Result<Filters> {
+    let f = &index.fields;
+    let mut out = Filters {
+        must: Vec::new(),
+        must_not: Vec::new(),
+    };
+    let named: Vec<&String> = req
+        .sources
+        .iter()
+        .chain(&req.exclude_sources)
+        .chain(query_sources.iter().flat_map(|(_, v)| v))
+        .collect();
+    if !named.is_empty() {
+        let known = source_names(searcher)?;
+        let keys: HashSet<String> = known.iter().map(|s| source_key(s)).collect();
+        for name in named {
+            if !keys.contains(&source_key(name)) {
+                return Err(Error::InvalidRequest(unknown_source(name, &known)));
+            }
+        }
+    }
+    let any_of = |names: &[String]| -> Box<dyn Query> {
+        let clauses = names
+            .iter()
+            .map(|n| {
+                let t = Term::from_field_text(f.source_key, &source_key(n));
+                (
+                    TOccur::Should,
+                    Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    };
+    if !req.sources.is_empty() {
+        out.must.push(any_of(&req.sources));
+    }
+    if !req.exclude_sources.is_empty() {
+        out.must_not.push(any_of(&req.exclude_sources));
+    }
+    for (occur, names) in query_sources {
+        match occur {
+            Occur::MustNot => out.must_not.push(any_of(names)),
+            _ => out.must.push(any_of(names)),
+        }
+    }
+    if req.since.is_some() || req.until.is_some() {
+        let bound = |d: Option<crate::Date>| match d {
+            Some(d) => Bound::Included(Term::from_field_i64(f.day, d.key())),
+            None => Bound::Unbounded,
+        };
+        out.must.push(Box::new(RangeQuery::new(
+            bound(req.since),
+            bound(req.until),
+        )));
+    }
+    Ok(out)
+}
+
+/// Every source name in the index.
+fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
+    let mut names = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        if let Some(col) = seg.fast_fields().str("source")? {
+            for ord in 0..col.num_terms() as u64 {
+                let mut s = String::new();
+                col.ord_to_str(ord, &mut s)
+                    .map_err(tantivy::TantivyError::from)?;
+                names.insert(s);
+            }
+        }
+    }
+    Ok(names.into_iter().collect())
+}
+
+fn unknown_source(name: &str, known: &[String]) -> String {
+    let key = source_key(name);
+    let mut scored: Vec<(f64, &String)> = known
+        .iter()
+        .map(|k| {
+            let kk = source_key(k);
+            let sim =
+                strsim::jaro_winkler(&key, &kk).max(if kk.contains(&key) { 0.95 } else { 0.0 });
+            (sim, k)
+        })
+        .filter(|(s, _)| *s > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let close: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, k)| format!("{k:?}"))
+        .collect();
+    if close.is_empty() {
+        format!(
+            "no articles from a source named {name:?}; `hpsearch sources` lists the sources in this index"
+        )
+    } else {
+        format!(
+            "no articles from a source named {name:?}; did you mean {}? (`hpsearch sources` lists them all)",
+            close.join(" or ")
+        )
+    }
+}

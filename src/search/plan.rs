@@ -1,0 +1,625 @@
+//! Planning: the parsed query into the tantivy queries a search runs, with
+//! the terms to highlight and the notices on what was left out.
+//!
+//! * one *scoring* query over passage bodies: every positive word and
+//!   phrase as an optional clause, so BM25 ranks passages by all of them,
+//!   restricted by the filters, which do not score;
+//! * one over the article-level fields (title and whole text), scored on
+//!   head passages with statistics over articles;
+//! * one *key-set* query per `+required` and `-excluded` clause. Those apply
+//!   to whole articles (an article is excluded if any passage mentions the
+//!   word, and a required word may sit in another passage than the best
+//!   one), so each runs separately and yields the set of articles that
+//!   match it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::filters::{Filters, filters};
+use super::query::{self, Clause, Node, Occur, Scope};
+use super::rank::{TEXT_WEIGHT, TITLE_WEIGHT};
+use super::snippet::Highlighter;
+use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::index::schema::Fields;
+use crate::model::SearchRequest;
+
+/// The tantivy queries a search runs.
+pub(super) struct Plan {
+    /// Passage bodies; `None` when only titles are searched.
+    pub body: Option<Box<dyn Query>>,
+    /// Article-level fields (title and whole text, on head passages only);
+    /// `None` when no term can match them.
+    pub article: Option<Box<dyn Query>>,
+    pub required: Vec<Box<dyn Query>>,
+    pub excluded: Vec<Box<dyn Query>>,
+}
+
+/// Parses and plans the request's query, with its filters. Fails on a
+/// query that cannot be read, one with nothing to search for, and an
+/// unknown source.
+pub(super) fn plan<'a>(
+    index: &'a Index,
+    searcher: &tantivy::Searcher,
+    req: &'a SearchRequest,
+) -> Result<(Plan, Planner<'a>)> {
+    let clauses = query::parse(&req.query, req.syntax)?;
+    let mut planner = Planner::new(&index.fields, &req.query);
+    let mut plan = planner.plan(&clauses)?;
+    if plan.is_none() && !planner.stop_words.is_empty() {
+        // Only common words: search them as they are rather than return nothing.
+        planner = Planner::new(&index.fields, &req.query);
+        planner.stop_words_exact = true;
+        plan = planner.plan(&clauses)?;
+    }
+    if plan.is_none() {
+        // Every word was ignored. Matching everything would hide that.
+        let (word, pos, why) = planner
+            .ignored
+            .first()
+            .map(|(w, p, why)| (w.as_str(), *p, *why))
+            .unwrap_or(("", 0, "no letters or digits"));
+        return Err(Error::query(
+            &req.query,
+            pos,
+            format!("nothing to search for: {word} has {why}"),
+        ));
+    }
+    let filters = filters(index, searcher, req, &planner.sources)?;
+    Ok((finish_plan(plan, filters), planner))
+}
+
+fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
+    let parts = plan.unwrap_or_default();
+    let filtered = |positive: Box<dyn Query>| -> Box<dyn Query> {
+        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(TOccur::Must, positive)];
+        for q in &filters.must {
+            clauses.push((
+                TOccur::Must,
+                Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
+            ));
+        }
+        for q in &filters.must_not {
+            clauses.push((TOccur::MustNot, q.box_clone()));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    };
+    let any = |qs: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
+        (!qs.is_empty()).then(|| {
+            Box::new(BooleanQuery::new(
+                qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
+            )) as Box<dyn Query>
+        })
+    };
+    let nothing_positive = parts.body.is_empty() && parts.title.is_empty();
+    let body = if nothing_positive {
+        Some(Box::new(AllQuery) as Box<dyn Query>)
+    } else {
+        any(parts.body)
+    };
+    Plan {
+        body: body.map(&filtered),
+        article: any([(parts.title, TITLE_WEIGHT), (parts.text, TEXT_WEIGHT)]
+            .into_iter()
+            .filter_map(|(qs, w)| {
+                any(qs).map(|q| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>)
+            })
+            .collect())
+        .map(&filtered),
+        required: parts.required,
+        excluded: parts.excluded,
+    }
+}
+
+#[derive(Default)]
+struct PlanParts {
+    body: Vec<Box<dyn Query>>,
+    text: Vec<Box<dyn Query>>,
+    title: Vec<Box<dyn Query>>,
+    required: Vec<Box<dyn Query>>,
+    excluded: Vec<Box<dyn Query>>,
+}
+
+/// Turns parsed clauses into tantivy queries, collecting highlight terms and
+/// notices on the way.
+pub(super) struct Planner<'a> {
+    f: &'a Fields,
+    query: &'a str,
+    pub highlighter: Highlighter,
+    /// Ranked words left out because they are stop words.
+    stop_words: Vec<String>,
+    /// Search stop words on the exact fields instead of leaving them out.
+    stop_words_exact: bool,
+    /// Words with nothing searchable in them.
+    empty_words: Vec<String>,
+    /// Words too long to be indexed, shortened for display.
+    long_words: Vec<String>,
+    /// Every word left out for one of those reasons: text, position, why.
+    ignored: Vec<(String, usize, &'static str)>,
+    /// `source:` clauses, applied as filters.
+    sources: Vec<(Occur, Vec<String>)>,
+    /// Which fields the queries being built run on.
+    target: Target,
+    /// Let a multi-part word (`IL-6`, `level-four`) also match its parts alone.
+    loose: bool,
+}
+
+/// Passage bodies or article titles: planned separately so a title counts
+/// once per article rather than once per passage.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Body,
+    Title,
+    Text,
+}
+
+impl<'a> Planner<'a> {
+    fn new(f: &'a Fields, query: &'a str) -> Planner<'a> {
+        Planner {
+            f,
+            query,
+            highlighter: Highlighter::default(),
+            stop_words: Vec::new(),
+            stop_words_exact: false,
+            empty_words: Vec::new(),
+            long_words: Vec::new(),
+            ignored: Vec::new(),
+            sources: Vec::new(),
+            target: Target::Body,
+            loose: false,
+        }
+    }
+
+    fn node_for(
+        &mut self,
+        target: Target,
+        node: &Node,
+        explicit: bool,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
+        self.target = target;
+        self.node(node, explicit, highlight)
+    }
+
+    pub fn notices(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for list in [&mut self.stop_words, &mut self.empty_words] {
+            let mut seen = HashSet::new();
+            list.retain(|w| seen.insert(w.clone()));
+        }
+        if !self.stop_words.is_empty() && !self.stop_words_exact {
+            out.push(format!(
+                "common words not used for ranking: {}",
+                listing(&self.stop_words, ", ")
+            ));
+        }
+        if !self.empty_words.is_empty() {
+            out.push(format!(
+                "ignored (no letters or digits): {}",
+                listing(&self.empty_words, " ")
+            ));
+        }
+        if !self.long_words.is_empty() {
+            out.push(format!(
+                "ignored (words longer than {MAX_TOKEN_BYTES} bytes are not indexed): {}",
+                listing(&self.long_words, " ")
+            ));
+        }
+        out
+    }
+
+    /// `None` when the query has no positive term at all.
+    fn plan(&mut self, clauses: &[Clause]) -> Result<Option<PlanParts>> {
+        let mut parts = PlanParts::default();
+        // Clauses that are filters, exclusions, or ignored words.
+        let mut only_filters = true;
+        let mut any_filter = false;
+        for c in clauses {
+            if let Some(names) = source_names_of(&c.node) {
+                self.sources.push((c.occur, names));
+                any_filter = true;
+                continue;
+            }
+            self.reject_nested_sources(&c.node)?;
+            let explicit = c.occur != Occur::Should;
+            let highlight = c.occur != Occur::MustNot;
+            // Ranking: a hyphenated word also scores its parts on their own.
+            self.loose = true;
+            let (stop_words, ignored) = (self.stop_words.len(), self.ignored.len());
+            let body = self.node_for(Target::Body, &c.node, explicit, highlight)?;
+            let dropped_as_ignored = body.is_none()
+                && self.stop_words.len() == stop_words
+                && self.ignored.len() > ignored;
+            if c.occur == Occur::MustNot {
+                any_filter = true;
+            } else if !dropped_as_ignored {
+                only_filters = false;
+            }
+            let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
+            let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
+            if c.occur == Occur::Should {
+                parts.body.extend(body);
+                parts.title.extend(title);
+                parts.text.extend(text);
+                continue;
+            }
+            // Requiring and excluding: the words as written.
+            self.loose = false;
+            let strict: Vec<Box<dyn Query>> = [Target::Body, Target::Title]
+                .into_iter()
+                .map(|t| self.node_for(t, &c.node, explicit, false))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            let matching: Box<dyn Query> = match strict.len() {
+                0 => continue,
+                1 => strict.into_iter().next().expect("one query"),
+                _ => Box::new(BooleanQuery::new(
+                    strict.into_iter().map(|q| (TOccur::Should, q)).collect(),
+                )),
+            };
+            if c.occur == Occur::Must {
+                parts.body.extend(body);
+                parts.title.extend(title);
+                parts.text.extend(text);
+                parts.required.push(matching);
+            } else {
+                parts.excluded.push(matching);
+            }
+        }
+        let has_positive = !parts.body.is_empty() || !parts.title.is_empty();
+        // No clauses at all (an empty query) matches every article, like a
+        // query of filters only.
+        let filters_only = only_filters && (any_filter || clauses.is_empty());
+        Ok((has_positive || filters_only).then_some(parts))
+    }
+
+    fn reject_nested_sources(&self, node: &Node) -> Result<()> {
+        let children: Vec<&Node> = match node {
+            Node::Or(v) => v.iter().collect(),
+            Node::Group(c) => c.iter().map(|c| &c.node).collect(),
+            _ => return Ok(()),
+        };
+        for child in children {
+            if let Node::Source { pos, .. } = child {
+                return Err(Error::query(
+                    self.query,
+                    *pos,
+                    "source: filters can only be combined with other source: terms, as in (source:A OR source:B)",
+                ));
+            }
+            self.reject_nested_sources(child)?;
+        }
+        Ok(())
+    }
+
+    fn node(
+        &mut self,
+        node: &Node,
+        explicit: bool,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
+        Ok(match node {
+            Node::Word { text, scope, pos } => self.word(text, *pos, *scope, explicit, highlight),
+            Node::Phrase { text, scope, pos } => self.phrase(text, *pos, *scope, highlight),
+            Node::Source { .. } => unreachable!("source terms are filters"),
+            Node::Or(nodes) => {
+                let mut qs = Vec::new();
+                for n in nodes {
+                    if let Some(q) = self.node(n, explicit, highlight)? {
+                        qs.push((TOccur::Should, q));
+                    }
+                }
+                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+            }
+            Node::Group(clauses) => {
+                let mut qs = Vec::new();
+                for c in clauses {
+                    let hl = highlight && c.occur != Occur::MustNot;
+                    if let Some(q) = self.node(&c.node, explicit || c.occur != Occur::Should, hl)? {
+                        let occur = match c.occur {
+                            Occur::Should => TOccur::Should,
+                            Occur::Must => TOccur::Must,
+                            Occur::MustNot => TOccur::MustNot,
+                        };
+                        qs.push((occur, q));
+                    }
+                }
+                if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
+                    qs.push((TOccur::Must, self.everything()));
+                }
+                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+            }
+        })
+    }
+
+    /// Every document the current target searches, for a group of
+    /// exclusions alone to subtract from, scored 1 as `AllQuery` scores:
+    /// every passage for bodies, only head passages for the article-level
+    /// fields (any other document there would be taken for an article).
+    fn everything(&self) -> Box<dyn Query> {
+        match self.target {
+            Target::Body => Box::new(AllQuery),
+            Target::Title | Target::Text => {
+                let mark = Term::from_field_text(self.f.is_head, crate::index::schema::HEAD_MARK);
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(mark, IndexRecordOption::Basic)),
+                    1.0,
+                ))
+            }
+        }
+    }
+
+    /// The field the current target searches for this scope, if any.
+    fn field(&self, scope: Scope, mode: Mode) -> Option<Field> {
+        match (self.target, scope, mode) {
+            (Target::Body, Scope::All, Mode::Stemmed) => Some(self.f.body),
+            (Target::Body, Scope::All, Mode::Exact) => Some(self.f.body_exact),
+            (Target::Body, Scope::Title, _) => None,
+            (Target::Title, _, Mode::Stemmed) => Some(self.f.title),
+            (Target::Title, _, Mode::Exact) => Some(self.f.title_exact),
+            (Target::Text, Scope::All, Mode::Stemmed) => Some(self.f.text),
+            (Target::Text, _, _) => None,
+        }
+    }
+
+    /// Notes the parts of a word or phrase the index cannot hold; true if
+    /// nothing else is left in it.
+    fn note_long_words(&mut self, text: &str, pos: usize, quoted: bool) -> bool {
+        let long = long_words(text);
+        if long.is_empty() {
+            return false;
+        }
+        for w in &long {
+            let short: String = w.chars().take(20).collect();
+            self.long_words.push(format!("{short}…"));
+        }
+        let shown: String = text.chars().take(20).collect();
+        let shown = if quoted {
+            format!("\"{shown}…\"")
+        } else {
+            format!("{shown}…")
+        };
+        self.ignored
+            .push((shown, pos, "only words longer than 100 bytes"));
+        true
+    }
+
+    fn word(
+        &mut self,
+        text: &str,
+        pos: usize,
+        scope: Scope,
+        explicit: bool,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
+        let has_long = self.note_long_words(text, pos, false);
+        let mut tokens = Vec::new();
+        analyze(text, Mode::Stemmed, &mut tokens);
+        if !tokens.is_empty() {
+            if has_long {
+                // Only part of the word is left out; the rest is searched.
+                self.ignored.pop();
+            }
+            if highlight {
+                self.highlighter
+                    .stemmed
+                    .extend(tokens.iter().map(|t| t.text.clone()));
+            }
+            let positions = self.target != Target::Text;
+            let field = self.field(scope, Mode::Stemmed)?;
+            let parts = sequence(&tokens);
+            let joined = tokens.iter().find(|t| t.kind == TokenKind::Joined);
+            let hyphenated = text.chars().any(crate::analysis::is_hyphen_char);
+            // A word that mixes letters and digits (`H1N1`, `FoxO3a`) is one
+            // name: the word, and its runs of two letters or more, stand in
+            // for it; its digits and single letters alone would match nearly
+            // every article (and swell counts and facets).
+            let letters_and_digits = self.loose && joined.is_some() && !hyphenated;
+            let split = letters_and_digits || (self.loose && positions && parts.len() > 1);
+            if !split {
+                return terms_query(&tokens, field, positions);
+            }
+            // The parts alone, not the phrase again: a phrase match would
+            // count twice and outrank better articles (docs/RELEVANCE.md).
+            let wanted = parts.into_iter().map(|(_, t)| t).filter(|t| {
+                !letters_and_digits
+                    || (t.chars().count() >= 2 && !t.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let alternatives = joined
+                .map(|j| j.text.clone())
+                .into_iter()
+                .chain(wanted)
+                .map(|t| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, &t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (TOccur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            return Some(Box::new(BooleanQuery::new(alternatives)));
+        }
+        analyze(text, Mode::Exact, &mut tokens);
+        if tokens.is_empty() {
+            if !has_long {
+                self.empty_words.push(text.to_string());
+                self.ignored
+                    .push((text.to_string(), pos, "no letters or digits"));
+            }
+            return None;
+        }
+        if has_long {
+            self.ignored.pop();
+        }
+        if !(explicit || self.stop_words_exact) {
+            self.stop_words.push(text.to_string());
+            return None;
+        }
+        self.exact(tokens, scope, highlight)
+    }
+
+    fn phrase(
+        &mut self,
+        text: &str,
+        pos: usize,
+        scope: Scope,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
+        let has_long = self.note_long_words(text, pos, true);
+        let mut tokens = Vec::new();
+        analyze(text, Mode::Exact, &mut tokens);
+        if tokens.is_empty() {
+            if !has_long {
+                self.empty_words.push(format!("\"{text}\""));
+                self.ignored
+                    .push((format!("\"{text}\""), pos, "no letters or digits"));
+            }
+            return None;
+        }
+        if has_long {
+            self.ignored.pop();
+        }
+        self.exact(tokens, scope, highlight)
+    }
+
+    fn exact(
+        &mut self,
+        tokens: Vec<Token>,
+        scope: Scope,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
+        let seq = sequence(&tokens);
+        if highlight {
+            match seq.as_slice() {
+                [] => {}
+                [(_, t)] => {
+                    self.highlighter.exact.insert(t.clone());
+                }
+                [(base, _), ..] => {
+                    self.highlighter
+                        .phrases
+                        .push(seq.iter().map(|(p, t)| (p - base, t.clone())).collect());
+                }
+            }
+        }
+        // Exact phrases ignore the joined form of hyphenated words: the
+        // parts match with or without the hyphen.
+        let no_joined: Vec<Token> = tokens
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Joined)
+            .collect();
+        self.field(scope, Mode::Exact)
+            .and_then(|f| terms_query(&no_joined, f, true))
+    }
+}
+
+/// Items for a notice: each once, in order, at most [`NOTICE_ITEMS`].
+fn listing(items: &[String], sep: &str) -> String {
+    let mut seen = HashSet::new();
+    let unique: Vec<&str> = items
+        .iter()
+        .map(String::as_str)
+        .filter(|i| seen.insert(*i))
+        .collect();
+    let mut out = unique
+        .iter()
+        .take(NOTICE_ITEMS)
+        .map(|i| i.chars().map(crate::error::visible).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(sep);
+    if unique.len() > NOTICE_ITEMS {
+        out.push_str(&format!(" and {} more", unique.len() - NOTICE_ITEMS));
+    }
+    out
+}
+
+/// Longest list a notice spells out.
+const NOTICE_ITEMS: usize = 20;
+
+/// The names in a node made only of `source:` terms (joined by OR).
+fn source_names_of(node: &Node) -> Option<Vec<String>> {
+    match node {
+        Node::Source { name, .. } => Some(vec![name.clone()]),
+        Node::Or(nodes) => nodes
+            .iter()
+            .map(source_names_of)
+            .try_fold(Vec::new(), |mut acc, n| {
+                acc.extend(n?);
+                Some(acc)
+            }),
+        Node::Group(clauses) if clauses.iter().all(|c| c.occur == Occur::Should) => clauses
+            .iter()
+            .map(|c| source_names_of(&c.node))
+            .try_fold(Vec::new(), |mut acc, n| {
+                acc.extend(n?);
+                Some(acc)
+            }),
+        _ => None,
+    }
+}
+
+/// One term per position: a number's sign form (`£24`) stands in for the
+/// bare number, as it is the more specific match.
+fn sequence(tokens: &[Token]) -> Vec<(u32, String)> {
+    let mut at: BTreeMap<u32, &Token> = BTreeMap::new();
+    for t in tokens.iter().filter(|t| t.kind != TokenKind::Joined) {
+        match at.get(&t.position) {
+            Some(prev) if prev.kind == TokenKind::Symbol => {}
+            _ => {
+                at.insert(t.position, t);
+            }
+        }
+    }
+    at.into_iter().map(|(p, t)| (p, t.text.clone())).collect()
+}
+
+/// A query for the analysed tokens of one word or phrase over some fields:
+/// a term for one position, a phrase for several; a hyphenated word's joined
+/// form is an alternative to its parts.
+///
+/// A hyphenated word whose parts are all stop words (`as-is`, `to-do`) keeps
+/// only its joined form in the stemmed fields: that form is the word as
+/// written and is searched alone. `None` only when no token is left at all.
+fn terms_query(tokens: &[Token], field: Field, positions: bool) -> Option<Box<dyn Query>> {
+    let term = |t: &str| {
+        TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        )
+    };
+    let seq = sequence(tokens);
+    let main: Option<Box<dyn Query>> = match seq.as_slice() {
+        [] => None,
+        _ if !positions => Some(Box::new(BooleanQuery::new(
+            seq.iter()
+                .map(|(_, t)| (TOccur::Should, Box::new(term(t)) as Box<dyn Query>))
+                .collect(),
+        ))),
+        [(_, t)] => Some(Box::new(term(t))),
+        [(base, _), ..] => Some(Box::new(PhraseQuery::new_with_offset(
+            seq.iter()
+                .map(|(p, t)| ((p - base) as usize, Term::from_field_text(field, t)))
+                .collect(),
+        ))),
+    };
+    let joined = tokens
+        .iter()
+        .find(|t| t.kind == TokenKind::Joined)
+        .map(|j| Box::new(term(&j.text)) as Box<dyn Query>);
+    match (main, joined) {
+        (Some(main), Some(joined)) => Some(Box::new(BooleanQuery::new(vec![
+            (TOccur::Should, main),
+            (TOccur::Should, joined),
+        ]))),
+        (one, None) | (None, one) => one,
+    }
+}
