@@ -1,0 +1,436 @@
+//! The commit: with the whole run known, clusters are given, boilerplate
+//! counted over the collection, earlier articles whose boilerplate changed
+//! rebuilt from their stored copy, and the spilled articles cut into
+//! passages and written in parallel batches; then one atomic tantivy commit
+//! with the run's summary as its payload.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
+use tantivy::schema::Value;
+use tantivy::{TantivyDocument, Term};
+
+use super::boilerplate::{self, Boilerplate, Counter};
+use super::neardup::{self, Signature};
+use super::spill::{NO_FILE, Record, Spilled, read_staged};
+use super::{Label, Pending, QUEUE_POLL, QUEUE_STALL, WRITE_BATCH_BYTES, Writer, paras_of};
+use crate::error::{Error, Result};
+use crate::index::catalog::{self, Details, FileMeta};
+use crate::index::schema::{self, Fields};
+use crate::model::{Article, IndexSummary};
+
+impl Writer<'_> {
+    /// Publishes everything done in this run in one atomic commit, waits for
+    /// segment merges, and returns what the run did.
+    pub fn commit(mut self) -> Result<IndexSummary> {
+        if !self.staged.is_empty() || !self.deleted.is_empty() {
+            self.settle()?;
+        }
+        let mut summary = std::mem::take(&mut self.summary);
+        summary.seconds = self.started.elapsed().as_secs_f64();
+        let payload = serde_json::to_string(&summary).expect("a summary always serialises");
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.writer.wait_merging_threads()?;
+        self.index.reload()?;
+        // The recorded summary cannot include its own commit; the returned one does.
+        summary.seconds = self.started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+
+    /// Clusters, boilerplate, rebuilds, and the staged articles into tantivy.
+    pub(super) fn settle(&mut self) -> Result<()> {
+        // Nothing is added from here on: where each id came from is no
+        // longer needed, and a large run should not carry it into the commit.
+        self.seen = HashMap::new();
+        let details = catalog::details(&self.searcher)?;
+        let alive: Vec<(&u64, &catalog::Detail)> = details
+            .iter()
+            .filter(|(k, _)| !self.deleted.contains(k))
+            .collect();
+        let mut boilerplate = self.assign(&details, &alive);
+        // Copies that differ only by a promo look alike until the promo is
+        // known to be boilerplate: sign those articles again without it.
+        let mut resign = Vec::new();
+        for (i, s) in self.staged.iter().enumerate() {
+            if !boilerplate.of(s.group, paras_of(&self.paras, s)).is_empty() {
+                resign.push(i);
+            }
+        }
+        if !resign.is_empty() {
+            let mut reader = self.spill.reader().map_err(|e| self.spill_error(e))?;
+            // Read in order, sign in parallel, a bounded batch at a time.
+            for batch in resign.chunks(1024) {
+                let mut articles = Vec::with_capacity(batch.len());
+                for &i in batch {
+                    articles.push(
+                        read_staged(reader.as_mut(), &self.staged[i])
+                            .map_err(|e| self.spill_error(e))?,
+                    );
+                }
+                let sigs: Vec<Signature> = batch
+                    .par_iter()
+                    .zip(&articles)
+                    .map(|(&i, article)| {
+                        let group = self.staged[i].group;
+                        neardup::signature(&article.text, |fp| !boilerplate.contains(group, fp))
+                    })
+                    .collect();
+                for (&i, sig) in batch.iter().zip(sigs) {
+                    self.sigs.set(i, &sig);
+                }
+            }
+            boilerplate = self.assign(&details, &alive);
+        }
+        self.rebuild(&details, &alive, &boilerplate)?;
+        let spilled = self.spill_records()?;
+        self.write_staged(&boilerplate, &spilled)
+    }
+
+    /// Moves what the staged articles need to be written (final once
+    /// clusters are assigned) to the end of the spill, in staged order, as
+    /// [`Record`]s, and frees the staged list and the signatures: they are
+    /// only needed again one batch at a time.
+    pub(super) fn spill_records(&mut self) -> Result<Spilled> {
+        let records = self.spill.len;
+        let sigs = std::mem::take(&mut self.sigs);
+        let staged = std::mem::take(&mut self.staged);
+        let paras = std::mem::take(&mut self.paras);
+        let mut pending = Vec::with_capacity(staged.len());
+        let mut files: Vec<Arc<FileMeta>> = Vec::new();
+        let mut record = Vec::new();
+        let articles = staged.first().map_or(0, |s| s.offset);
+        let mut next = articles;
+        for (i, s) in staged.iter().enumerate() {
+            debug_assert_eq!(s.offset, next, "staged articles lie back to back");
+            next += s.len;
+            let file = match &s.file {
+                None => NO_FILE,
+                Some(f) => {
+                    if !files.last().is_some_and(|last| Arc::ptr_eq(last, f)) {
+                        files.push(f.clone());
+                    }
+                    (files.len() - 1) as u32
+                }
+            };
+            record.clear();
+            Record::write(&mut record, s, paras_of(&paras, s), sigs.get(i), file);
+            self.spill.push(&record).map_err(|e| self.spill_error(e))?;
+            pending.push(Pending {
+                len: s.len,
+                record: record.len() as u32,
+            });
+        }
+        Ok(Spilled {
+            pending,
+            articles,
+            records,
+            files,
+        })
+    }
+
+    /// Gives every staged article its cluster, and returns the boilerplate
+    /// of the collection as it will be after this run.
+    pub(super) fn assign(
+        &mut self,
+        details: &Details,
+        alive: &[(&u64, &catalog::Detail)],
+    ) -> Boilerplate {
+        // Entries: the earlier articles, then this run's in input order.
+        let live: Vec<usize> = (0..self.staged.len())
+            .filter(|&i| !self.dropped.contains(&self.staged[i].akey))
+            .collect();
+        let mut sigs: Vec<&[u8]> = Vec::with_capacity(alive.len() + live.len());
+        sigs.extend(alive.iter().map(|(_, d)| d.sig.as_slice()));
+        sigs.extend(live.iter().map(|&i| self.sigs.get(i)));
+        // Which earlier entry each new article resembles most depends on
+        // signatures only: found in parallel, then labels given in order.
+        let mut wanted = vec![false; alive.len()];
+        wanted.extend(
+            live.iter()
+                .map(|&i| matches!(self.staged[i].label, Label::Assign)),
+        );
+        let found = neardup::best_earlier(&sigs, &wanted);
+        drop(sigs);
+        let best = &found[alive.len()..];
+        let mut counter = Counter::default();
+        for (_, d) in alive {
+            counter.add(d.group, d.cluster, &d.paras);
+        }
+        for (k, &i) in live.iter().enumerate() {
+            let label_of = |entry: usize| match entry.checked_sub(alive.len()) {
+                None => alive[entry].1.cluster,
+                Some(k) => self.staged[live[k]].cluster,
+            };
+            let joined = best[k].map(label_of);
+            let s = &mut self.staged[i];
+            let (cluster, joined) = match (s.label, joined) {
+                (Label::Keep, _) => (
+                    details
+                        .get(&s.akey)
+                        .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
+                    false,
+                ),
+                (Label::Assign, Some(label)) => (label, true),
+                (Label::Assign, None) => (neardup::fresh_label(s.akey, s.chash), false),
+            };
+            s.cluster = cluster;
+            s.joined = joined;
+            counter.add(s.group, cluster, paras_of(&self.paras, s));
+        }
+        counter.finish()
+    }
+
+    /// Rebuilds the passages of indexed articles whose boilerplate changed.
+    pub(super) fn rebuild(
+        &mut self,
+        details: &Details,
+        alive: &[(&u64, &catalog::Detail)],
+        boilerplate: &Boilerplate,
+    ) -> Result<()> {
+        let mut todo: Vec<(u64, Vec<u64>)> = alive
+            .iter()
+            .filter_map(|(k, d)| {
+                let target = boilerplate.of(d.group, &d.paras);
+                (target != d.stripped).then_some((**k, target))
+            })
+            .collect();
+        todo.sort_unstable();
+        let fields = &self.index.fields;
+        for chunk in todo.chunks(256) {
+            let built: Vec<Result<(u64, Vec<TantivyDocument>)>> = chunk
+                .par_iter()
+                .map(|(akey, stripped)| {
+                    let e = &self.catalog.articles[akey];
+                    let d = &details[akey];
+                    let (stored, article) = self.index.load_stored(&self.searcher, e.addr)?;
+                    let sig =
+                        neardup::signature(&article.text, |fp| !boilerplate.contains(d.group, fp));
+                    let head = Head {
+                        cluster: d.cluster,
+                        paras: &d.paras,
+                        stripped,
+                        sig: &sig,
+                        file: e.file.as_ref(),
+                    };
+                    Ok((
+                        *akey,
+                        build_docs(fields, &article, &stored, e.chash, *akey, &head),
+                    ))
+                })
+                .collect();
+            for b in built {
+                let (akey, docs) = b?;
+                self.writer
+                    .delete_term(Term::from_field_u64(self.index.fields.akey, akey));
+                self.summary.rebuilt += 1;
+                self.summary.passages += docs.len() as u64;
+                self.write_article(docs)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands one article's passages to tantivy as one batch, so they land
+    /// next to each other in one segment, which the search collectors rely
+    /// on (see `collect.rs`).
+    pub(super) fn write_article(&mut self, docs: Vec<TantivyDocument>) -> Result<()> {
+        let f = &self.index.fields;
+        let text: usize = docs
+            .iter()
+            .flat_map(|d| d.get_all(f.body_exact).chain(d.get_all(f.title_exact)))
+            .filter_map(|v| v.as_str().map(str::len))
+            .sum();
+        self.writer.run(docs.into_iter().map(UserOperation::Add))?;
+        self.sent += text as u64;
+        self.wait_for_queue();
+        Ok(())
+    }
+
+    /// Waits while more text than the queue limit is waiting for tantivy's
+    /// indexing threads. tantivy queues up to 10,000 operations (articles
+    /// here, each with several copies of its text), so without this a run
+    /// over long articles holds hundreds of MB beyond `--memory`. If the
+    /// threads make no progress for a while (flushing a large segment, or
+    /// stopped by an error that the commit will report), stops waiting.
+    pub(super) fn wait_for_queue(&self) {
+        let mut seen = self.index.analysed.load(Ordering::Relaxed);
+        let mut since = Instant::now();
+        while self.sent.saturating_sub(seen) > self.queue_limit {
+            std::thread::sleep(QUEUE_POLL);
+            let now = self.index.analysed.load(Ordering::Relaxed);
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            } else if since.elapsed() > QUEUE_STALL {
+                return;
+            }
+        }
+    }
+
+    /// Cuts the staged articles into passages and hands them to tantivy.
+    pub(super) fn write_staged(
+        &mut self,
+        boilerplate: &Boilerplate,
+        spilled: &Spilled,
+    ) -> Result<()> {
+        let Some(mut file) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
+            return Ok(());
+        };
+        let fields = &self.index.fields;
+        let (mut articles, mut records) = (spilled.articles, spilled.records);
+        let mut rest = spilled.pending.as_slice();
+        while !rest.is_empty() {
+            let mut n = 0;
+            let mut bytes = 0;
+            while bytes < WRITE_BATCH_BYTES && n < rest.len() {
+                bytes += rest[n].len as usize;
+                n += 1;
+            }
+            let (batch, more) = rest.split_at(n);
+            rest = more;
+            // A batch's articles lie back to back in the spill, and so do
+            // their records at its end: one read for each.
+            let mut stored = vec![0u8; bytes];
+            let mut meta = vec![0u8; batch.iter().map(|p| p.record as usize).sum()];
+            file.seek(SeekFrom::Start(articles))
+                .and_then(|_| file.read_exact(&mut stored))
+                .and_then(|_| file.seek(SeekFrom::Start(records)))
+                .and_then(|_| file.read_exact(&mut meta))
+                .map_err(|e| self.spill_error(e))?;
+            articles += stored.len() as u64;
+            records += meta.len() as u64;
+            let mut items: Vec<(Record, &[u8])> = Vec::with_capacity(batch.len());
+            let (mut text_rest, mut meta_rest) = (stored.as_slice(), meta.as_slice());
+            for p in batch {
+                let (one, more) = text_rest.split_at(p.len as usize);
+                let (record, meta_more) = meta_rest.split_at(p.record as usize);
+                let record = Record::read(record, &spilled.files).ok_or_else(|| {
+                    self.spill_error(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "a staged article's record is damaged",
+                    ))
+                })?;
+                items.push((record, one));
+                (text_rest, meta_rest) = (more, meta_more);
+            }
+            let dropped = &self.dropped;
+            let dir = &self.spill.dir;
+            let built: Vec<Result<(&Record, usize, Vec<TantivyDocument>)>> = items
+                .par_iter()
+                .filter(|(r, _)| !dropped.contains(&r.akey))
+                .map(|(r, stored)| {
+                    let article: Article =
+                        serde_json::from_slice(stored).map_err(|e| Error::Io {
+                            path: dir.clone(),
+                            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                        })?;
+                    let stripped = boilerplate.of(r.group, &r.paras);
+                    let head = Head {
+                        cluster: r.cluster,
+                        paras: &r.paras,
+                        stripped: &stripped,
+                        sig: r.sig,
+                        file: r.file,
+                    };
+                    let docs = build_docs(fields, &article, stored, r.chash, r.akey, &head);
+                    Ok((r, stripped.len(), docs))
+                })
+                .collect();
+            for b in built {
+                let (r, stripped, docs) = b?;
+                self.summary.stripped += stripped as u64;
+                self.summary.collapsed += u64::from(r.joined);
+                self.summary.passages += docs.len() as u64;
+                self.write_article(docs)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn spill_error(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.spill.dir.clone(),
+            source,
+        }
+    }
+}
+
+/// What a head passage records beyond the article itself.
+pub(super) struct Head<'a> {
+    pub(super) cluster: u64,
+    pub(super) paras: &'a [u64],
+    pub(super) stripped: &'a [u64],
+    pub(super) sig: &'a [u8],
+    pub(super) file: Option<&'a FileMeta>,
+}
+
+/// Splits passages (boilerplate left out) and builds the tantivy documents
+/// of one article.
+pub(super) fn build_docs(
+    f: &Fields,
+    article: &Article,
+    stored: &[u8],
+    chash: u64,
+    akey: u64,
+    head: &Head,
+) -> Vec<TantivyDocument> {
+    let ranges = boilerplate::passages(&article.text, head.stripped);
+    let source_key = article.source.as_deref().map(schema::source_key);
+    let day = article.date.map(|d| d.key());
+    let mut docs = Vec::with_capacity(ranges.len());
+    for (i, r) in ranges.iter().enumerate() {
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.id, &article.id);
+        doc.add_u64(f.akey, akey);
+        doc.add_u64(f.cluster, head.cluster);
+        doc.add_u64(f.part, i as u64);
+        doc.add_u64(f.start, r.start as u64);
+        doc.add_u64(f.end, r.end as u64);
+        let text = &article.text[r.clone()];
+        doc.add_text(f.body, text);
+        doc.add_text(f.body_exact, text);
+        if let (Some(s), Some(k)) = (&article.source, &source_key) {
+            doc.add_text(f.source, s);
+            doc.add_text(f.source_key, k);
+        }
+        if let Some(d) = day {
+            doc.add_i64(f.day, d);
+        }
+        if i == 0 {
+            // The title is indexed once, on the head, and scored once per article.
+            doc.add_text(f.title, &article.title);
+            doc.add_text(f.title_exact, &article.title);
+            // The whole text as the passages hold it: boilerplate left out.
+            for r in &ranges {
+                doc.add_text(f.text, &article.text[r.clone()]);
+            }
+            doc.add_text(f.is_head, schema::HEAD_MARK);
+            doc.add_u64(f.chash, chash);
+            doc.add_bytes(f.article, stored);
+            for fp in head.paras {
+                doc.add_u64(f.paras, *fp);
+            }
+            for fp in head.stripped {
+                doc.add_u64(f.stripped, *fp);
+            }
+            if !head.sig.is_empty() {
+                doc.add_bytes(f.sig, head.sig);
+            }
+            if let Some(file) = head.file {
+                doc.add_text(f.file, &file.key);
+                doc.add_u64(f.fstamp, file.stamp);
+                doc.add_u64(f.fhash, file.hash);
+                doc.add_u64(f.fgen, file.run);
+            }
+        }
+        docs.push(doc);
+    }
+    docs
+}
