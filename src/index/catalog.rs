@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::{DocAddress, Searcher};
 
+use super::schema::name;
 use super::schema::source_group;
 use crate::error::Result;
 
@@ -79,12 +80,12 @@ impl Catalog {
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             let ff = seg.fast_fields();
             let c = Columns {
-                akey: ff.u64("akey")?,
-                chash: ff.u64("chash")?,
-                file: ff.str("file")?,
-                fstamp: ff.u64("fstamp")?,
-                fhash: ff.u64("fhash")?,
-                fgen: ff.u64("fgen")?,
+                akey: ff.u64(name::AKEY)?,
+                chash: ff.u64(name::CHASH)?,
+                file: ff.str(name::FILE)?,
+                fstamp: ff.u64(name::FSTAMP)?,
+                fhash: ff.u64(name::FHASH)?,
+                fgen: ff.u64(name::FGEN)?,
             };
             let mut names: HashMap<u64, String> = HashMap::new();
             for doc in seg.doc_ids_alive() {
@@ -147,13 +148,13 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
     let mut out = HashMap::new();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
-        let akey = ff.u64("akey")?;
-        let chash = ff.u64("chash")?;
-        let cluster = ff.u64("cluster")?;
-        let paras = ff.u64("paras")?;
-        let stripped = ff.u64("stripped")?;
-        let sig: Option<BytesColumn> = ff.bytes("sig")?;
-        let source = ff.str("source")?;
+        let akey = ff.u64(name::AKEY)?;
+        let chash = ff.u64(name::CHASH)?;
+        let cluster = ff.u64(name::CLUSTER)?;
+        let paras = ff.u64(name::PARAS)?;
+        let stripped = ff.u64(name::STRIPPED)?;
+        let sig: Option<BytesColumn> = ff.bytes(name::SIG)?;
+        let source = ff.str(name::SOURCE)?;
         let mut groups: HashMap<u64, u64> = HashMap::new();
         let mut buf = Vec::new();
         for doc in seg.doc_ids_alive() {
@@ -222,8 +223,8 @@ pub(crate) fn totals(searcher: &Searcher) -> Result<Totals> {
     let mut files = std::collections::HashSet::new();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
-        let chash = ff.u64("chash")?;
-        if let Some(col) = ff.str("file")? {
+        let chash = ff.u64(name::CHASH)?;
+        if let Some(col) = ff.str(name::FILE)? {
             for doc in seg.doc_ids_alive() {
                 if chash.first(doc).is_none() {
                     continue;

@@ -1,5 +1,6 @@
 //! Reading fast-field columns by segment, each opened once per searcher.
 
+use super::schema::name;
 use tantivy::columnar::StrColumn;
 
 /// Source names by (segment, ordinal) key, each segment's column opened once.
@@ -51,7 +52,7 @@ impl<'s> SourceNames<'s> {
             .get_mut(segment as usize)?
             .get_or_insert_with(|| {
                 let ff = self.searcher.segment_reader(segment).fast_fields();
-                ff.str("source").ok().flatten()
+                ff.str(name::SOURCE).ok().flatten()
             })
             .as_ref()
     }

@@ -16,6 +16,35 @@ use crate::analysis;
 /// an index of another version is refused.
 pub const FORMAT_VERSION: u32 = 7;
 
+/// The name of each field, the one place it is spelled: columns are read
+/// by these names.
+pub(crate) mod name {
+    pub const ID: &str = "id";
+    pub const AKEY: &str = "akey";
+    pub const IS_HEAD: &str = "is_head";
+    pub const CHASH: &str = "chash";
+    pub const PART: &str = "part";
+    pub const START: &str = "start";
+    pub const END: &str = "end";
+    pub const TITLE: &str = "title";
+    pub const TITLE_EXACT: &str = "title_exact";
+    pub const BODY: &str = "body";
+    pub const BODY_EXACT: &str = "body_exact";
+    pub const TEXT: &str = "text";
+    pub const SOURCE: &str = "source";
+    pub const SOURCE_KEY: &str = "source_key";
+    pub const DAY: &str = "day";
+    pub const ARTICLE: &str = "article";
+    pub const CLUSTER: &str = "cluster";
+    pub const FILE: &str = "file";
+    pub const FSTAMP: &str = "fstamp";
+    pub const FHASH: &str = "fhash";
+    pub const FGEN: &str = "fgen";
+    pub const PARAS: &str = "paras";
+    pub const STRIPPED: &str = "stripped";
+    pub const SIG: &str = "sig";
+}
+
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
@@ -102,37 +131,37 @@ fn indexed_number() -> NumericOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field("id", FAST),
-        akey: b.add_u64_field("akey", indexed_number()),
-        is_head: b.add_text_field("is_head", key()),
-        chash: b.add_u64_field("chash", FAST),
-        part: b.add_u64_field("part", FAST),
-        start: b.add_u64_field("start", FAST),
-        end: b.add_u64_field("end", FAST),
-        title: b.add_text_field("title", text(analysis::STEMMED)),
-        title_exact: b.add_text_field("title_exact", text(analysis::EXACT)),
-        body: b.add_text_field("body", text(analysis::STEMMED)),
-        body_exact: b.add_text_field("body_exact", text(analysis::EXACT)),
+        id: b.add_text_field(name::ID, FAST),
+        akey: b.add_u64_field(name::AKEY, indexed_number()),
+        is_head: b.add_text_field(name::IS_HEAD, key()),
+        chash: b.add_u64_field(name::CHASH, FAST),
+        part: b.add_u64_field(name::PART, FAST),
+        start: b.add_u64_field(name::START, FAST),
+        end: b.add_u64_field(name::END, FAST),
+        title: b.add_text_field(name::TITLE, text(analysis::STEMMED)),
+        title_exact: b.add_text_field(name::TITLE_EXACT, text(analysis::EXACT)),
+        body: b.add_text_field(name::BODY, text(analysis::STEMMED)),
+        body_exact: b.add_text_field(name::BODY_EXACT, text(analysis::EXACT)),
         text: b.add_text_field(
-            "text",
+            name::TEXT,
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(analysis::STEMMED)
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
-        source: b.add_text_field("source", key() | FAST),
-        source_key: b.add_text_field("source_key", key()),
-        day: b.add_i64_field("day", indexed_number()),
-        article: b.add_bytes_field("article", STORED),
-        cluster: b.add_u64_field("cluster", FAST),
-        file: b.add_text_field("file", key() | FAST),
-        fstamp: b.add_u64_field("fstamp", FAST),
-        fhash: b.add_u64_field("fhash", FAST),
-        fgen: b.add_u64_field("fgen", FAST),
-        paras: b.add_u64_field("paras", FAST),
-        stripped: b.add_u64_field("stripped", FAST),
-        sig: b.add_bytes_field("sig", FAST),
+        source: b.add_text_field(name::SOURCE, key() | FAST),
+        source_key: b.add_text_field(name::SOURCE_KEY, key()),
+        day: b.add_i64_field(name::DAY, indexed_number()),
+        article: b.add_bytes_field(name::ARTICLE, STORED),
+        cluster: b.add_u64_field(name::CLUSTER, FAST),
+        file: b.add_text_field(name::FILE, key() | FAST),
+        fstamp: b.add_u64_field(name::FSTAMP, FAST),
+        fhash: b.add_u64_field(name::FHASH, FAST),
+        fgen: b.add_u64_field(name::FGEN, FAST),
+        paras: b.add_u64_field(name::PARAS, FAST),
+        stripped: b.add_u64_field(name::STRIPPED, FAST),
+        sig: b.add_bytes_field(name::SIG, FAST),
     };
     (b.build(), fields)
 }
@@ -142,30 +171,30 @@ impl Fields {
     pub fn from_schema(schema: &Schema) -> Option<Fields> {
         let f = |name: &str| schema.get_field(name).ok();
         Some(Fields {
-            id: f("id")?,
-            akey: f("akey")?,
-            is_head: f("is_head")?,
-            chash: f("chash")?,
-            part: f("part")?,
-            start: f("start")?,
-            end: f("end")?,
-            title: f("title")?,
-            title_exact: f("title_exact")?,
-            body: f("body")?,
-            body_exact: f("body_exact")?,
-            text: f("text")?,
-            source: f("source")?,
-            source_key: f("source_key")?,
-            day: f("day")?,
-            article: f("article")?,
-            cluster: f("cluster")?,
-            file: f("file")?,
-            fstamp: f("fstamp")?,
-            fhash: f("fhash")?,
-            fgen: f("fgen")?,
-            paras: f("paras")?,
-            stripped: f("stripped")?,
-            sig: f("sig")?,
+            id: f(name::ID)?,
+            akey: f(name::AKEY)?,
+            is_head: f(name::IS_HEAD)?,
+            chash: f(name::CHASH)?,
+            part: f(name::PART)?,
+            start: f(name::START)?,
+            end: f(name::END)?,
+            title: f(name::TITLE)?,
+            title_exact: f(name::TITLE_EXACT)?,
+            body: f(name::BODY)?,
+            body_exact: f(name::BODY_EXACT)?,
+            text: f(name::TEXT)?,
+            source: f(name::SOURCE)?,
+            source_key: f(name::SOURCE_KEY)?,
+            day: f(name::DAY)?,
+            article: f(name::ARTICLE)?,
+            cluster: f(name::CLUSTER)?,
+            file: f(name::FILE)?,
+            fstamp: f(name::FSTAMP)?,
+            fhash: f(name::FHASH)?,
+            fgen: f(name::FGEN)?,
+            paras: f(name::PARAS)?,
+            stripped: f(name::STRIPPED)?,
+            sig: f(name::SIG)?,
         })
     }
 }

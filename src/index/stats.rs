@@ -8,6 +8,7 @@ use super::Index;
 use super::catalog;
 use super::columns::SourceNames;
 use super::facets::FacetCounter;
+use super::schema::name;
 use crate::error::Result;
 use crate::model::{FacetCount, Facets, IndexStats};
 
@@ -62,7 +63,7 @@ impl Index {
         let mut lo: Option<i64> = None;
         let mut hi: Option<i64> = None;
         for seg in searcher.segment_readers() {
-            let day = seg.fast_fields().i64("day")?;
+            let day = seg.fast_fields().i64(name::DAY)?;
             if day.num_docs() == 0 {
                 continue;
             }
@@ -84,9 +85,9 @@ impl Index {
     fn article_facets(&self, searcher: &tantivy::Searcher) -> Result<(u64, Facets)> {
         let mut counter = FacetCounter::default();
         for (segment, seg) in searcher.segment_readers().iter().enumerate() {
-            let chash = seg.fast_fields().u64("chash")?;
-            let day = seg.fast_fields().i64("day")?;
-            let source = seg.fast_fields().str("source")?;
+            let chash = seg.fast_fields().u64(name::CHASH)?;
+            let day = seg.fast_fields().i64(name::DAY)?;
+            let source = seg.fast_fields().str(name::SOURCE)?;
             for doc in seg.doc_ids_alive() {
                 if chash.first(doc).is_none() {
                     continue;

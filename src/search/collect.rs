@@ -20,6 +20,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU64;
 
+use crate::index::schema::name;
 use smallvec::SmallVec;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -157,7 +158,7 @@ impl ArticleKeys {
         let columns = searcher
             .segment_readers()
             .iter()
-            .map(|r| r.fast_fields().u64("akey"))
+            .map(|r| r.fast_fields().u64(name::AKEY))
             .collect::<tantivy::Result<_>>()?;
         Ok(ArticleKeys {
             columns,
@@ -325,14 +326,14 @@ impl ArticleColumns {
     fn open(reader: &SegmentReader, clusters: bool) -> tantivy::Result<ArticleColumns> {
         let ff = reader.fast_fields();
         Ok(ArticleColumns {
-            part: ff.u64("part")?,
-            day: ff.i64("day")?,
+            part: ff.u64(name::PART)?,
+            day: ff.i64(name::DAY)?,
             cluster: if clusters {
-                Some(ff.u64("cluster")?)
+                Some(ff.u64(name::CLUSTER)?)
             } else {
                 None
             },
-            source: ff.str("source")?,
+            source: ff.str(name::SOURCE)?,
         })
     }
 
@@ -575,7 +576,7 @@ impl Collector for KeySetCollector {
     ) -> tantivy::Result<Self::Child> {
         Ok(KeySetSegmentCollector {
             segment,
-            part: reader.fast_fields().u64("part")?,
+            part: reader.fast_fields().u64(name::PART)?,
             keys: KeySet::default(),
         })
     }

@@ -12,6 +12,7 @@ use tantivy::schema::IndexRecordOption;
 use super::query::Occur;
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::schema::name;
 use crate::index::schema::source_key;
 use crate::model::SearchRequest;
 
@@ -89,7 +90,7 @@ pub(super) fn filters(
 fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
     let mut names = std::collections::BTreeSet::new();
     for seg in searcher.segment_readers() {
-        if let Some(col) = seg.fast_fields().str("source")? {
+        if let Some(col) = seg.fast_fields().str(name::SOURCE)? {
             for ord in 0..col.num_terms() as u64 {
                 let mut s = String::new();
                 col.ord_to_str(ord, &mut s)

@@ -12,6 +12,7 @@ use super::snippet::Highlighter;
 use crate::error::Result;
 use crate::index::Index;
 use crate::index::columns::SourceNames;
+use crate::index::schema::name;
 use crate::model::{Article, Hit, PassageHit, SearchRequest};
 
 /// The hits of the page's groups: ids (and, unless only ids are asked for,
@@ -119,9 +120,9 @@ impl<'s> Columns<'s> {
         if slot.is_none() {
             let ff = self.searcher.segment_reader(ord).fast_fields();
             *slot = Some(SegmentColumns {
-                id: ff.str("id")?,
-                start: ff.u64("start")?,
-                end: ff.u64("end")?,
+                id: ff.str(name::ID)?,
+                start: ff.u64(name::START)?,
+                end: ff.u64(name::END)?,
             });
         }
         Ok(slot.as_ref().expect("filled above"))
