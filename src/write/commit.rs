@@ -239,7 +239,7 @@ impl Writer<'_> {
 
     /// Hands one article's passages to tantivy as one batch, so they land
     /// next to each other in one segment, which the search collectors rely
-    /// on (see `collect.rs`).
+    /// on (see `search/collect.rs`).
     pub(super) fn write_article(&mut self, docs: Vec<TantivyDocument>) -> Result<()> {
         let f = &self.index.fields;
         let text: usize = docs
