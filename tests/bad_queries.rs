@@ -266,15 +266,7 @@ fn stop_word_hyphens_answer_on_the_command_line() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let text = String::from_utf8(out.stdout).unwrap();
-    let mut answers: Vec<Vec<Value>> = Vec::new();
-    let mut block = Vec::new();
-    for line in text.lines() {
-        if line.is_empty() {
-            answers.push(std::mem::take(&mut block));
-        } else {
-            block.push(serde_json::from_str::<Value>(line).unwrap());
-        }
-    }
+    let answers = common::batch_answers(&text);
     assert_eq!(answers.len(), 4, "{text}");
     assert_eq!(answers[0].len(), 2, "nurses as-is: {text}");
     assert!(answers[1].is_empty(), "as-is is in no fixture: {text}");

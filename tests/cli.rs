@@ -304,16 +304,7 @@ fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let mut answers: Vec<Vec<Value>> = Vec::new();
-    let mut block = Vec::new();
-    for line in text.lines() {
-        if line.is_empty() {
-            answers.push(std::mem::take(&mut block));
-        } else {
-            block.push(serde_json::from_str(line).unwrap());
-        }
-    }
-    assert!(block.is_empty(), "every answer ends with an empty line");
+    let answers = common::batch_answers(&text);
     assert_eq!(answers.len(), 4, "{text}");
     assert_eq!(answers[0].len(), 3);
     assert!(answers[0][0]["score"].as_f64().unwrap() >= answers[0][1]["score"].as_f64().unwrap());

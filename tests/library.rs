@@ -21,37 +21,9 @@ fn long_text(word: &str, n: usize) -> String {
         .join("\n\n")
 }
 
-fn index_with(articles: Vec<Article>) -> (tempfile::TempDir, Index) {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open_or_create(dir.path()).unwrap();
-    let mut w = index.writer(&WriterOptions::default()).unwrap();
-    for a in articles {
-        w.add_article(a).unwrap();
-    }
-    w.commit().unwrap();
-    (dir, index)
-}
-
-fn query(index: &Index, q: &str) -> Vec<String> {
-    // These articles share most of their filler text, so they would be
-    // folded as copies of one story; these tests are about every article.
-    let mut r = hpsearch::SearchRequest::new(q);
-    r.limit = 1000;
-    r.collapse = false;
-    let mut ids: Vec<String> = index
-        .search(&r)
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
-    ids.sort();
-    ids
-}
-
 #[test]
 fn facets_count_articles_not_passages() {
-    let (_d, index) = index_with(vec![
+    let (_d, index) = common::index_with(vec![
         art(
             "many",
             "Ward Bulletin",
@@ -82,19 +54,22 @@ fn facets_count_articles_not_passages() {
 #[test]
 fn required_and_excluded_apply_to_whole_articles() {
     let text = format!("{}\n\n{}", long_text("alpha", 3), long_text("beta", 3));
-    let (_d, index) = index_with(vec![
+    let (_d, index) = common::index_with(vec![
         art("both", "S", None, &text),
         art("alpha-only", "S", None, &long_text("alpha", 2)),
         art("beta-only", "S", None, &long_text("beta", 2)),
     ]);
-    assert_eq!(query(&index, "+alpha +beta"), ["both"]);
-    assert_eq!(query(&index, "alpha -beta"), ["alpha-only"]);
+    assert_eq!(common::all_ids(&index, "+alpha +beta"), ["both"]);
+    assert_eq!(common::all_ids(&index, "alpha -beta"), ["alpha-only"]);
     assert_eq!(
-        query(&index, "alpha beta"),
+        common::all_ids(&index, "alpha beta"),
         ["alpha-only", "beta-only", "both"]
     );
-    assert_eq!(query(&index, "+(alpha OR beta) -alpha"), ["beta-only"]);
-    assert_eq!(query(&index, "-alpha"), ["beta-only"]);
+    assert_eq!(
+        common::all_ids(&index, "+(alpha OR beta) -alpha"),
+        ["beta-only"]
+    );
+    assert_eq!(common::all_ids(&index, "-alpha"), ["beta-only"]);
 }
 
 #[test]
@@ -107,13 +82,13 @@ fn phrases_are_exact_words_and_titles_scope() {
     );
     a.title = "Pay offer rejected".into();
     let b = art("b", "S", None, "One doctor said a strike was likely.");
-    let (_d, index) = index_with(vec![a, b]);
-    assert_eq!(query(&index, "\"doctors' strikes\""), ["a"]);
-    assert_eq!(query(&index, "doctor strike"), ["a", "b"]);
-    assert!(query(&index, "\"doctor strike\"").is_empty());
-    assert_eq!(query(&index, "title:offer"), ["a"]);
-    assert_eq!(query(&index, "title:\"pay offer\""), ["a"]);
-    assert!(query(&index, "title:strike").is_empty());
+    let (_d, index) = common::index_with(vec![a, b]);
+    assert_eq!(common::all_ids(&index, "\"doctors' strikes\""), ["a"]);
+    assert_eq!(common::all_ids(&index, "doctor strike"), ["a", "b"]);
+    assert!(common::all_ids(&index, "\"doctor strike\"").is_empty());
+    assert_eq!(common::all_ids(&index, "title:offer"), ["a"]);
+    assert_eq!(common::all_ids(&index, "title:\"pay offer\""), ["a"]);
+    assert!(common::all_ids(&index, "title:strike").is_empty());
 }
 
 #[test]
@@ -153,8 +128,8 @@ fn updates_replace_and_duplicates_are_skipped() {
         Outcome::Updated
     );
     w.commit().unwrap();
-    assert!(query(&index, "beds").is_empty());
-    assert_eq!(query(&index, "wards"), ["x"]);
+    assert!(common::all_ids(&index, "beds").is_empty());
+    assert_eq!(common::all_ids(&index, "wards"), ["x"]);
     assert_eq!(index.stats().unwrap().articles, 1);
     assert_eq!(
         index.article("x").unwrap().unwrap().text,
@@ -164,7 +139,7 @@ fn updates_replace_and_duplicates_are_skipped() {
 
 #[test]
 fn filters_sorting_and_paging() {
-    let (_d, index) = index_with(vec![
+    let (_d, index) = common::index_with(vec![
         art("a", "Ward Bulletin", Some("2019-05-01"), "nurses pay"),
         art(
             "b",
@@ -229,7 +204,7 @@ fn filters_sorting_and_paging() {
 
 #[test]
 fn stop_words_are_reported_not_dropped_silently() {
-    let (_d, index) = index_with(vec![art(
+    let (_d, index) = common::index_with(vec![art(
         "a",
         "S",
         None,
@@ -283,7 +258,7 @@ fn a_small_memory_budget_holds_back_and_loses_nothing() {
     let mut r = hpsearch::SearchRequest::new("ward");
     r.collapse = false;
     assert_eq!(index.search(&r).unwrap().total_articles, 1500);
-    assert_eq!(query(&index, &mark(777)), ["a777"]);
+    assert_eq!(common::all_ids(&index, &mark(777)), ["a777"]);
 }
 
 /// A word of letters and digits is one name: its letter runs find other
@@ -291,7 +266,7 @@ fn a_small_memory_budget_holds_back_and_loses_nothing() {
 /// single letters alone find nothing, so counts stay those of the name.
 #[test]
 fn words_of_letters_and_digits() {
-    let (_d, index) = index_with(vec![
+    let (_d, index) = common::index_with(vec![
         art("flu", "S", None, "H1N1 cases rose again this winter."),
         art(
             "one",
@@ -302,7 +277,7 @@ fn words_of_letters_and_digits() {
         art("gene", "S", None, "FoxO3a activation in neurons."),
         art("cov", "S", None, "COVID-19 admissions fell."),
     ]);
-    assert_eq!(query(&index, "H1N1"), ["flu"]);
-    assert_eq!(query(&index, "FOXO3"), ["gene"]);
-    assert_eq!(query(&index, "COVID19"), ["cov"]);
+    assert_eq!(common::all_ids(&index, "H1N1"), ["flu"]);
+    assert_eq!(common::all_ids(&index, "FOXO3"), ["gene"]);
+    assert_eq!(common::all_ids(&index, "COVID19"), ["cov"]);
 }

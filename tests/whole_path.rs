@@ -6,7 +6,7 @@
 mod common;
 
 use common::whole_path::{self, Setting};
-use hpsearch::{Article, Index, SearchRequest, WriterOptions};
+use hpsearch::{Article, Index, SearchRequest};
 use proptest::prelude::*;
 
 /// The fixtures and what the whole-path requests filter on.
@@ -76,10 +76,7 @@ fn a_group_of_exclusions_counts_articles_not_passages() {
 
 /// An index of a few articles about one phrase, written three ways.
 fn as_is_index() -> (tempfile::TempDir, Index) {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open_or_create(dir.path()).unwrap();
-    let mut w = index.writer(&WriterOptions::default()).unwrap();
-    for (id, text) in [
+    let articles = [
         (
             "hyphen",
             "The trust took the hospital car park back as-is from the contractor.",
@@ -92,27 +89,17 @@ fn as_is_index() -> (tempfile::TempDir, Index) {
             "other",
             "Nurses voted to strike over pay after the review of staffing.",
         ),
-    ] {
-        let mut a = Article::new(format!("Article {id}"), text);
-        a.id = id.to_string();
-        w.add_article(a).unwrap();
-    }
-    w.commit().unwrap();
-    (dir, index)
-}
-
-fn ids(index: &Index, q: &str) -> Vec<String> {
-    let mut r = SearchRequest::new(q);
-    r.collapse = false;
-    let mut ids: Vec<String> = index
-        .search(&r)
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
-    ids.sort();
-    ids
+    ];
+    common::index_with(
+        articles
+            .into_iter()
+            .map(|(id, text)| {
+                let mut a = Article::new(format!("Article {id}"), text);
+                a.id = id.to_string();
+                a
+            })
+            .collect(),
+    )
 }
 
 /// `as-is` is searched as the word it is: the hyphenated form, whose joined
@@ -121,11 +108,14 @@ fn ids(index: &Index, q: &str) -> Vec<String> {
 #[test]
 fn a_stop_word_hyphen_finds_the_word_as_written() {
     let (_dir, index) = as_is_index();
-    assert_eq!(ids(&index, "as-is"), ["hyphen"]);
-    assert_eq!(ids(&index, "+as-is"), ["hyphen"]);
-    assert_eq!(ids(&index, "nurses as-is"), ["hyphen", "other"]);
-    assert_eq!(ids(&index, "review -as-is"), ["other", "spaced"]);
-    assert_eq!(ids(&index, "\"as-is\""), ["hyphen", "spaced"]);
+    assert_eq!(common::all_ids(&index, "as-is"), ["hyphen"]);
+    assert_eq!(common::all_ids(&index, "+as-is"), ["hyphen"]);
+    assert_eq!(common::all_ids(&index, "nurses as-is"), ["hyphen", "other"]);
+    assert_eq!(
+        common::all_ids(&index, "review -as-is"),
+        ["other", "spaced"]
+    );
+    assert_eq!(common::all_ids(&index, "\"as-is\""), ["hyphen", "spaced"]);
     let mut r = SearchRequest::new("as-is");
     r.passages = 1;
     let hits = index.search(&r).unwrap().hits;

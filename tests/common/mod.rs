@@ -6,7 +6,10 @@ pub mod whole_path;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use hpsearch::{Index, IngestOptions, SearchRequest, SearchResults, WriterOptions, write::Quiet};
+use hpsearch::{
+    Article, Index, IngestOptions, SearchRequest, SearchResults, WriterOptions, write::Quiet,
+};
+use serde_json::Value;
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,6 +35,55 @@ pub fn build(paths: &[PathBuf], options: &IngestOptions) -> (tempfile::TempDir, 
     w.add_paths(paths, options, &Quiet).expect("add paths");
     w.commit().expect("commit");
     (dir, index)
+}
+
+/// Adds `articles` to a fresh temporary index in one commit.
+pub fn index_with(articles: Vec<Article>) -> (tempfile::TempDir, Index) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    for a in articles {
+        w.add_article(a).unwrap();
+    }
+    w.commit().unwrap();
+    (dir, index)
+}
+
+/// The ids of every article `q` matches, sorted, copies not folded
+/// (articles written for a test often share enough text to look like
+/// copies of one story).
+pub fn all_ids(index: &Index, q: &str) -> Vec<String> {
+    let mut r = SearchRequest::new(q);
+    r.limit = 1000;
+    r.collapse = false;
+    let mut ids: Vec<String> = index
+        .search(&r)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// `batch` output split into its answers: the JSON lines of each, every
+/// answer closed by an empty line.
+pub fn batch_answers(stdout: &str) -> Vec<Vec<Value>> {
+    let mut answers = Vec::new();
+    let mut block = Vec::new();
+    for line in stdout.lines() {
+        if line.is_empty() {
+            answers.push(std::mem::take(&mut block));
+        } else {
+            block.push(serde_json::from_str(line).unwrap());
+        }
+    }
+    assert!(
+        block.is_empty(),
+        "every answer ends with an empty line: {stdout}"
+    );
+    answers
 }
 
 /// One index of `fixtures/` per test binary.
