@@ -145,7 +145,7 @@ pub(super) fn round(
     if let Some(q) = expansion(index.fields.text, &docs, query_terms, fb) {
         let stats = ArticleStats::new(searcher, &index.fields)?;
         let heads = FoundHeadsCollector {
-            heads: found_heads(searcher.segment_readers().len(), &found),
+            heads: found_heads(searcher.segment_readers().len(), found),
         };
         for (at, score) in searcher.search_with_statistics_provider(&*q, &heads, &stats)? {
             found[at as usize].head += fb.weight * score;
