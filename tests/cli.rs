@@ -319,6 +319,95 @@ fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
     assert_eq!(answers[3][0]["id"], "pl-2023-11-federated-data-platform");
 }
 
+/// `batch` takes the filters and order of `search`, answers each line as
+/// `search --json` would with the same flags, and answers a blank line with
+/// an empty answer rather than every article. A flag no line can satisfy is
+/// an error before any line is read.
+#[test]
+fn batch_takes_the_search_filters_and_answers_a_blank_line_with_nothing() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let flags = [
+        "--source",
+        "Union Voice",
+        "--source",
+        "Ward Bulletin",
+        "--since",
+        "2016",
+        "--until",
+        "2024-06",
+        "--sort",
+        "date",
+    ];
+    let out = hp(&idx)
+        .args(["batch", "-n", "5"])
+        .args(flags)
+        .write_stdin("strike\n\n   \ndoctors pay\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers = common::batch_answers(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(answers.len(), 4);
+    assert!(
+        answers[1].is_empty() && answers[2].is_empty(),
+        "blank lines: {answers:?}"
+    );
+    for (answer, query) in [(&answers[0], "strike"), (&answers[3], "doctors pay")] {
+        let searched = hp(&idx)
+            .args(["search", "--json", "-n", "5"])
+            .args(flags)
+            .arg(query)
+            .output()
+            .unwrap();
+        let searched: Value = serde_json::from_slice(&searched.stdout).unwrap();
+        let want: Vec<&Value> = searched["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| &h["id"])
+            .collect();
+        let got: Vec<&Value> = answer.iter().map(|h| &h["id"]).collect();
+        assert!(!got.is_empty(), "{query}: no hits");
+        assert_eq!(got, want, "{query}");
+        let dates: Vec<&str> = answer.iter().map(|h| h["date"].as_str().unwrap()).collect();
+        assert!(
+            dates.windows(2).all(|w| w[0] >= w[1]),
+            "newest first: {dates:?}"
+        );
+        assert!(
+            dates
+                .iter()
+                .all(|d| ("2016-01-01"..="2024-06-30").contains(d)),
+            "{dates:?}"
+        );
+        for h in answer {
+            let source = h["source"].as_str().unwrap();
+            assert!(
+                ["Union Voice", "Ward Bulletin"].contains(&source),
+                "{source}"
+            );
+        }
+    }
+
+    for bad in [
+        &["--source", "Union Vioce"][..],
+        &["--since", "2025", "--until", "2024"],
+    ] {
+        let out = hp(&idx)
+            .arg("batch")
+            .args(bad)
+            .write_stdin("strike\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(out.stdout.is_empty(), "{bad:?}: nothing answered");
+    }
+}
+
 #[test]
 fn collections_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,18 +106,8 @@ pub struct SearchArgs {
     /// starts with `-`
     #[arg(required = true, value_name = "QUERY", num_args = 1..)]
     pub query: Vec<String>,
-    /// Only articles from this source (repeat for any of several)
-    #[arg(long = "source", value_name = "NAME")]
-    pub sources: Vec<String>,
-    /// Leave out articles from this source (repeatable)
-    #[arg(long = "exclude-source", value_name = "NAME")]
-    pub exclude_sources: Vec<String>,
-    /// Only articles dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only articles dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Articles to show
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
@@ -127,9 +117,6 @@ pub struct SearchArgs {
     /// Best passages shown per article
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub passages: usize,
-    /// Order of results
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    pub sort: SortArg,
     /// Read the query as plain text: no operators, punctuation is just text
     #[arg(long)]
     pub plain: bool,
@@ -145,8 +132,31 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+/// Which articles a search looks at, and in what order: shared by `search`
+/// and `batch`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only articles from this source (repeat for any of several)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Leave out articles from this source (repeatable)
+    #[arg(long = "exclude-source", value_name = "NAME")]
+    pub exclude_sources: Vec<String>,
+    /// Only articles dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Order of results
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
 #[derive(Debug, Args)]
 pub struct BatchArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Hits per query
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,

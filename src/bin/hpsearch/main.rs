@@ -16,7 +16,7 @@ use hpsearch::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, EvalArgs, IndexArgs, RmArgs, SearchArgs, SortArg};
+use cli::{BatchArgs, Cli, Command, EvalArgs, FilterArgs, IndexArgs, RmArgs, SearchArgs, SortArg};
 use render::Style;
 
 /// Searches allocate and free large per-query buffers; the system allocator
@@ -216,37 +216,22 @@ fn search(
     out: &mut impl Write,
     style: &Style,
 ) -> anyhow::Result<ExitCode> {
-    let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
-        v.as_deref()
-            .map(|s| {
-                hpsearch::date::parse_period(s)
-                    .map(|(first, end)| if last { end } else { first })
-                    .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
-            })
-            .transpose()
-    };
-    let request = SearchRequest {
+    let mut request = SearchRequest {
         query: args.query.join(" "),
         syntax: if args.plain {
             Syntax::Plain
         } else {
             Syntax::Query
         },
-        sources: args.sources,
-        exclude_sources: args.exclude_sources,
-        since: period("--since", &args.since, false)?,
-        until: period("--until", &args.until, true)?,
         limit: args.limit,
         offset: args.offset,
         passages: args.passages,
-        sort: match args.sort {
-            SortArg::Relevance => Sort::Relevance,
-            SortArg::Date => Sort::Date,
-        },
         ids_only: false,
         feedback: !args.no_feedback,
         collapse: !args.no_collapse,
+        ..SearchRequest::default()
     };
+    apply_filters(&args.filters, &mut request)?;
     let results = index.search(&request)?;
     for notice in &results.notices {
         eprintln!("hpsearch: {notice}");
@@ -262,6 +247,28 @@ fn search(
     })
 }
 
+/// Sets the request's sources, period and order from the flags.
+fn apply_filters(filters: &FilterArgs, request: &mut SearchRequest) -> anyhow::Result<()> {
+    let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
+        v.as_deref()
+            .map(|s| {
+                hpsearch::date::parse_period(s)
+                    .map(|(first, end)| if last { end } else { first })
+                    .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+            })
+            .transpose()
+    };
+    request.sources = filters.sources.clone();
+    request.exclude_sources = filters.exclude_sources.clone();
+    request.since = period("--since", &filters.since, false)?;
+    request.until = period("--until", &filters.until, true)?;
+    request.sort = match filters.sort {
+        SortArg::Relevance => Sort::Relevance,
+        SortArg::Date => Sort::Date,
+    };
+    Ok(())
+}
+
 /// One query per input line; per query, one JSON line per hit, best first,
 /// then an empty line, flushed, so a caller can read answers as they come.
 /// A line that yields an error gets one `{"error", "line", "query"}` object
@@ -269,6 +276,23 @@ fn search(
 /// engine on one line (a bug: it is reported on stderr) is answered the same
 /// way; the run then ends with status 2 once every line is answered.
 fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let mut template = SearchRequest::new("");
+    template.limit = args.limit;
+    template.passages = args.passages;
+    if args.plain {
+        template.syntax = Syntax::Plain;
+    }
+    apply_filters(&args.filters, &mut template)?;
+    let filtered = !template.sources.is_empty() || !template.exclude_sources.is_empty();
+    if filtered || template.since.is_some() || template.until.is_some() {
+        // A flag that no line can satisfy (an unknown source, a reversed
+        // period) is an error before any line is read, not one per line.
+        let mut check = template.clone();
+        check.limit = 0;
+        check.ids_only = true;
+        check.feedback = false;
+        index.search(&check)?;
+    }
     let stdin = io::stdin();
     let mut line = String::new();
     let mut number: u64 = 0;
@@ -285,12 +309,16 @@ fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Resul
         }
         number += 1;
         let query = line.trim_end_matches(['\n', '\r']);
-        let mut request = SearchRequest::new(query);
-        request.limit = args.limit;
-        request.passages = args.passages;
-        if args.plain {
-            request.syntax = Syntax::Plain;
+        if query.trim().is_empty() {
+            // A blank line asks nothing: an empty answer, not every article.
+            writeln!(out)?;
+            out.flush()?;
+            continue;
         }
+        let request = SearchRequest {
+            query: query.to_string(),
+            ..template.clone()
+        };
         // The index is only read, so a fault leaves nothing half-done.
         let answer =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.search(&request)));
