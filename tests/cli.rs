@@ -497,3 +497,92 @@ fn collections_on_the_command_line() {
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(err.contains("not a field"), "{err}");
 }
+
+/// Completion scripts and man pages are generated from the command
+/// definitions, so every command and flag is in them; they need no index.
+#[test]
+fn completions_and_man_pages_come_from_the_command_definitions() {
+    let none = tempfile::tempdir().unwrap();
+    let idx = none.path().join("no-index");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = hp(&idx).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for word in ["search", "batch", "exclude-source", "no-collapse"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let bash = hp(&idx)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap()
+        .stdout;
+    let script = none.path().join("hpsearch.bash");
+    std::fs::write(&script, bash).unwrap();
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let refused = hp(&idx).args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+
+    let page = String::from_utf8(hp(&idx).arg("man").output().unwrap().stdout).unwrap();
+    assert!(page.contains(".TH hpsearch 1"), "{page}");
+    for command in [
+        "index", "search", "show", "sources", "stats", "batch", "rm", "eval",
+    ] {
+        assert!(
+            page.contains(&format!("hpsearch\\-{command}(1)")),
+            "{command}: {page}"
+        );
+    }
+    let dir = none.path().join("man1");
+    let written = hp(&idx).arg("man").arg("--dir").arg(&dir).output().unwrap();
+    assert!(written.status.success());
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert!(
+        pages.contains(&"hpsearch.1".to_string())
+            && pages.contains(&"hpsearch-search.1".to_string())
+    );
+    assert_eq!(pages.len(), 11, "{pages:?}");
+    // Each page renders without a warning (groff is part of the base system).
+    for p in &pages {
+        let rendered = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww"])
+            .arg(dir.join(p))
+            .output()
+            .expect("groff renders man pages (Debian package groff-base)");
+        assert!(
+            rendered.status.success() && rendered.stderr.is_empty(),
+            "{p}: {}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        // Bold comes as overstrikes (`S\bS`): keep the character after each.
+        let raw = String::from_utf8_lossy(&rendered.stdout);
+        let mut text = String::new();
+        for c in raw.chars() {
+            if c == '\u{8}' {
+                text.pop();
+            } else {
+                text.push(c);
+            }
+        }
+        assert!(
+            text.contains("SYNOPSIS") && text.contains("hpsearch"),
+            "{p}: {text}"
+        );
+    }
+    let search = std::fs::read_to_string(dir.join("hpsearch-search.1")).unwrap();
+    assert!(search.contains("\\-\\-exclude\\-source"), "{search}");
+    assert!(!idx.exists(), "no index folder is made");
+}

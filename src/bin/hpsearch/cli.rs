@@ -34,6 +34,25 @@ pub enum Command {
     Rm(RmArgs),
     /// Measure ranking on a judged collection (corpus.jsonl, queries.jsonl, qrels.tsv)
     Eval(EvalArgs),
+    /// Print a completion script for a shell (see the README to install it)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write every command's page to a folder
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write hpsearch.1 and a page per command (hpsearch-search.1, ...) into
+    /// this folder instead of printing hpsearch.1
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use hpsearch::{
     Date, Index, IngestOptions, Observer, SearchRequest, Sort, Syntax, Warning, WriterOptions,
 };
@@ -87,6 +87,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             batch(&index, &args, &mut out)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "hpsearch", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man(args) => {
+            match args.dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    clap_mangen::generate_to(Cli::command(), &dir).with_context(|| {
+                        format!("cannot write the pages into {}", dir.display())
+                    })?;
+                }
+                None => clap_mangen::Man::new(Cli::command()).render(&mut out)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rm(args) => rm(&path, explicit, args, &mut out),
         Command::Stats(flag) => {
             let stats = open_for_reading(&path, explicit)?.stats()?;
