@@ -25,6 +25,9 @@ pub enum Error {
         .0.display()
     )]
     NoIndex(PathBuf),
+    /// The index path names a file, not a folder.
+    #[error("{} is a file, not an index folder; choose a folder for --index", .0.display())]
+    NotAFolder(PathBuf),
     /// The folder exists and holds files, but they are not an hpsearch index.
     #[error("{} is not an hpsearch index (it holds other files); choose another --index folder", .0.display())]
     NotAnIndex(PathBuf),

@@ -65,6 +65,45 @@ fn no_index_and_not_an_index() {
     let names: Vec<_> = std::fs::read_dir(&other).unwrap().collect();
     assert_eq!(names.len(), 1);
     assert!(matches!(Index::open(&other), Err(Error::NotAnIndex(_))));
+
+    // --index naming a file: said as such by every command, the file untouched.
+    let file = dir.path().join("index.txt");
+    std::fs::write(&file, "not a folder").unwrap();
+    all_refuse(
+        &file,
+        "is a file, not an index folder; choose a folder for --index",
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+    assert!(matches!(Index::open(&file), Err(Error::NotAFolder(_))));
+    assert!(matches!(
+        Index::open_or_create(&file),
+        Err(Error::NotAFolder(_))
+    ));
+}
+
+/// A path to index that does not exist is one message, said once, and no
+/// index folder is made for it.
+#[test]
+fn a_missing_path_to_index_makes_no_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let missing = dir.path().join("artciles");
+    let r = run(hp(&idx)
+        .arg("index")
+        .arg(repo().join("fixtures"))
+        .arg(&missing));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        format!(
+            "hpsearch: error: {}: no such file or folder; nothing was indexed",
+            missing.display()
+        )
+    );
+    assert!(
+        !idx.exists(),
+        "no index folder for a run that indexed nothing"
+    );
 }
 
 #[test]

@@ -90,6 +90,9 @@ impl Index {
 
     fn open_once(path: &Path) -> Result<Index> {
         let path = path.to_path_buf();
+        if path.is_file() {
+            return Err(Error::NotAFolder(path));
+        }
         let marker = path.join(MARKER);
         if !marker.is_file() || !path.join(TANTIVY_META).is_file() {
             if !marker.is_file() && has_visible_files(&path) {
@@ -132,6 +135,9 @@ impl Index {
     /// visible files) or opens the index already there.
     pub fn open_or_create(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref().to_path_buf();
+        if path.is_file() {
+            return Err(Error::NotAFolder(path));
+        }
         if Index::exists(&path) {
             return Index::open(path);
         }

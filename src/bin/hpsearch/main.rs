@@ -35,10 +35,27 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("hpsearch: error: {err:#}");
+            eprintln!("hpsearch: error: {}", message(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each said once: a library error
+/// that already names its cause is not followed by the cause again.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -193,6 +210,16 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
         columns,
         outlets,
     };
+    // A path that is not there is almost always a typo: say so before an
+    // index folder is made for nothing.
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!(
+                "{}: no such file or folder; nothing was indexed",
+                p.display()
+            );
+        }
+    }
     let index = Index::open_or_create(path)?;
     let mut writer_options = WriterOptions {
         memory_bytes: args.memory << 20,
