@@ -315,6 +315,10 @@ pub struct IndexSummary {
     pub unchanged_files: u64,
     /// Files passed over because their type is not one hpsearch reads.
     pub ignored_files: u64,
+    /// Those files by extension, lower-cased (`pdf`, `docx`; the empty
+    /// string for files without one), so a folder of exports that holds
+    /// nothing hpsearch reads says what it does hold.
+    pub ignored_types: std::collections::BTreeMap<String, u64>,
     /// Warnings issued (each was also passed to the observer).
     pub warnings: u64,
     /// Passages written.

@@ -586,3 +586,41 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
     assert!(search.contains("\\-\\-exclude\\-source"), "{search}");
     assert!(!idx.exists(), "no index folder is made");
 }
+
+/// Files of types hpsearch does not read are not skipped silently: the
+/// summary counts them by extension, in both outputs.
+#[test]
+fn files_hpsearch_does_not_read_are_counted_by_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("exports");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::copy(
+        repo().join("fixtures/cc-2025-02-corridor-care.md"),
+        src.join("corridor-care.md"),
+    )
+    .unwrap();
+    for name in ["report.pdf", "annex.PDF", "minutes.docx", "README"] {
+        std::fs::write(src.join(name), "not text hpsearch reads").unwrap();
+    }
+    let idx = dir.path().join("idx");
+    let human = hp(&idx).arg("index").arg(&src).output().unwrap();
+    assert!(human.status.success());
+    let line = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        line.contains(
+            "4 files of a type hpsearch does not read (1 without an extension, 1 .docx, 2 .pdf)"
+        ),
+        "{line}"
+    );
+    let json = hp(&idx)
+        .args(["index", "--json"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(summary["ignored_files"], 4);
+    assert_eq!(
+        summary["ignored_types"],
+        serde_json::json!({"": 1, "docx": 1, "pdf": 2})
+    );
+}

@@ -164,9 +164,21 @@ impl InputFile {
 #[derive(Debug, Default)]
 pub(crate) struct Discovery {
     pub files: Vec<InputFile>,
-    /// Files of a type hpsearch does not read, passed over.
-    pub ignored: u64,
+    /// Files of a type hpsearch does not read, passed over, by extension
+    /// (lower-cased; empty for none).
+    pub ignored: std::collections::BTreeMap<String, u64>,
     pub warnings: Vec<Warning>,
+}
+
+impl Discovery {
+    /// Counts a file of a type hpsearch does not read, by its extension.
+    fn ignore(&mut self, path: &Path) {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        *self.ignored.entry(ext).or_default() += 1;
+    }
 }
 
 /// Walks files and folders (recursively, following links, skipping hidden
@@ -188,7 +200,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                     .files
                     .push(InputFile::new(root.clone(), format, Some(&meta))),
                 None => {
-                    found.ignored += 1;
+                    found.ignore(root);
                     found.warnings.push(Warning {
                         path: root.clone(),
                         line: None,
@@ -240,7 +252,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                     format,
                     entry.metadata().ok().as_ref(),
                 )),
-                None => found.ignored += 1,
+                None => found.ignore(entry.path()),
             }
         }
     }
@@ -252,7 +264,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
 /// says it was meant to be read, else it counts as a file type not read.
 fn special_file(path: &Path, kind: &std::fs::FileType, found: &mut Discovery) {
     if Format::of(path).is_none() {
-        found.ignored += 1;
+        found.ignore(path);
         return;
     }
     use std::os::unix::fs::FileTypeExt;

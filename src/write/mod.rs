@@ -368,7 +368,10 @@ impl Writer<'_> {
         for w in &found.warnings {
             self.warn(observer, w.clone());
         }
-        self.summary.ignored_files += found.ignored;
+        for (ext, n) in &found.ignored {
+            self.summary.ignored_files += n;
+            *self.summary.ignored_types.entry(ext.clone()).or_default() += n;
+        }
         let total: u64 = found.files.iter().map(|f| f.size).sum();
         let done = AtomicU64::new(0);
         observer.progress(0, total);

@@ -275,8 +275,24 @@ pub fn summary(s: &IndexSummary) -> String {
     if s.rebuilt > 0 {
         extra = format!(" ({} earlier articles rebuilt)", s.rebuilt);
     }
+    let mut unread = String::new();
+    if s.ignored_files > 0 {
+        let types: Vec<String> = s
+            .ignored_types
+            .iter()
+            .map(|(ext, n)| match ext.as_str() {
+                "" => format!("{n} without an extension"),
+                ext => format!("{n} .{ext}"),
+            })
+            .collect();
+        unread = format!(
+            ", {} of a type hpsearch does not read ({})",
+            plural(s.ignored_files, "file", "files"),
+            types.join(", ")
+        );
+    }
     format!(
-        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read{unread}, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
         s.added,
         s.updated,
         s.unchanged,
@@ -291,4 +307,9 @@ pub fn summary(s: &IndexSummary) -> String {
         s.seconds,
         s.mb_per_second()
     )
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
