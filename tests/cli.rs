@@ -624,3 +624,36 @@ fn files_hpsearch_does_not_read_are_counted_by_type() {
         serde_json::json!({"": 1, "docx": 1, "pdf": 2})
     );
 }
+
+/// A JSONL export with the names of another tool: `headline`, `outlet`,
+/// `published`, `link`, and a body key named with `--map`.
+#[test]
+fn jsonl_takes_the_other_names_of_fields_and_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"headline": "Trust pauses ward closure", "outlet": "Pennine Gazette", "published": "2024-03-05", "link": "https://pg.example/ward", "article_body": "The trust paused the closure of the stroke ward after a consultation."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let idx = dir.path().join("idx");
+    let r = hp(&idx)
+        .args(["index", "--strict", "--map", "text=Article Body"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let out = hp(&idx)
+        .args(["search", "--json", "stroke ward"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hit = &v["hits"][0];
+    assert_eq!(hit["title"], "Trust pauses ward closure");
+    assert_eq!(hit["source"], "Pennine Gazette");
+    assert_eq!(hit["date"], "2024-03-05");
+    assert_eq!(hit["url"], "https://pg.example/ward");
+}

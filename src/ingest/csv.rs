@@ -6,52 +6,7 @@
 //! tabs instead of commas (read from its header line).
 
 use super::Meta;
-
-/// The fields an article can take from a column, with the header names each
-/// is found under when the run maps nothing.
-pub(crate) const FIELDS: &[(&str, &[&str])] = &[
-    (
-        "text",
-        &[
-            "text",
-            "body",
-            "content",
-            "article",
-            "article_text",
-            "full_text",
-            "fulltext",
-            "story",
-        ],
-    ),
-    ("title", &["title", "headline"]),
-    (
-        "source",
-        &[
-            "source",
-            "outlet",
-            "publisher",
-            "publication",
-            "site",
-            "site_name",
-        ],
-    ),
-    (
-        "date",
-        &[
-            "date",
-            "published",
-            "published_at",
-            "publish_date",
-            "pub_date",
-            "pubdate",
-            "date_published",
-            "datetime",
-        ],
-    ),
-    ("url", &["url", "link", "permalink", "web_url"]),
-    ("id", &["id", "article_id", "doc_id", "uid"]),
-    ("author", &["author", "authors", "byline"]),
-];
+use super::fields::{FIELDS, normalise};
 
 /// One data row: its 1-based row number (the header is row 0), the line it
 /// starts on, and what it gave.
@@ -181,15 +136,6 @@ pub(crate) fn parse(
 
 /// Header names compared without case, outer spaces, or the difference
 /// between spaces, hyphens and underscores.
-fn normalise(name: &str) -> String {
-    name.trim()
-        .trim_start_matches('\u{FEFF}')
-        .to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
-}
 
 fn list(headers: &csv::StringRecord) -> String {
     headers
@@ -199,34 +145,9 @@ fn list(headers: &csv::StringRecord) -> String {
         .join(", ")
 }
 
-/// Reads `--map` values: `field=column` pairs, separated by commas.
-pub(crate) fn parse_map(spec: &str) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((field, column)) = part.split_once('=') else {
-            return Err(format!(
-                "--map {part:?}: write FIELD=COLUMN, as in --map text=body"
-            ));
-        };
-        let field = field.trim().to_ascii_lowercase();
-        if !FIELDS.iter().any(|(f, _)| *f == field) {
-            let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
-            return Err(format!(
-                "--map {part:?}: {field:?} is not a field; the fields are {}",
-                names.join(", ")
-            ));
-        }
-        let column = column.trim();
-        if column.is_empty() {
-            return Err(format!("--map {part:?}: the column name is empty"));
-        }
-        out.push((field, column.to_string()));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::fields::parse_map;
     use super::*;
 
     fn ok(rows: &[Row]) -> Vec<(&Meta, &str)> {

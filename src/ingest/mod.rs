@@ -8,6 +8,7 @@
 //! fallbacks. Nothing here touches the index.
 
 pub(crate) mod csv;
+pub(crate) mod fields;
 pub(crate) mod html;
 pub(crate) mod jsonl;
 pub(crate) mod outlets;
@@ -45,7 +46,7 @@ pub struct IngestOptions {
 /// is one of `text`, `title`, `source`, `date`, `url`, `id` and `author`.
 /// `Err` says what is wrong, in words fit to show.
 pub fn parse_column_map(spec: &str) -> std::result::Result<Vec<(String, String)>, String> {
-    csv::parse_map(spec)
+    fields::parse_map(spec)
 }
 
 /// Reads an `--outlet` value: `domain=Name`.
@@ -86,13 +87,16 @@ impl Meta {
         if value.is_empty() {
             return;
         }
-        let slot = match key.trim().to_ascii_lowercase().as_str() {
+        let Some((field, _)) = fields::field_of(key, &[]) else {
+            return;
+        };
+        let slot = match field {
             "id" => &mut self.id,
-            "title" | "headline" => &mut self.title,
-            "source" | "outlet" | "publisher" | "publication" => &mut self.source,
-            "date" | "published" => &mut self.date,
-            "url" | "link" => &mut self.url,
-            "author" | "byline" => &mut self.author,
+            "title" => &mut self.title,
+            "source" => &mut self.source,
+            "date" => &mut self.date,
+            "url" => &mut self.url,
+            "author" => &mut self.author,
             _ => return,
         };
         *slot = Some(value.to_string());
@@ -468,7 +472,7 @@ pub fn jsonl_article(
     warnings: &mut Vec<String>,
     unknown: &mut Vec<String>,
 ) -> Result<Option<Article>, String> {
-    let (meta, body) = jsonl::parse_line(line, warnings, unknown)?;
+    let (meta, body) = jsonl::parse_line(line, &opts.columns, warnings, unknown)?;
     Ok(finish(
         meta,
         &body,

@@ -1,0 +1,107 @@
+//! The names an article's fields go by in the files people export: CSV
+//! column headers, JSONL keys and front matter keys share one table, and
+//! `--map FIELD=NAME` adds a name for one run.
+
+/// The fields an article can take, with the names each is found under when
+/// the run maps nothing, the usual name first.
+pub(crate) const FIELDS: &[(&str, &[&str])] = &[
+    (
+        "text",
+        &[
+            "text",
+            "body",
+            "content",
+            "article",
+            "article_text",
+            "full_text",
+            "fulltext",
+            "story",
+        ],
+    ),
+    ("title", &["title", "headline"]),
+    (
+        "source",
+        &[
+            "source",
+            "outlet",
+            "publisher",
+            "publication",
+            "site",
+            "site_name",
+        ],
+    ),
+    (
+        "date",
+        &[
+            "date",
+            "published",
+            "published_at",
+            "publish_date",
+            "pub_date",
+            "pubdate",
+            "date_published",
+            "datetime",
+        ],
+    ),
+    ("url", &["url", "link", "permalink", "web_url"]),
+    ("id", &["id", "article_id", "doc_id", "uid"]),
+    ("author", &["author", "authors", "byline"]),
+];
+
+/// A column or key name as compared: lower case, words joined by `_`
+/// (`Published on` = `published_on`), without a byte order mark.
+pub(crate) fn normalise(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('\u{FEFF}')
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The field `name` stands for, and where it comes among that field's
+/// names: a name that `columns` (the run's `--map`) gives comes first (0),
+/// then the usual names in their order.
+pub(crate) fn field_of(name: &str, columns: &[(String, String)]) -> Option<(&'static str, usize)> {
+    let wanted = normalise(name);
+    let mapped = columns
+        .iter()
+        .filter(|(_, column)| normalise(column) == wanted)
+        .find_map(|(field, _)| FIELDS.iter().find(|(f, _)| f.eq_ignore_ascii_case(field)));
+    if let Some((field, _)) = mapped {
+        return Some((field, 0));
+    }
+    FIELDS.iter().find_map(|(field, names)| {
+        names
+            .iter()
+            .position(|n| *n == wanted)
+            .map(|at| (*field, at + 1))
+    })
+}
+
+/// Reads `--map` values: `field=column` pairs, separated by commas.
+pub(crate) fn parse_map(spec: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((field, column)) = part.split_once('=') else {
+            return Err(format!(
+                "--map {part:?}: write FIELD=COLUMN, as in --map text=body"
+            ));
+        };
+        let field = field.trim().to_ascii_lowercase();
+        if !FIELDS.iter().any(|(f, _)| *f == field) {
+            let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+            return Err(format!(
+                "--map {part:?}: {field:?} is not a field; the fields are {}",
+                names.join(", ")
+            ));
+        }
+        let column = column.trim();
+        if column.is_empty() {
+            return Err(format!("--map {part:?}: the column name is empty"));
+        }
+        out.push((field, column.to_string()));
+    }
+    Ok(out)
+}
