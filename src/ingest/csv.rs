@@ -134,9 +134,7 @@ pub(crate) fn parse(
     Ok(rows)
 }
 
-/// Header names compared without case, outer spaces, or the difference
-/// between spaces, hyphens and underscores.
-
+/// The header names, quoted, for a message.
 fn list(headers: &csv::StringRecord) -> String {
     headers
         .iter()

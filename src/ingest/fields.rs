@@ -48,8 +48,9 @@ pub(crate) const FIELDS: &[(&str, &[&str])] = &[
     ("author", &["author", "authors", "byline"]),
 ];
 
-/// A column or key name as compared: lower case, words joined by `_`
-/// (`Published on` = `published_on`), without a byte order mark.
+/// A column or key name as compared: without case, outer spaces or a byte
+/// order mark, and with no difference between spaces, hyphens and
+/// underscores (`Published on` = `published_on`).
 pub(crate) fn normalise(name: &str) -> String {
     name.trim()
         .trim_start_matches('\u{FEFF}')
