@@ -319,6 +319,11 @@ pub struct IndexSummary {
     /// string for files without one), so a folder of exports that holds
     /// nothing hpsearch reads says what it does hold.
     pub ignored_types: std::collections::BTreeMap<String, u64>,
+    /// Keys of JSONL lines that hpsearch does not read, with the number of
+    /// lines holding each. Reported here rather than as warnings: exports
+    /// carry extra fields as a matter of course, and `--strict` must accept
+    /// them.
+    pub unread_fields: std::collections::BTreeMap<String, u64>,
     /// Warnings issued (each was also passed to the observer).
     pub warnings: u64,
     /// Passages written.

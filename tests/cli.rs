@@ -657,3 +657,39 @@ fn jsonl_takes_the_other_names_of_fields_and_map() {
     assert_eq!(hit["date"], "2024-03-05");
     assert_eq!(hit["url"], "https://pg.example/ward");
 }
+
+/// A real export carries fields hpsearch does not read; `--strict` indexes
+/// it, and the summary says what was left out.
+#[test]
+fn strict_accepts_exports_with_fields_hpsearch_does_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id": "a1", "title": "Ward reopens", "text": "The ward reopened.", "tags": ["nhs"], "account": "@ward"}"#,
+            "\n",
+            r#"{"id": "a2", "title": "Clinic closes", "text": "The clinic closed.", "tags": []}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let idx = dir.path().join("idx");
+    let r = hp(&idx)
+        .args(["index", "--strict"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let out = String::from_utf8(r.stdout).unwrap();
+    assert!(out.contains("2 added"), "{out}");
+    assert!(
+        out.contains("fields hpsearch does not read, left out: account (1 line), tags (2 lines)"),
+        "{out}"
+    );
+    assert!(
+        r.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}

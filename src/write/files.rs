@@ -233,25 +233,10 @@ impl Writer<'_> {
         self.finish_file(run)
     }
 
-    /// The warnings given once per JSONL file.
+    /// What is said once per JSONL file.
     pub(super) fn jsonl_done(&mut self, path: &Path, state: JsonlFile, observer: &dyn Observer) {
         if state.lines == 0 {
             self.skip_file(observer, path, "empty: no text to index; skipped".into());
-        }
-        if let Some(first) = state.unknown.values().min() {
-            let names: Vec<&str> = state.unknown.keys().map(String::as_str).collect();
-            let message = format!(
-                "fields hpsearch does not read were ignored: {} (first seen on this line; named once per file)",
-                names.join(", ")
-            );
-            self.warn(
-                observer,
-                Warning {
-                    path: path.to_path_buf(),
-                    line: Some(*first),
-                    message,
-                },
-            );
         }
     }
 
@@ -293,10 +278,8 @@ impl Writer<'_> {
             .collect();
         state.lines += items.len() as u64;
         for (item, unknown) in items {
-            if let Some(line) = item.line {
-                for name in unknown {
-                    state.unknown.entry(name).or_insert(line);
-                }
+            for name in unknown {
+                *self.summary.unread_fields.entry(name).or_default() += 1;
             }
             self.stage_item(run, item, observer)?;
         }

@@ -116,8 +116,6 @@ pub enum Outcome {
 struct JsonlFile {
     /// Lines that were not blank.
     lines: u64,
-    /// Names of fields hpsearch does not read, with the first line holding each.
-    unknown: std::collections::BTreeMap<String, u64>,
 }
 
 /// An article parsed, serialised and fingerprinted, ready to stage.

@@ -291,8 +291,24 @@ pub fn summary(s: &IndexSummary) -> String {
             types.join(", ")
         );
     }
+    let mut fields = String::new();
+    if !s.unread_fields.is_empty() {
+        let mut named: Vec<String> = s
+            .unread_fields
+            .iter()
+            .take(NAMED_FIELDS)
+            .map(|(name, n)| format!("{name} ({})", plural(*n, "line", "lines")))
+            .collect();
+        if s.unread_fields.len() > NAMED_FIELDS {
+            named.push(format!("and {} more", s.unread_fields.len() - NAMED_FIELDS));
+        }
+        fields = format!(
+            "\nfields hpsearch does not read, left out: {}",
+            named.join(", ")
+        );
+    }
     format!(
-        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read{unread}, {} passages, {} warnings; {:.1} s, {:.1} MB/s",
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read{unread}, {} passages, {} warnings; {:.1} s, {:.1} MB/s{fields}",
         s.added,
         s.updated,
         s.unchanged,
@@ -308,6 +324,9 @@ pub fn summary(s: &IndexSummary) -> String {
         s.mb_per_second()
     )
 }
+
+/// Unread fields named in the summary, at most.
+const NAMED_FIELDS: usize = 12;
 
 /// `1 file`, `2 files`.
 fn plural(n: u64, one: &str, many: &str) -> String {
