@@ -693,3 +693,61 @@ fn strict_accepts_exports_with_fields_hpsearch_does_not_read() {
         String::from_utf8_lossy(&r.stderr)
     );
 }
+
+/// Exports from web databases keep HTML character references; titles and
+/// text read from JSONL and CSV show the characters, and search finds them.
+#[test]
+fn character_references_in_exports_are_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("exports");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(
+        src.join("a.jsonl"),
+        concat!(
+            r#"{"id": "j1", "title": "A&amp;E waits &#8211; a record", "text": "Patients waited in A&amp;E for hours, the trust&rsquo;s figures show."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("b.csv"),
+        "id,title,text\nc1,R&amp;D budget cut,\"The R&amp;D budget was cut, <b>not</b> &amp; restored.\"\n",
+    )
+    .unwrap();
+    let idx = dir.path().join("idx");
+    assert!(
+        hp(&idx)
+            .arg("index")
+            .arg(&src)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let show = |id: &str| -> Value {
+        serde_json::from_slice(
+            &hp(&idx)
+                .args(["show", "--json", id])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+    };
+    let j = show("j1");
+    assert_eq!(j["title"], "A&E waits \u{2013} a record");
+    assert_eq!(
+        j["text"],
+        "Patients waited in A&E for hours, the trust\u{2019}s figures show."
+    );
+    let c = show("c1");
+    assert_eq!(c["title"], "R&D budget cut");
+    // Text with markup is left as written.
+    assert_eq!(
+        c["text"],
+        "The R&amp;D budget was cut, <b>not</b> &amp; restored."
+    );
+    let out = hp(&idx).args(["search", "--json", "A&E"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hits"][0]["id"], "j1");
+}

@@ -6,7 +6,7 @@
 //! tabs instead of commas (read from its header line).
 
 use super::Meta;
-use super::fields::{FIELDS, normalise};
+use super::fields::{FIELDS, decoded, normalise};
 
 /// One data row: its 1-based row number (the header is row 0), the line it
 /// starts on, and what it gave.
@@ -109,7 +109,7 @@ pub(crate) fn parse(
                     let mut meta = Meta::default();
                     let mut body = String::new();
                     for (field, at) in &slots {
-                        let value = record.get(*at).unwrap_or("").to_string();
+                        let value = decoded(record.get(*at).unwrap_or(""));
                         if *field == "text" {
                             body = value;
                         } else {

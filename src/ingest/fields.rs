@@ -106,3 +106,41 @@ pub(crate) fn parse_map(spec: &str) -> Result<Vec<(String, String)>, String> {
     }
     Ok(out)
 }
+
+/// A value as an export wrote it, with HTML character references (`&amp;`,
+/// `&#8217;`, `&rsquo;`) decoded: tools that dump a web database into JSONL
+/// or CSV often keep them. A value holding markup (`<p>`, `</a>`, `<!--`) is
+/// left as it is: its references are part of the markup's text.
+pub(crate) fn decoded(value: &str) -> String {
+    if !value.contains('&') || holds_markup(value) {
+        return value.to_string();
+    }
+    html_escape::decode_html_entities(value).into_owned()
+}
+
+/// True when `<` starts a tag, an end tag or a comment somewhere in `text`.
+fn holds_markup(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_decoded_unless_the_value_holds_markup() {
+        assert_eq!(
+            decoded("A&amp;E waits &#8211; and R&amp;D"),
+            "A&E waits \u{2013} and R&D"
+        );
+        assert_eq!(
+            decoded("Doctors&rsquo; strike &lt; 5 days"),
+            "Doctors\u{2019} strike < 5 days"
+        );
+        assert_eq!(decoded("A&E and AT&T"), "A&E and AT&T");
+        assert_eq!(decoded("<p>A&amp;E</p>"), "<p>A&amp;E</p>");
+        assert_eq!(decoded("1 < 2 &amp; 3"), "1 < 2 & 3");
+    }
+}

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::Meta;
-use super::fields::field_of;
+use super::fields::{decoded, field_of};
 
 /// Reads one line; `columns` is the run's `--map`. `Err` says why the line
 /// holds no article. Names of keys it does not read go to `unknown`.
@@ -31,7 +31,7 @@ pub(crate) fn parse_line(
             continue;
         };
         let text = match value {
-            Value::String(s) => s.clone(),
+            Value::String(s) => decoded(s),
             Value::Number(n) if field == "id" => n.to_string(),
             Value::Null => continue,
             other => {
