@@ -21,7 +21,27 @@ fn seed_articles_are_indexed_and_found() {
     assert_eq!(dated.len(), 2, "{dated:?}");
     assert!(dated[0].0.ends_with("001_87db51a82a921edc.txt") && dated[0].1 == "2025-04-08");
     assert!(dated[1].0.ends_with("002_b8399ad4387e3a20.txt") && dated[1].1 == "2025-07-30");
+    // Seed 002 opens with a donation appeal; its title is its first real
+    // sentence, and no title is an appeal.
+    let appeal = all
+        .hits
+        .iter()
+        .find(|h| {
+            h.path
+                .as_deref()
+                .is_some_and(|p| p.ends_with("002_b8399ad4387e3a20.txt"))
+        })
+        .unwrap();
+    assert_eq!(
+        appeal.title,
+        "Striking resident doctors will lose if they go to war with the Government, Wes Streeting has said."
+    );
     for h in &all.hits {
+        assert!(
+            !h.title.contains("Your support"),
+            "an appeal as title: {}",
+            h.title
+        );
         assert!(
             !h.title.to_lowercase().starts_with("date"),
             "date leaked into title: {}",

@@ -565,6 +565,12 @@ const TITLE_MAX_CHARS: usize = 150;
 /// and reads like a headline (returned with the bytes to strip from the
 /// body), else the first sentence, shortened at a word.
 fn fallback_title(body: &str, headline_line: bool) -> (String, Option<usize>) {
+    let skipped = leading_appeals(body);
+    if skipped > 0 {
+        // The title comes after the appeal; the body keeps it (boilerplate
+        // is the writer's to leave out of passages).
+        return (fallback_title(&body[skipped..], false).0, None);
+    }
     let first_line = body.lines().next().unwrap_or("").trim();
     let words = first_line.split_whitespace().count();
     let rest_has_text = body.len() > first_line.len() + 1;
@@ -578,6 +584,40 @@ fn fallback_title(body: &str, headline_line: bool) -> (String, Option<usize>) {
     }
     let sentence = body.unicode_sentences().next().unwrap_or("").trim();
     (shorten(sentence, TITLE_MAX_CHARS), None)
+}
+
+/// Phrases with which pages put an appeal above an article (donations,
+/// subscriptions, membership), addressing the reader; a paragraph holding
+/// three of them is an appeal. Words that news reports use too (`donations`,
+/// `newsletter`) are not among them.
+const APPEAL_CUES: &[&str] = &[
+    "your support",
+    "support now",
+    "support us",
+    "your donation",
+    "make a contribution",
+    "read more",
+    "sign up",
+    "subscribe now",
+    "paywall",
+    "become a member",
+];
+
+/// The bytes of the paragraphs at the start of `body` that are appeals
+/// rather than the article, up to where the article's text starts.
+fn leading_appeals(body: &str) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = &body[at..];
+        let start = rest.len() - rest.trim_start().len();
+        let para_end = rest[start..].find("\n\n").map_or(rest.len(), |e| start + e);
+        let para = rest[start..para_end].to_lowercase();
+        let cues = APPEAL_CUES.iter().filter(|c| para.contains(*c)).count();
+        if cues < 3 || para_end == rest.len() {
+            return at;
+        }
+        at += para_end;
+    }
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
@@ -597,6 +637,30 @@ fn collapse_whitespace(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An appeal above the article is passed over for the title; a
+    /// paragraph that merely mentions a subscription or a donation is not an
+    /// appeal.
+    #[test]
+    fn titles_skip_appeals() {
+        let appeal = "Your support helps us to tell the story. Read more. Support Now: your donation keeps us free of paywalls.\n\nNurses in Leeds voted to strike on Tuesday. The ballot closed at noon.";
+        assert_eq!(
+            fallback_title(appeal, true).0,
+            "Nurses in Leeds voted to strike on Tuesday."
+        );
+        let news = "Donations to the hospital charity rose, and more people subscribe to its newsletter.\n\nMore text follows.";
+        assert_eq!(
+            fallback_title(news, false).0,
+            "Donations to the hospital charity rose, and more people subscribe to its newsletter."
+        );
+        // An article that is nothing but an appeal keeps it as its title.
+        let only = "Your support matters. Read more. Support Now and donate today.";
+        assert!(
+            fallback_title(only, false)
+                .0
+                .starts_with("Your support matters.")
+        );
+    }
 
     fn article(raw: &str, opts: &IngestOptions) -> (Option<Article>, Vec<String>) {
         let mut w = Vec::new();
