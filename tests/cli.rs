@@ -154,9 +154,33 @@ fn human_output_show_sources_stats() {
     let out = stdout(hp(&idx).args(["search", "Palantir"]));
     assert!(out.starts_with("1. "), "{out}");
     assert!(out.contains("Policy Lens"), "{out}");
-    assert!(out.contains("1 article match, showing 1-1"), "{out}");
+    assert!(out.contains("1 article matches, showing 1-1"), "{out}");
     assert!(out.contains("sources: Policy Lens 1"), "{out}");
     assert!(!out.contains('\x1b'), "no colour off a terminal");
+
+    // --color always colours a pipe too (for `less -R`); never, never.
+    let coloured = stdout(hp(&idx).args(["--color", "always", "search", "Palantir"]));
+    assert!(coloured.contains("\x1b[1m1.\x1b[0m"), "{coloured:?}");
+    let plain = stdout(hp(&idx).args(["search", "Palantir", "--color", "never"]));
+    assert_eq!(plain, out);
+
+    // --compact: one line per hit (date, source, title), then the counts.
+    let compact =
+        stdout(hp(&idx).args(["search", "--compact", "-n", "3", "junior doctors strike"]));
+    let lines: Vec<&str> = compact.lines().collect();
+    for line in &lines[..3] {
+        let (date, rest) = line.split_once("  ").unwrap();
+        assert!(
+            date.len() == 10 && date.as_bytes()[4] == b'-' || date.trim() == "undated",
+            "{line}"
+        );
+        assert!(!rest.starts_with(' ') && rest.contains("  "), "{line}");
+    }
+    assert_eq!(lines[3], "");
+    assert!(
+        lines[4].ends_with("articles match, showing 1-3"),
+        "{compact}"
+    );
 
     let shown = stdout(hp(&idx).args(["show", "pl-2023-11-federated-data-platform"]));
     assert!(
@@ -610,6 +634,10 @@ fn files_hpsearch_does_not_read_are_counted_by_type() {
         line.contains(
             "4 files of a type hpsearch does not read (1 without an extension, 1 .docx, 2 .pdf)"
         ),
+        "{line}"
+    );
+    assert!(
+        line.contains("; 1 file read, ") && line.contains(", 0 warnings;"),
         "{line}"
     );
     let json = hp(&idx)

@@ -12,6 +12,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "HPSEARCH_INDEX")]
     pub index: Option<PathBuf>,
 
+    /// When to colour the output: auto (a terminal, without NO_COLOR),
+    /// always (for `less -R`), never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -146,6 +151,9 @@ pub struct SearchArgs {
     /// into the best one, listed as "also in")
     #[arg(long)]
     pub no_collapse: bool,
+    /// One line per hit: date, source, title
+    #[arg(long, conflicts_with = "json")]
+    pub compact: bool,
     /// Print one JSON document (schema in the README)
     #[arg(long)]
     pub json: bool,
@@ -185,6 +193,13 @@ pub struct BatchArgs {
     /// Read each line as plain text: no operators
     #[arg(long)]
     pub plain: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -16,7 +16,9 @@ use hpsearch::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, EvalArgs, FilterArgs, IndexArgs, RmArgs, SearchArgs, SortArg};
+use cli::{
+    BatchArgs, Cli, ColorArg, Command, EvalArgs, FilterArgs, IndexArgs, RmArgs, SearchArgs, SortArg,
+};
 use render::Style;
 
 /// Searches allocate and free large per-query buffers; the system allocator
@@ -67,7 +69,11 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let explicit = cli.index.is_some();
     let path = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
-    let style = Style::new(io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+    let style = Style::new(match cli.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    });
     let mut out = io::stdout().lock();
     match cli.command {
         Command::Index(args) => index(&path, args, &mut out),
@@ -282,7 +288,7 @@ fn search(
         eprintln!("hpsearch: {notice}");
     }
     emit(out, args.json, &results, |o, r| {
-        render::search(o, r, request.offset, style)
+        render::search(o, r, request.offset, args.compact, style)
     })?;
     out.flush()?;
     Ok(if results.total_articles > 0 {

@@ -40,10 +40,18 @@ pub fn search(
     out: &mut impl Write,
     r: &SearchResults,
     offset: usize,
+    compact: bool,
     style: &Style,
 ) -> io::Result<()> {
     for (i, hit) in r.hits.iter().enumerate() {
-        hit_block(out, offset + i + 1, hit, style)?;
+        if compact {
+            hit_line(out, hit, style)?;
+        } else {
+            hit_block(out, offset + i + 1, hit, style)?;
+        }
+    }
+    if compact && !r.hits.is_empty() {
+        writeln!(out)?;
     }
     let shown = if r.hits.is_empty() {
         String::new()
@@ -51,9 +59,9 @@ pub fn search(
         format!(", showing {}-{}", offset + 1, offset + r.hits.len())
     };
     let noun = if r.total_articles == 1 {
-        "article"
+        "article matches"
     } else {
-        "articles"
+        "articles match"
     };
     let folded = match r.collapsed {
         0 => String::new(),
@@ -63,7 +71,7 @@ pub fn search(
     writeln!(
         out,
         "{}",
-        style.bold(&format!("{} {noun} match{folded}{shown}", r.total_articles))
+        style.bold(&format!("{} {noun}{folded}{shown}", r.total_articles))
     )?;
     if !r.facets.sources.is_empty() {
         writeln!(out, "  sources: {}", facet_line(&r.facets.sources, 12))?;
@@ -91,6 +99,28 @@ fn facet_line(values: &[FacetCount], max: usize) -> String {
         parts.push(format!("and {} more", values.len() - max));
     }
     parts.join(" · ")
+}
+
+/// One hit on one line, as `--compact` prints it: date (or `undated`),
+/// source, title, and the outlets of its copies.
+fn hit_line(out: &mut impl Write, hit: &Hit, style: &Style) -> io::Result<()> {
+    let date = hit
+        .date
+        .map_or_else(|| "undated   ".into(), |d| d.to_string());
+    let source = hit.source.as_deref().unwrap_or("unknown source");
+    let copies = match hit.also_in.len() {
+        0 => String::new(),
+        1 => " (+1 copy)".to_string(),
+        n => format!(" (+{n} copies)"),
+    };
+    writeln!(
+        out,
+        "{}  {}  {}{}",
+        style.dim(&date),
+        source,
+        style.bold(&hit.title),
+        style.dim(&copies)
+    )
 }
 
 fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Result<()> {
@@ -308,7 +338,7 @@ pub fn summary(s: &IndexSummary) -> String {
         );
     }
     format!(
-        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} files read, {} unchanged files not read{unread}, {} passages, {} warnings; {:.1} s, {:.1} MB/s{fields}",
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} read, {} unchanged files not read{unread}, {} passages, {}; {:.1} s, {:.1} MB/s{fields}",
         s.added,
         s.updated,
         s.unchanged,
@@ -316,10 +346,10 @@ pub fn summary(s: &IndexSummary) -> String {
         s.skipped,
         s.collapsed,
         s.stripped,
-        s.files,
+        plural(s.files, "file", "files"),
         s.unchanged_files,
         s.passages,
-        s.warnings,
+        plural(s.warnings, "warning", "warnings"),
         s.seconds,
         s.mb_per_second()
     )
