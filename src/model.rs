@@ -202,6 +202,10 @@ pub struct SearchResults {
 pub struct Hit {
     pub id: String,
     pub title: String,
+    /// Byte ranges in `title` of the matched words, sorted, not
+    /// overlapping (empty with `ids_only`).
+    #[serde(default)]
+    pub title_highlights: Vec<[usize; 2]>,
     pub source: Option<String>,
     pub date: Option<Date>,
     pub path: Option<String>,

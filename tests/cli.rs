@@ -158,9 +158,22 @@ fn human_output_show_sources_stats() {
     assert!(out.contains("sources: Policy Lens 1"), "{out}");
     assert!(!out.contains('\x1b'), "no colour off a terminal");
 
+    // The address comes last on the meta line, after the score.
+    let meta = out.lines().nth(1).unwrap();
+    assert!(
+        meta.contains("score ")
+            && meta.ends_with("https://policylens.example/2023/11/federated-data-platform"),
+        "{meta}"
+    );
+
     // --color always colours a pipe too (for `less -R`); never, never.
     let coloured = stdout(hp(&idx).args(["--color", "always", "search", "Palantir"]));
     assert!(coloured.contains("\x1b[1m1.\x1b[0m"), "{coloured:?}");
+    // Matched words are lit in the title too.
+    assert!(
+        coloured.contains("\x1b[1;33mPalantir\x1b[0m"),
+        "{coloured:?}"
+    );
     let plain = stdout(hp(&idx).args(["search", "Palantir", "--color", "never"]));
     assert_eq!(plain, out);
 
@@ -778,4 +791,44 @@ fn character_references_in_exports_are_decoded() {
     let out = hp(&idx).args(["search", "--json", "A&E"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hits"][0]["id"], "j1");
+}
+
+/// An article that is only a headline (a tweet, a wire flash) shows its
+/// title once, not again as its passage.
+#[test]
+fn a_headline_only_article_is_not_printed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("flashes.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id": "f1", "title": "Ambulance strike called off in Wales", "text": "Ambulance strike called off in Wales"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let idx = dir.path().join("idx");
+    assert!(
+        hp(&idx)
+            .arg("index")
+            .arg(&file)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = String::from_utf8(
+        hp(&idx)
+            .args(["search", "ambulance strike"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        out.matches("Ambulance strike called off in Wales").count(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("   > "), "{out}");
 }

@@ -78,6 +78,7 @@ pub(super) fn load(
         }
         hits.push(Hit {
             id: article.id,
+            title_highlights: highlighter.highlight(&article.title),
             title: article.title,
             source: article.source,
             date: article.date,
@@ -142,6 +143,7 @@ fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
     Hit {
         id: String::new(),
         title: String::new(),
+        title_highlights: Vec::new(),
         source: agg.source_ord().and_then(|k| names.name(k)),
         date: agg.day().and_then(crate::Date::from_key),
         path: None,

@@ -132,8 +132,27 @@ pub fn check(req: &SearchRequest, r: &SearchResults) {
         assert!(!r.hits.is_empty(), "{q:?}: matches but an empty first page");
     }
 
-    // Passages and highlights.
+    // Passages and highlights, in titles too.
     for h in &r.hits {
+        let mut last_end = 0;
+        for (k, &[a, b]) in h.title_highlights.iter().enumerate() {
+            assert!(
+                a < b && b <= h.title.len(),
+                "{q:?}: title highlight {a}..{b} of {:?}",
+                h.title
+            );
+            assert!(
+                h.title.is_char_boundary(a) && h.title.is_char_boundary(b),
+                "{q:?}: {:?}",
+                h.title
+            );
+            assert!(
+                k == 0 || a > last_end,
+                "{q:?}: title highlights overlap in {:?}",
+                h.title
+            );
+            last_end = b;
+        }
         if req.ids_only {
             assert!(h.passages.is_empty(), "{q:?}: passages with ids only");
             continue;

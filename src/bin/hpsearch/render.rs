@@ -128,7 +128,7 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
         out,
         "{} {}",
         style.bold(&format!("{n}.")),
-        style.bold(&hit.title)
+        marked(&hit.title, &hit.title_highlights, style, |t| style.bold(t))
     )?;
     let mut meta = vec![
         hit.source
@@ -136,6 +136,9 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
             .unwrap_or_else(|| "unknown source".into()),
         hit.date.map_or_else(|| "undated".into(), |d| d.to_string()),
     ];
+    // The address goes last: a long one wraps alone, not the score.
+    meta.push(format!("score {:.2}", hit.score));
+    meta.push(format!("id {}", hit.id));
     if let Some(url) = &hit.url {
         meta.push(url.clone());
     } else if let Some(path) = &hit.path {
@@ -144,8 +147,6 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
             None => path.clone(),
         });
     }
-    meta.push(format!("id {}", hit.id));
-    meta.push(format!("score {:.2}", hit.score));
     writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
     if !hit.also_in.is_empty() {
         let mut names: Vec<String> = Vec::new();
@@ -165,6 +166,11 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
         )?;
     }
     for p in &hit.passages {
+        // A headline-only article (a tweet, a wire flash) is its title:
+        // do not print it twice.
+        if collapse_ws(&p.text) == collapse_ws(&hit.title) {
+            continue;
+        }
         writeln!(out, "   > {}", excerpt(&p.text, &p.highlights, style))?;
     }
     writeln!(out)
@@ -172,6 +178,31 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
 
 /// The passage with whitespace folded and highlights marked, cut to a window
 /// around the first highlight when it is long.
+/// `text` with its highlighted ranges marked and the rest styled by `rest`.
+fn marked(
+    text: &str,
+    highlights: &[[usize; 2]],
+    style: &Style,
+    rest: impl Fn(&str) -> String,
+) -> String {
+    let mut s = String::new();
+    let mut at = 0;
+    for &[a, b] in highlights {
+        if a < at || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+            continue;
+        }
+        s.push_str(&rest(&text[at..a]));
+        s.push_str(&style.mark(&text[a..b]));
+        at = b;
+    }
+    s.push_str(&rest(&text[at..]));
+    s
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn excerpt(text: &str, highlights: &[[usize; 2]], style: &Style) -> String {
     let first = highlights.first().map_or(0, |h| h[0]);
     let (mut start, mut end) = (0, text.len());
