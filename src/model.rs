@@ -336,8 +336,9 @@ pub struct IndexSummary {
     pub bytes: u64,
     /// Bytes of title and text of the articles added or updated.
     pub text_bytes: u64,
-    /// Wall time of the run, commit included (in [`IndexStats::last_run`],
-    /// up to the start of the commit, which cannot record its own length).
+    /// Wall time of the run up to its commit: every segment written, the
+    /// commit point about to be (the same in the returned summary and in
+    /// [`IndexStats::last_run`]).
     pub seconds: f64,
 }
 

@@ -832,3 +832,24 @@ fn a_headline_only_article_is_not_printed_twice() {
     );
     assert!(!out.contains("   > "), "{out}");
 }
+
+/// `stats` reports the run the way `index` printed it, time included.
+#[test]
+fn stats_reports_the_last_run_as_index_printed_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let printed: Value = serde_json::from_slice(
+        &hp(&idx)
+            .args(["index", "--json"])
+            .arg(repo().join("fixtures"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let stats: Value =
+        serde_json::from_slice(&hp(&idx).args(["stats", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(stats["last_run"], printed);
+    assert!(printed["seconds"].as_f64().unwrap() > 0.0);
+}

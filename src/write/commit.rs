@@ -32,15 +32,16 @@ impl Writer<'_> {
             self.settle()?;
         }
         let mut summary = std::mem::take(&mut self.summary);
+        // The run's time is taken once tantivy has written every segment,
+        // just before the commit point is, so the summary this returns and
+        // the one the commit records (and `stats` shows) say the same.
+        let mut prepared = self.writer.prepare_commit()?;
         summary.seconds = self.started.elapsed().as_secs_f64();
         let payload = serde_json::to_string(&summary).expect("a summary always serialises");
-        let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.writer.wait_merging_threads()?;
         self.index.reload()?;
-        // The recorded summary cannot include its own commit; the returned one does.
-        summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(summary)
     }
 
