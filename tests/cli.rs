@@ -853,3 +853,44 @@ fn stats_reports_the_last_run_as_index_printed_it() {
     assert_eq!(stats["last_run"], printed);
     assert!(printed["seconds"].as_f64().unwrap() > 0.0);
 }
+
+/// Passages wrap to the terminal's width (`COLUMNS` when set), keeping
+/// their indent, and lose no word; piped output keeps each on one line.
+#[test]
+fn passages_wrap_to_the_width_keeping_their_indent() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let args = [
+        "search",
+        "-n",
+        "3",
+        "--passages",
+        "2",
+        "junior doctors strike",
+    ];
+    let one_line = stdout(hp(&idx).args(args));
+    let wrapped = stdout(hp(&idx).env("COLUMNS", "60").args(args));
+    let passages = |out: &str, wrapped: bool| -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        for line in out.lines() {
+            if let Some(p) = line.strip_prefix("   > ") {
+                found.push(p.to_string());
+            } else if wrapped && line.starts_with("     ") && !found.is_empty() {
+                let last = found.last_mut().unwrap();
+                last.push(' ');
+                last.push_str(line.trim_start());
+            }
+        }
+        found
+    };
+    for line in wrapped
+        .lines()
+        .filter(|l| l.starts_with("   > ") || l.starts_with("     "))
+    {
+        assert!(line.chars().count() <= 60, "{line:?}");
+    }
+    let (a, b) = (passages(&one_line, false), passages(&wrapped, true));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "the same words, wrapped");
+    assert!(wrapped.lines().count() > one_line.lines().count());
+}

@@ -123,6 +123,7 @@ pub fn path_str(p: &Path) -> String {
 pub fn hp(index: &Path) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_hpsearch"));
     c.env_remove("HPSEARCH_INDEX")
+        .env_remove("COLUMNS")
         .env("NO_COLOR", "1")
         .arg("--index")
         .arg(index);

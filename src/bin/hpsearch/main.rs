@@ -69,11 +69,25 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let explicit = cli.index.is_some();
     let path = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
-    let style = Style::new(match cli.color {
+    let terminal = io::stdout().is_terminal();
+    let color = match cli.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    });
+        ColorArg::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    // Passages wrap to $COLUMNS when it is set, else to the terminal's
+    // width; piped output keeps each passage on one line.
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .or_else(|| {
+            terminal
+                .then(terminal_size::terminal_size)
+                .flatten()
+                .map(|(w, _)| usize::from(w.0))
+        })
+        .filter(|w| *w >= 20);
+    let style = Style::new(color, width);
     let mut out = io::stdout().lock();
     match cli.command {
         Command::Index(args) => index(&path, args, &mut out),

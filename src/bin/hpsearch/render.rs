@@ -9,11 +9,13 @@ use hpsearch::{Article, FacetCount, Hit, IndexStats, IndexSummary, SearchResults
 /// ANSI styles, or nothing.
 pub struct Style {
     color: bool,
+    /// Columns to wrap passages to; `None` leaves each on one line.
+    width: Option<usize>,
 }
 
 impl Style {
-    pub fn new(color: bool) -> Style {
-        Style { color }
+    pub fn new(color: bool, width: Option<usize>) -> Style {
+        Style { color, width }
     }
     fn wrap(&self, code: &str, text: &str) -> String {
         if self.color {
@@ -171,13 +173,63 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
         if collapse_ws(&p.text) == collapse_ws(&hit.title) {
             continue;
         }
-        writeln!(out, "   > {}", excerpt(&p.text, &p.highlights, style))?;
+        let text = excerpt(&p.text, &p.highlights, style);
+        match style.width {
+            Some(width) => {
+                for line in wrap(&text, "   > ", "     ", width) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            None => writeln!(out, "   > {text}")?,
+        }
     }
     writeln!(out)
 }
 
 /// The passage with whitespace folded and highlights marked, cut to a window
 /// around the first highlight when it is long.
+/// `text` in lines of at most `width` columns (a longer word alone on its
+/// line), the first after `first`, the others after `indent`. Colour codes
+/// take no columns.
+fn wrap(text: &str, first: &str, indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut used = columns(first);
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = columns(word);
+        if !empty && used + 1 + w > width {
+            lines.push(std::mem::replace(&mut line, indent.to_string()));
+            used = columns(indent);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            used += 1;
+        }
+        line.push_str(word);
+        used += w;
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+/// Terminal columns `s` takes, colour codes (`ESC [ ... m`) aside.
+fn columns(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_code = false;
+    for c in s.chars() {
+        match (in_code, c) {
+            (false, '\x1b') => in_code = true,
+            (true, 'm') => in_code = false,
+            (true, _) => {}
+            (false, c) => n += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0),
+        }
+    }
+    n
+}
+
 /// `text` with its highlighted ranges marked and the rest styled by `rest`.
 fn marked(
     text: &str,
