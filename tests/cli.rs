@@ -394,13 +394,12 @@ fn batch_takes_the_search_filters_and_answers_a_blank_line_with_nothing() {
         "blank lines: {answers:?}"
     );
     for (answer, query) in [(&answers[0], "strike"), (&answers[3], "doctors pay")] {
-        let searched = hp(&idx)
-            .args(["search", "--json", "-n", "5"])
-            .args(flags)
-            .arg(query)
-            .output()
-            .unwrap();
-        let searched: Value = serde_json::from_slice(&searched.stdout).unwrap();
+        let searched = json(
+            hp(&idx)
+                .args(["search", "--json", "-n", "5"])
+                .args(flags)
+                .arg(query),
+        );
         let want: Vec<&Value> = searched["hits"]
             .as_array()
             .unwrap()
@@ -549,11 +548,7 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
             assert!(script.contains(word), "{shell} completion lacks {word}");
         }
     }
-    let bash = hp(&idx)
-        .args(["completions", "bash"])
-        .output()
-        .unwrap()
-        .stdout;
+    let bash = stdout(hp(&idx).args(["completions", "bash"]));
     let script = none.path().join("hpsearch.bash");
     std::fs::write(&script, bash).unwrap();
     let checked = std::process::Command::new("bash")
@@ -569,7 +564,7 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
     let refused = hp(&idx).args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
 
-    let page = String::from_utf8(hp(&idx).arg("man").output().unwrap().stdout).unwrap();
+    let page = stdout(hp(&idx).arg("man"));
     assert!(page.contains(".TH hpsearch 1"), "{page}");
     for command in [
         "index", "search", "show", "sources", "stats", "batch", "rm", "eval",
@@ -653,12 +648,7 @@ fn files_hpsearch_does_not_read_are_counted_by_type() {
         line.contains("; 1 file read, ") && line.contains(", 0 warnings;"),
         "{line}"
     );
-    let json = hp(&idx)
-        .args(["index", "--json"])
-        .arg(&src)
-        .output()
-        .unwrap();
-    let summary: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let summary = json(hp(&idx).args(["index", "--json"]).arg(&src));
     assert_eq!(summary["ignored_files"], 4);
     assert_eq!(
         summary["ignored_types"],
@@ -687,11 +677,7 @@ fn jsonl_takes_the_other_names_of_fields_and_map() {
         .output()
         .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let out = hp(&idx)
-        .args(["search", "--json", "stroke ward"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(hp(&idx).args(["search", "--json", "stroke ward"]));
     let hit = &v["hits"][0];
     assert_eq!(hit["title"], "Trust pauses ward closure");
     assert_eq!(hit["source"], "Pennine Gazette");
@@ -765,16 +751,7 @@ fn character_references_in_exports_are_decoded() {
             .status
             .success()
     );
-    let show = |id: &str| -> Value {
-        serde_json::from_slice(
-            &hp(&idx)
-                .args(["show", "--json", id])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap()
-    };
+    let show = |id: &str| json(hp(&idx).args(["show", "--json", id]));
     let j = show("j1");
     assert_eq!(j["title"], "A&E waits \u{2013} a record");
     assert_eq!(
@@ -788,8 +765,7 @@ fn character_references_in_exports_are_decoded() {
         c["text"],
         "The R&amp;D budget was cut, <b>not</b> &amp; restored."
     );
-    let out = hp(&idx).args(["search", "--json", "A&E"]).output().unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(hp(&idx).args(["search", "--json", "A&E"]));
     assert_eq!(v["hits"][0]["id"], "j1");
 }
 
@@ -817,14 +793,7 @@ fn a_headline_only_article_is_not_printed_twice() {
             .status
             .success()
     );
-    let out = String::from_utf8(
-        hp(&idx)
-            .args(["search", "ambulance strike"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let out = stdout(hp(&idx).args(["search", "ambulance strike"]));
     assert_eq!(
         out.matches("Ambulance strike called off in Wales").count(),
         1,
@@ -838,18 +807,12 @@ fn a_headline_only_article_is_not_printed_twice() {
 fn stats_reports_the_last_run_as_index_printed_it() {
     let dir = tempfile::tempdir().unwrap();
     let idx = dir.path().join("idx");
-    let printed: Value = serde_json::from_slice(
-        &hp(&idx)
+    let printed = json(
+        hp(&idx)
             .args(["index", "--json"])
-            .arg(repo().join("fixtures"))
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let stats: Value =
-        serde_json::from_slice(&hp(&idx).args(["stats", "--json"]).output().unwrap().stdout)
-            .unwrap();
+            .arg(repo().join("fixtures")),
+    );
+    let stats = json(hp(&idx).args(["stats", "--json"]));
     assert_eq!(stats["last_run"], printed);
     assert!(printed["seconds"].as_f64().unwrap() > 0.0);
 }

@@ -2,8 +2,8 @@
 //! by the names of [`super::fields`], as CSV columns do (`text`, `body` or
 //! `content`; `title` or `headline`; `source` or `outlet`; `date` or
 //! `published`; `url` or `link`; `id`; `author`), and `--map` adds names.
-//! Other keys are not read (the writer names them once per file); a key of
-//! the wrong type is a warning and is left out.
+//! Other keys are not read (the run's summary counts them by name); a key
+//! of the wrong type is a warning and is left out.
 
 use serde_json::Value;
 

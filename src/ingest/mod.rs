@@ -449,7 +449,7 @@ pub(crate) fn csv_articles(
 /// Reads one JSONL line into its article, as `hpsearch index` does. `Err`
 /// is why the line was skipped; fields of the wrong type are left out with a
 /// message in `warnings`; the names of fields hpsearch does not read are
-/// added to `unknown` (the indexer reports them once per file).
+/// added to `unknown` (the run's summary counts them).
 ///
 /// ```
 /// use std::path::Path;

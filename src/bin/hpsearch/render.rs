@@ -170,7 +170,7 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
     for p in &hit.passages {
         // A headline-only article (a tweet, a wire flash) is its title:
         // do not print it twice.
-        if collapse_ws(&p.text) == collapse_ws(&hit.title) {
+        if fold(&p.text).trim() == fold(&hit.title).trim() {
             continue;
         }
         let text = excerpt(&p.text, &p.highlights, style);
@@ -186,8 +186,6 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
     writeln!(out)
 }
 
-/// The passage with whitespace folded and highlights marked, cut to a window
-/// around the first highlight when it is long.
 /// `text` in lines of at most `width` columns (a longer word alone on its
 /// line), the first after `first`, the others after `indent`. Colour codes
 /// take no columns.
@@ -251,10 +249,8 @@ fn marked(
     s
 }
 
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
+/// The passage with whitespace folded and highlights marked, cut to a window
+/// around the first highlight when it is long.
 fn excerpt(text: &str, highlights: &[[usize; 2]], style: &Style) -> String {
     let first = highlights.first().map_or(0, |h| h[0]);
     let (mut start, mut end) = (0, text.len());
