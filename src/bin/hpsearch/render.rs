@@ -130,7 +130,12 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
         out,
         "{} {}",
         style.bold(&format!("{n}.")),
-        marked(&hit.title, &hit.title_highlights, style, |t| style.bold(t))
+        marked(
+            &hit.title,
+            &hit.title_highlights,
+            |t| style.bold(t),
+            |t| style.mark(t)
+        )
     )?;
     let mut meta = vec![
         hit.source
@@ -228,12 +233,13 @@ fn columns(s: &str) -> usize {
     n
 }
 
-/// `text` with its highlighted ranges marked and the rest styled by `rest`.
+/// `text` with its highlighted ranges made by `lit` and the rest by `rest`
+/// (ranges that overlap or fall outside the text are passed over).
 fn marked(
     text: &str,
     highlights: &[[usize; 2]],
-    style: &Style,
     rest: impl Fn(&str) -> String,
+    lit: impl Fn(&str) -> String,
 ) -> String {
     let mut s = String::new();
     let mut at = 0;
@@ -242,7 +248,7 @@ fn marked(
             continue;
         }
         s.push_str(&rest(&text[at..a]));
-        s.push_str(&style.mark(&text[a..b]));
+        s.push_str(&lit(&text[a..b]));
         at = b;
     }
     s.push_str(&rest(&text[at..]));
@@ -276,13 +282,14 @@ fn excerpt(text: &str, highlights: &[[usize; 2]], style: &Style) -> String {
     if start > 0 {
         s.push('…');
     }
-    let mut at = start;
-    for h in highlights.iter().filter(|h| h[0] >= start && h[1] <= end) {
-        s.push_str(&fold(&text[at..h[0]]));
-        s.push_str(&style.mark(&fold(&text[h[0]..h[1]])));
-        at = h[1];
-    }
-    s.push_str(&fold(&text[at..end]));
+    let window: Vec<[usize; 2]> = highlights
+        .iter()
+        .filter(|h| h[0] >= start && h[1] <= end)
+        .map(|h| [h[0] - start, h[1] - start])
+        .collect();
+    s.push_str(&marked(&text[start..end], &window, fold, |t| {
+        style.mark(&fold(t))
+    }));
     if end < text.len() {
         s.push('…');
     }
