@@ -123,13 +123,54 @@ fn each_token_of(
     mode: Mode,
     mut sink: impl FnMut(&str, usize, usize, u32, TokenKind),
 ) {
+    walk(
+        text,
+        segs,
+        |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
+            normalize(raw, mode, kind, |term| {
+                sink(term, start, end, position, kind)
+            });
+        },
+    );
+}
+
+/// The position of the first word at or after each of `starts` (byte
+/// offsets, ascending), as [`analyze`] numbers words in either mode; a start
+/// past the last word gets the position after it. Only finds word
+/// boundaries: no word is normalised.
+///
+/// ```
+/// let text = "Nurses strike. Level-four alert follows.";
+/// let at = hpsearch::analysis::first_positions(text, &[0, 15, 26]);
+/// assert_eq!(at, [0, 2, 4]);
+/// ```
+pub fn first_positions(text: &str, starts: &[usize]) -> Vec<u32> {
+    let mut segs: Vec<(usize, &str)> = Vec::new();
+    segment::word_bounds(text, &mut segs);
+    let mut out = Vec::with_capacity(starts.len());
+    let mut next = 0;
+    let mut last = 0;
+    walk(text, &segs, |_, start, _, position, _| {
+        while next < starts.len() && starts[next] <= start {
+            out.push(position);
+            next += 1;
+        }
+        last = last.max(position + 1);
+    });
+    out.resize(starts.len(), last);
+    out
+}
+
+/// Finds the words among a text's segments and numbers their positions,
+/// calling `emit(raw, start, end, position, kind)` for each token before
+/// normalisation: the one place positions are given.
+fn walk(
+    text: &str,
+    segs: &[(usize, &str)],
+    mut emit: impl FnMut(&str, usize, usize, u32, TokenKind),
+) {
     let mut position: u32 = 0;
     let mut i = 0;
-    let mut emit = |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
-        normalize(raw, mode, kind, |term| {
-            sink(term, start, end, position, kind)
-        });
-    };
     while i < segs.len() {
         let (start, seg) = segs[i];
         if !is_wordlike(seg) {

@@ -1,7 +1,8 @@
 //! The analyzer as tantivy tokenizers ([`super::STEMMED`], [`super::EXACT`]),
-//! with each indexing thread's memory of its last texts: a passage is
-//! analysed in three fields, so its word boundaries and stemmed tokens are
-//! replayed rather than found again.
+//! with each indexing thread's memory of its last texts: an article's title
+//! and text are each analysed in two fields (stemmed and as written), so the
+//! word boundaries the stemmed analysis found are reused rather than found
+//! again.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -100,12 +101,11 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
 }
 
 /// The word boundaries and stemmed tokens of the last texts the stemmed
-/// analyzer indexed on this thread. tantivy analyses a passage's text three
-/// times, close together on one thread (an article's documents are one
-/// batch): stemmed as the passage (`body`) and as part of its article's
-/// whole text (`text`, on the head), and exact (`body_exact`). The second
-/// stemmed analysis replays the first, and the exact one starts from its
-/// word boundaries.
+/// analyzer indexed on this thread. tantivy analyses an article's title and
+/// text twice each, close together on one thread: stemmed (`title`, `text`)
+/// and as written (`title_exact`, `text_exact`). The exact analysis starts
+/// from the word boundaries the stemmed one found (and a text analysed
+/// stemmed again is replayed).
 struct RecentTokens {
     texts: Vec<RecentText>,
     /// The entry to overwrite next.
@@ -123,12 +123,11 @@ struct RecentText {
     tokens: Vec<(u32, u32, u32, u32)>,
 }
 
-/// Texts remembered: an article's passages and title, for all but the
-/// longest articles.
-const RECENT_TEXTS: usize = 32;
+/// Texts remembered: an article's title and text, and a few more.
+const RECENT_TEXTS: usize = 4;
 
 /// Longer texts are not remembered (their buffers would stay allocated).
-const RECENT_TEXT_BYTES: usize = 16 * 1024;
+const RECENT_TEXT_BYTES: usize = 256 * 1024;
 
 thread_local! {
     static RECENT: RefCell<RecentTokens> = const {
@@ -222,7 +221,8 @@ impl tantivy::tokenizer::TokenStream for HpTokenStream<'_> {
 /// index is opened: tantivy does not persist tokenizers.
 ///
 /// Returns the count of bytes the exact analyzer has been given: each
-/// passage's text goes through it exactly once (in `body_exact`).
+/// article's title and text go through it exactly once (in `title_exact`
+/// and `text_exact`).
 pub fn register(index: &tantivy::Index) -> Arc<AtomicU64> {
     let manager = index.tokenizers();
     manager.register(STEMMED, HpTokenizer::new(Mode::Stemmed));

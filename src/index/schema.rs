@@ -1,10 +1,10 @@
-//! The tantivy schema. Every tantivy document is one passage; the first
-//! passage of an article (its *head*) also stores the whole article as JSON
-//! and carries the fields that describe the article once: `head`, `chash`,
-//! the file it came from (`file`, `fstamp`, `fhash`, `fgen`), its paragraph
-//! fingerprints (`paras`, `stripped`) and its MinHash signature (`sig`).
-//! Keeping one kind of document means BM25 statistics are those of passages
-//! alone and filters need no extra clause.
+//! The tantivy schema. Every tantivy document is one article: its title and
+//! text, stemmed and as written, with positions; the byte ranges of its
+//! passages (boilerplate left out) as a column; the whole article as stored
+//! JSON; and the columns that describe it: `chash`, the file it came from
+//! (`file`, `fstamp`, `fhash`, `fgen`), its paragraph fingerprints (`paras`,
+//! `stripped`) and its MinHash signature (`sig`). BM25 statistics are those
+//! of articles, and a query scores each article once.
 
 use tantivy::schema::{
     FAST, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -14,23 +14,20 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The name of each field, the one place it is spelled: columns are read
 /// by these names.
 pub(crate) mod name {
     pub const ID: &str = "id";
     pub const AKEY: &str = "akey";
-    pub const IS_HEAD: &str = "is_head";
     pub const CHASH: &str = "chash";
-    pub const PART: &str = "part";
-    pub const START: &str = "start";
-    pub const END: &str = "end";
+    pub const PASSAGES: &str = "passages";
+    pub const FIRSTS: &str = "firsts";
     pub const TITLE: &str = "title";
     pub const TITLE_EXACT: &str = "title_exact";
-    pub const BODY: &str = "body";
-    pub const BODY_EXACT: &str = "body_exact";
     pub const TEXT: &str = "text";
+    pub const TEXT_EXACT: &str = "text_exact";
     pub const SOURCE: &str = "source";
     pub const SOURCE_KEY: &str = "source_key";
     pub const DAY: &str = "day";
@@ -48,58 +45,49 @@ pub(crate) mod name {
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
-    /// Article id, on every passage, as a column only (lookups go through
-    /// `akey`).
+    /// Article id, as a column only (lookups go through `akey`).
     pub id: tantivy::schema::Field,
     /// 64-bit hash of the id: names an article across segments and builds
     /// (lookups by id, ties in ranking); indexed, so one delete removes an
     /// article.
     pub akey: tantivy::schema::Field,
-    /// The term [`HEAD_MARK`] on head passages only: its document frequency
-    /// is the number of articles, for article-level BM25 statistics.
-    pub is_head: tantivy::schema::Field,
-    /// Hash of the article's content, on heads only: change detection.
+    /// Hash of the article's content: change detection.
     pub chash: tantivy::schema::Field,
-    /// The passage's number in its article, the head's 0: a passage's
-    /// head is that many documents before it (an article's passages are
-    /// consecutive), so passages group into articles by a small number
-    /// rather than by their 64-bit `akey`.
-    pub part: tantivy::schema::Field,
-    /// Byte range of the passage in the article text.
-    pub start: tantivy::schema::Field,
-    pub end: tantivy::schema::Field,
+    /// The article's passages, boilerplate left out: their byte ranges and
+    /// the positions of their first words (see [`encode_passages`]).
+    pub passages: tantivy::schema::Field,
+    pub firsts: tantivy::schema::Field,
     pub title: tantivy::schema::Field,
     pub title_exact: tantivy::schema::Field,
-    pub body: tantivy::schema::Field,
-    pub body_exact: tantivy::schema::Field,
-    /// The whole article text, on heads only, without positions: the
-    /// article-level evidence that ranks beside the best passages.
+    /// The article text, stemmed, with positions, boilerplate blanked out:
+    /// ranking, and the positions best passages are found from.
     pub text: tantivy::schema::Field,
+    /// The same text with the words as written, for quoted phrases.
+    pub text_exact: tantivy::schema::Field,
     /// Source as written, for facets.
     pub source: tantivy::schema::Field,
     /// Source folded to lower case, for filters.
     pub source_key: tantivy::schema::Field,
     /// Date as `YYYYMMDD`.
     pub day: tantivy::schema::Field,
-    /// The whole article as JSON, on heads only.
+    /// The whole article as JSON.
     pub article: tantivy::schema::Field,
-    /// Cluster label, on every passage: copies of one story share it
-    /// (see `neardup`).
+    /// Cluster label: copies of one story share it (see `neardup`).
     pub cluster: tantivy::schema::Field,
-    /// The source file's absolute path, on heads of articles read from files.
+    /// The source file's absolute path, for articles read from files.
     pub file: tantivy::schema::Field,
     /// Hash of the file's size and modification time when it was read.
     pub fstamp: tantivy::schema::Field,
     /// Hash of the file's bytes when it was read.
     pub fhash: tantivy::schema::Field,
-    /// Number of the run that wrote this head: the newest head of a file
-    /// holds the file's state as last read.
+    /// Number of the run that wrote this article: the newest article of a
+    /// file holds the file's state as last read.
     pub fgen: tantivy::schema::Field,
-    /// Fingerprints of the article's paragraphs (multi-valued, heads only).
+    /// Fingerprints of the article's paragraphs (multi-valued).
     pub paras: tantivy::schema::Field,
     /// The fingerprints left out of its passages as boilerplate.
     pub stripped: tantivy::schema::Field,
-    /// MinHash signature (see `neardup`), on heads only.
+    /// MinHash signature (see `neardup`).
     pub sig: tantivy::schema::Field,
 }
 
@@ -111,8 +99,8 @@ fn text(tokenizer: &str) -> TextOptions {
     )
 }
 
-/// A key matched whole (a filter, a lookup, a count), never scored: no
-/// length norms, which would take a byte per passage.
+/// A key matched whole (a filter, a lookup), never scored: no length norms,
+/// which would take a byte per article.
 fn key() -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -133,23 +121,13 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field(name::ID, FAST),
         akey: b.add_u64_field(name::AKEY, indexed_number()),
-        is_head: b.add_text_field(name::IS_HEAD, key()),
         chash: b.add_u64_field(name::CHASH, FAST),
-        part: b.add_u64_field(name::PART, FAST),
-        start: b.add_u64_field(name::START, FAST),
-        end: b.add_u64_field(name::END, FAST),
+        passages: b.add_u64_field(name::PASSAGES, FAST),
+        firsts: b.add_u64_field(name::FIRSTS, FAST),
         title: b.add_text_field(name::TITLE, text(analysis::STEMMED)),
         title_exact: b.add_text_field(name::TITLE_EXACT, text(analysis::EXACT)),
-        body: b.add_text_field(name::BODY, text(analysis::STEMMED)),
-        body_exact: b.add_text_field(name::BODY_EXACT, text(analysis::EXACT)),
-        text: b.add_text_field(
-            name::TEXT,
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analysis::STEMMED)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
-        ),
+        text: b.add_text_field(name::TEXT, text(analysis::STEMMED)),
+        text_exact: b.add_text_field(name::TEXT_EXACT, text(analysis::EXACT)),
         source: b.add_text_field(name::SOURCE, key() | FAST),
         source_key: b.add_text_field(name::SOURCE_KEY, key()),
         day: b.add_i64_field(name::DAY, indexed_number()),
@@ -173,16 +151,13 @@ impl Fields {
         Some(Fields {
             id: f(name::ID)?,
             akey: f(name::AKEY)?,
-            is_head: f(name::IS_HEAD)?,
             chash: f(name::CHASH)?,
-            part: f(name::PART)?,
-            start: f(name::START)?,
-            end: f(name::END)?,
+            passages: f(name::PASSAGES)?,
+            firsts: f(name::FIRSTS)?,
             title: f(name::TITLE)?,
             title_exact: f(name::TITLE_EXACT)?,
-            body: f(name::BODY)?,
-            body_exact: f(name::BODY_EXACT)?,
             text: f(name::TEXT)?,
+            text_exact: f(name::TEXT_EXACT)?,
             source: f(name::SOURCE)?,
             source_key: f(name::SOURCE_KEY)?,
             day: f(name::DAY)?,
@@ -199,8 +174,73 @@ impl Fields {
     }
 }
 
-/// The value of [`Fields::is_head`].
-pub const HEAD_MARK: &str = "1";
+/// A passage as the `passages` column holds it: its byte range in the
+/// article text and the position (as the analyzer numbers words in `text`)
+/// of its first word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PassageSpan {
+    pub bytes: std::ops::Range<usize>,
+    pub first: u32,
+}
+
+/// The values of the `passages` and `firsts` columns for these passages:
+/// each passage's byte range as one number (start in the high 32 bits), and
+/// the position of its first word. Both rise from passage to passage, so
+/// sorted (as a column may hand them back) they still pair up.
+pub(crate) fn encode_passages(spans: &[PassageSpan]) -> (Vec<u64>, Vec<u64>) {
+    spans
+        .iter()
+        .map(|p| {
+            (
+                ((p.bytes.start as u64) << 32) | (p.bytes.end as u64 & 0xFFFF_FFFF),
+                u64::from(p.first),
+            )
+        })
+        .unzip()
+}
+
+/// The passages of [`encode_passages`]'s values, in order.
+pub(crate) fn decode_passages(
+    ranges: impl Iterator<Item = u64>,
+    firsts: impl Iterator<Item = u64>,
+) -> Vec<PassageSpan> {
+    let mut ranges: Vec<u64> = ranges.collect();
+    let mut firsts: Vec<u64> = firsts.collect();
+    ranges.sort_unstable();
+    firsts.sort_unstable();
+    ranges
+        .into_iter()
+        .zip(firsts)
+        .map(|(r, first)| PassageSpan {
+            bytes: (r >> 32) as usize..(r & 0xFFFF_FFFF) as usize,
+            first: first as u32,
+        })
+        .collect()
+}
+
+/// The `passages` and `firsts` columns of one segment.
+pub(crate) struct PassageColumns {
+    ranges: tantivy::columnar::Column<u64>,
+    firsts: tantivy::columnar::Column<u64>,
+}
+
+impl PassageColumns {
+    pub fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<PassageColumns> {
+        let ff = reader.fast_fields();
+        Ok(PassageColumns {
+            ranges: ff.u64(name::PASSAGES)?,
+            firsts: ff.u64(name::FIRSTS)?,
+        })
+    }
+
+    /// The passages of the article at `doc`.
+    pub fn of(&self, doc: tantivy::DocId) -> Vec<PassageSpan> {
+        decode_passages(
+            self.ranges.values_for_doc(doc),
+            self.firsts.values_for_doc(doc),
+        )
+    }
+}
 
 /// The key a source is filtered by: case and spacing folded.
 pub fn source_key(source: &str) -> String {

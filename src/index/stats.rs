@@ -40,7 +40,7 @@ impl Index {
         Ok(IndexStats {
             path: self.path.clone(),
             articles,
-            passages: searcher.num_docs(),
+            passages: passage_count(&searcher)?,
             sources: facets.sources.len() as u64,
             undated: facets.undated,
             first_date,
@@ -100,4 +100,16 @@ impl Index {
         let mut names = SourceNames::new(searcher);
         Ok((counter.total(), counter.finish(|keys| names.names(keys))))
     }
+}
+
+/// The number of passages of every article, from the `passages` column.
+fn passage_count(searcher: &Searcher) -> Result<u64> {
+    let mut n = 0;
+    for seg in searcher.segment_readers() {
+        let col = seg.fast_fields().u64(name::PASSAGES)?;
+        for doc in seg.doc_ids_alive() {
+            n += col.values_for_doc(doc).count() as u64;
+        }
+    }
+    Ok(n)
 }

@@ -136,13 +136,12 @@ mod tests {
 
     fn article(i: u32, best: f32, cluster: Option<u64>) -> ArticleAgg {
         ArticleAgg {
-            first: DocAddress::new(0, i),
-            head_doc: i,
-            passages: [(best, i)].into_iter().collect(),
+            at: DocAddress::new(0, i),
+            score: best,
+            bonus: 0.0,
             source: crate::search::collect::NO_SOURCE,
             day_key: 0,
             cluster: cluster.and_then(NonZeroU64::new),
-            head: 0.0,
         }
     }
 
@@ -150,12 +149,7 @@ mod tests {
         found
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                (
-                    crate::search::rank::article_score(a.best(), a.head),
-                    i as u32,
-                )
-            })
+            .map(|(i, a)| (a.total(), i as u32))
             .collect()
     }
 

@@ -1,25 +1,24 @@
 //! Pseudo-relevance feedback: words that the best first-round articles share
-//! re-rank the articles that already match.
+//! re-rank the articles of the re-rank set.
 //!
-//! The best passage and title of each top article of the first ranking are
-//! analysed; each word
+//! The best passage and title of each top article are analysed; each word
 //! gets the relevance-model weight `sum over articles of p(article) *
 //! tf / length` (RM3), the query's own words and very short tokens aside.
-//! The best few words then score every *already matching* article through
-//! its whole-text field: feedback reorders results, it never adds an article
-//! that does not match the query, so counts and facets stay those of the query.
+//! The best few words then score the re-ranked articles through their text:
+//! feedback reorders results, it never adds an article that does not match
+//! the query, so counts and facets stay those of the query.
 
 use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{EnableScoring, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Score, Term};
+use tantivy::{DocAddress, DocSet, Score, Term};
 
-use super::collect::{ArticleAgg, ArticleKeys, FoundHeadsCollector, found_heads};
-use super::hits::Columns;
-use super::rank::{ArticleStats, article_score};
+use super::collect::{ArticleAgg, ArticleKeys};
+use super::evidence::Scored;
+use super::rank::best;
 use crate::analysis::{Mode, Token, analyze};
 use crate::error::Result;
 use crate::index::Index;
@@ -44,15 +43,16 @@ pub(crate) struct Feedback {
     pub weight: Score,
 }
 
-/// The expansion query from the feedback texts (first-round scores with
-/// the text of each article's best passage and title, best first), or
-/// `None` when there is nothing to add.
+/// The expansion words from the feedback texts (first-round scores with
+/// the text of each article's best passage and title, best first), each
+/// with its weight relative to the best word's; empty when there is
+/// nothing to add.
 pub(crate) fn expansion(
     field: Field,
     docs: &[(Score, String)],
     query_terms: &HashSet<String>,
     fb: Feedback,
-) -> Option<Box<dyn Query>> {
+) -> Vec<(Term, Score)> {
     let docs = &docs[..docs.len().min(fb.articles)];
     // p(article): first-round scores turned into a distribution.
     let max = docs.iter().map(|d| d.0).fold(Score::MIN, Score::max);
@@ -82,76 +82,107 @@ pub(crate) fn expansion(
     let mut ranked: Vec<(&str, Score)> = weights.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     ranked.truncate(fb.words);
-    let best = ranked.first()?.1;
-    let clauses = ranked
+    let Some(&(_, top)) = ranked.first() else {
+        return Vec::new();
+    };
+    ranked
         .into_iter()
-        .map(|(word, w)| {
-            let q = TermQuery::new(
-                Term::from_field_text(field, word),
-                IndexRecordOption::WithFreqs,
-            );
-            let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), w / best));
-            (Occur::Should, boosted)
-        })
-        .collect();
-    Some(Box::new(BooleanQuery::new(clauses)))
+        .map(|(word, w)| (Term::from_field_text(field, word), w / top))
+        .collect()
 }
 
-/// The feedback round: the words the best articles share (from their titles
-/// and best passages) score every article already found through its whole
-/// text, added to its article-level score. Returns the articles it read,
-/// by position in `found`, for the page to reuse.
+/// The feedback round over the re-rank set `top` (positions in `found`,
+/// best first): the words its best articles share (from their titles and
+/// best passages, `scored`) score each article of the set through its
+/// text, added to its score. Returns the articles it read, by position in
+/// `found`, for the page to reuse.
 pub(super) fn round(
     index: &Index,
     searcher: &tantivy::Searcher,
     found: &mut [ArticleAgg],
+    top: &[usize],
     keys: &ArticleKeys,
-    columns: &mut Columns,
+    scored: &FxHashMap<usize, Scored>,
     query_terms: &HashSet<String>,
 ) -> Result<FxHashMap<usize, Article>> {
     let fb = FEEDBACK;
     let mut loaded = FxHashMap::default();
-    if found.len() <= fb.articles {
+    if top.len() <= fb.articles {
         return Ok(loaded);
     }
-    let mut top: Vec<(f32, usize)> = found
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (article_score(a.best(), a.head), i))
-        .collect();
-    // Ties go by article key, as in the ranking: by position they would
-    // depend on the order the index happens to hold articles in.
-    let desc = |a: &(f32, usize), b: &(f32, usize)| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| keys.of(a.1, &found[a.1]).cmp(&keys.of(b.1, &found[b.1])))
-    };
-    top.select_nth_unstable_by(fb.articles - 1, desc);
-    top.truncate(fb.articles);
-    top.sort_unstable_by(desc);
-    let mut docs = Vec::with_capacity(top.len());
-    for (score, i) in top {
-        let a = &found[i];
-        let article = index.load_article(searcher, a.head_at())?;
+    let set: Vec<ArticleAgg> = top.iter().map(|&i| found[i].clone()).collect();
+    let leaders = best(&set, fb.articles, ArticleAgg::total, |k| {
+        keys.of(top[k], &set[k])
+    });
+    let mut docs = Vec::with_capacity(leaders.len());
+    for k in leaders {
+        let i = top[k];
+        let article = index.load_article(searcher, found[i].at)?;
         let mut text = article.title.clone();
-        if let Some(&(_, doc)) = a.passages.first() {
-            let (start, end) = columns.passage_range(a.at(doc))?;
+        if let Some((_, range)) = scored.get(&i).and_then(|s| s.shown(1).into_iter().next()) {
             text.push('\n');
-            text.push_str(article.text.get(start..end).unwrap_or_default());
+            text.push_str(article.text.get(range).unwrap_or_default());
         }
-        docs.push((score, text));
+        docs.push((found[i].total(), text));
         // The best articles are mostly on the page too: read them once.
         loaded.insert(i, article);
     }
-    if let Some(q) = expansion(index.fields.text, &docs, query_terms, fb) {
-        let stats = ArticleStats::new(searcher, &index.fields)?;
-        let heads = FoundHeadsCollector {
-            heads: found_heads(searcher.segment_readers().len(), found),
-        };
-        for (at, score) in searcher.search_with_statistics_provider(&*q, &heads, &stats)? {
-            found[at as usize].head += fb.weight * score;
-        }
+    let words = expansion(index.fields.text, &docs, query_terms, fb);
+    let at: Vec<DocAddress> = top.iter().map(|&i| found[i].at).collect();
+    for (k, score) in score_set(searcher, &words, &at)?.into_iter().enumerate() {
+        found[top[k]].bonus += fb.weight * score;
     }
     Ok(loaded)
+}
+
+/// The BM25 score of the weighted `words` in each article at `at`, and of
+/// no other article: each word's postings are visited once per segment, in
+/// document order.
+fn score_set(
+    searcher: &tantivy::Searcher,
+    words: &[(Term, Score)],
+    at: &[DocAddress],
+) -> Result<Vec<Score>> {
+    let mut scores = vec![0.0; at.len()];
+    if words.is_empty() {
+        return Ok(scores);
+    }
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_unstable_by_key(|&i| at[i]);
+    let enabled = EnableScoring::enabled_from_searcher(searcher);
+    let weights = words
+        .iter()
+        .map(|(t, w)| {
+            Ok((
+                TermQuery::new(t.clone(), IndexRecordOption::WithFreqs).weight(enabled)?,
+                *w,
+            ))
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    for segment in 0..searcher.segment_readers().len() as u32 {
+        let these: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| at[i].segment_ord == segment)
+            .collect();
+        if these.is_empty() {
+            continue;
+        }
+        let reader = searcher.segment_reader(segment);
+        for (weight, boost) in &weights {
+            let mut scorer = weight.scorer(reader, *boost)?;
+            for &i in &these {
+                let doc = at[i].doc_id;
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == doc {
+                    scores[i] += scorer.score();
+                }
+            }
+        }
+    }
+    Ok(scores)
 }
 
 #[cfg(test)]
@@ -178,13 +209,15 @@ mod tests {
             words: 3,
             weight: 0.5,
         };
-        let q = expansion(f.text, &docs, &query, fb).expect("words to add");
-        let text = format!("{q:?}");
-        assert!(text.contains("handov"), "{text}");
+        let words: Vec<String> = expansion(f.text, &docs, &query, fb)
+            .iter()
+            .filter_map(|(t, _)| t.value().as_str().map(str::to_string))
+            .collect();
+        assert!(words.iter().any(|w| w == "handov"), "{words:?}");
         assert!(
-            !text.contains("ambul"),
-            "query words are not added again: {text}"
+            !words.iter().any(|w| w == "ambul"),
+            "query words are not added again: {words:?}"
         );
-        assert!(expansion(f.text, &[], &query, fb).is_none());
+        assert!(expansion(f.text, &[], &query, fb).is_empty());
     }
 }

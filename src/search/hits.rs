@@ -1,19 +1,20 @@
 //! The page: each hit's article read from the store, its best passages
-//! sliced from the stored text by their byte ranges, and highlighted; the
-//! ids of copies read from the id column in one batch per segment.
+//! (found by [`super::evidence`]) sliced from the stored text by their byte
+//! ranges, and highlighted; the ids of copies read from the id column in
+//! one batch per segment.
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
-
 use super::collapse::{Group, other};
 use super::collect::ArticleAgg;
+use super::evidence::Evidence;
+use super::rerank::Reranked;
 use super::snippet::Highlighter;
 use crate::error::Result;
 use crate::index::Index;
 use crate::index::columns::SourceNames;
 use crate::index::schema::name;
-use crate::model::{Article, Hit, PassageHit, SearchRequest};
+use crate::model::{Hit, PassageHit, SearchRequest};
 
 /// The hits of the page's groups: ids (and, unless only ids are asked for,
 /// each article with its best passages and their highlights).
@@ -23,12 +24,25 @@ pub(super) fn load(
     searcher: &tantivy::Searcher,
     found: &[ArticleAgg],
     page: &[Group],
-    columns: &mut Columns,
     names: &mut SourceNames,
-    mut loaded: FxHashMap<usize, Article>,
+    mut reranked: Reranked,
+    evidence: &Evidence,
     highlighter: &Highlighter,
     req: &SearchRequest,
 ) -> Result<Vec<Hit>> {
+    let mut columns = Columns::new(searcher);
+    // The passages of hits the re-rank did not reach (a later page, or
+    // results by date), scored in one batch.
+    if !req.ids_only {
+        let missing: Vec<usize> = page
+            .iter()
+            .map(|g| g.at as usize)
+            .filter(|i| !reranked.scored.contains_key(i))
+            .collect();
+        let at: Vec<tantivy::DocAddress> = missing.iter().map(|&i| found[i].at).collect();
+        let scored = evidence.passages(searcher, &at)?;
+        reranked.scored.extend(missing.into_iter().zip(scored));
+    }
     // Every id the page shows (hits only with --ids-only, and every copy),
     // read in one batch per segment.
     let shown: Vec<&ArticleAgg> = page
@@ -40,7 +54,7 @@ pub(super) fn load(
                 .map(|i| &found[i as usize])
         })
         .collect();
-    let mut ids = article_ids(columns, &shown)?.into_iter();
+    let mut ids = article_ids(&mut columns, &shown)?.into_iter();
     let mut hits = Vec::new();
     for group in page {
         let (score, agg) = (group.score, &found[group.at as usize]);
@@ -58,14 +72,19 @@ pub(super) fn load(
             hits.push(hit);
             continue;
         }
-        let article = match loaded.remove(&(group.at as usize)) {
+        let article = match reranked.loaded.remove(&(group.at as usize)) {
             Some(article) => article,
-            None => index.load_article(searcher, agg.head_at())?,
+            None => index.load_article(searcher, agg.at)?,
         };
+        let shown = reranked
+            .scored
+            .get(&(group.at as usize))
+            .map(|s| s.shown(req.passages))
+            .unwrap_or_default();
         let mut passages = Vec::new();
-        for &(pscore, doc) in agg.passages.iter().take(req.passages) {
-            let (start, end) = columns.passage_range(agg.at(doc))?;
-            let Some(text) = article.text.get(start..end) else {
+        for (pscore, range) in shown {
+            let (start, end) = (range.start, range.end);
+            let Some(text) = article.text.get(range) else {
                 return Err(index.corrupted("a passage range falls outside its article"));
             };
             passages.push(PassageHit {
@@ -94,21 +113,15 @@ pub(super) fn load(
     Ok(hits)
 }
 
-/// Fast-field columns of the segments hits come from, opened once per search
+/// The id columns of the segments hits come from, opened once per search
 /// rather than once per hit.
-pub(super) struct Columns<'s> {
+struct Columns<'s> {
     searcher: &'s tantivy::Searcher,
-    segments: Vec<Option<SegmentColumns>>,
-}
-
-struct SegmentColumns {
-    id: Option<tantivy::columnar::StrColumn>,
-    start: tantivy::columnar::Column<u64>,
-    end: tantivy::columnar::Column<u64>,
+    segments: Vec<Option<Option<tantivy::columnar::StrColumn>>>,
 }
 
 impl<'s> Columns<'s> {
-    pub fn new(searcher: &'s tantivy::Searcher) -> Columns<'s> {
+    fn new(searcher: &'s tantivy::Searcher) -> Columns<'s> {
         let n = searcher.segment_readers().len();
         Columns {
             searcher,
@@ -116,25 +129,13 @@ impl<'s> Columns<'s> {
         }
     }
 
-    fn segment(&mut self, ord: u32) -> Result<&SegmentColumns> {
+    fn id(&mut self, ord: u32) -> Result<Option<&tantivy::columnar::StrColumn>> {
         let slot = &mut self.segments[ord as usize];
         if slot.is_none() {
             let ff = self.searcher.segment_reader(ord).fast_fields();
-            *slot = Some(SegmentColumns {
-                id: ff.str(name::ID)?,
-                start: ff.u64(name::START)?,
-                end: ff.u64(name::END)?,
-            });
+            *slot = Some(ff.str(name::ID)?);
         }
-        Ok(slot.as_ref().expect("filled above"))
-    }
-
-    /// The byte range in its article of the passage at `addr`.
-    pub fn passage_range(&mut self, addr: tantivy::DocAddress) -> Result<(usize, usize)> {
-        let cols = self.segment(addr.segment_ord)?;
-        let start = cols.start.first(addr.doc_id).unwrap_or(0) as usize;
-        let end = cols.end.first(addr.doc_id).unwrap_or(0) as usize;
-        Ok((start, end))
+        Ok(slot.as_ref().and_then(Option::as_ref))
     }
 }
 
@@ -164,18 +165,17 @@ fn article_ids(columns: &mut Columns, aggs: &[&ArticleAgg]) -> Result<Vec<String
     let mut ids = vec![String::new(); aggs.len()];
     let mut by_segment: BTreeMap<u32, Vec<(u64, usize)>> = BTreeMap::new();
     for (i, agg) in aggs.iter().enumerate() {
-        if let Some(&(_, doc)) = agg.passages.first()
-            && let Some(col) = &columns.segment(agg.first.segment_ord)?.id
-            && let Some(ord) = col.term_ords(doc).next()
+        if let Some(col) = columns.id(agg.at.segment_ord)?
+            && let Some(ord) = col.term_ords(agg.at.doc_id).next()
         {
             by_segment
-                .entry(agg.first.segment_ord)
+                .entry(agg.at.segment_ord)
                 .or_default()
                 .push((ord, i));
         }
     }
     for (seg, mut wanted) in by_segment {
-        let Some(col) = &columns.segment(seg)?.id else {
+        let Some(col) = columns.id(seg)? else {
             continue;
         };
         wanted.sort_unstable();

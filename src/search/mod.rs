@@ -1,14 +1,12 @@
 //! Search: from a [`SearchRequest`] to [`SearchResults`], stage by stage
 //! ([`run`] reads as the list):
 //!
-//! 1. [`plan`]: the query parsed and planned into tantivy queries, with the
-//!    filters ([`filters`]) and the terms to highlight;
-//! 2. gather: matching passages grouped into articles ([`collect`]), the
-//!    article-level fields scored once per article and joined in, `+` and
-//!    `-` applied to whole articles;
-//! 3. [`feedback`]: the words the best articles share re-score the articles
-//!    already found;
-//! 4. facets counted over every matching article, each once;
+//! 1. [`plan`]: the query parsed and planned into one tantivy query over
+//!    articles, with the filters ([`filters`]) and the terms to highlight;
+//! 2. [`collect`]: every matching article scored once (title and text);
+//! 3. facets counted over every matching article, each once;
+//! 4. [`rerank`]: the best articles of that pass re-ranked by their best
+//!    passages ([`evidence`]) and by feedback ([`feedback`]);
 //! 5. [`rank`]: the page's articles ordered, copies of one story grouped into
 //!    one hit ([`collapse`]);
 //! 6. [`hits`]: the page read from the store, best passages cut and
@@ -16,20 +14,18 @@
 
 pub(crate) mod collapse;
 pub(crate) mod collect;
+mod evidence;
 pub(crate) mod feedback;
 mod filters;
 mod hits;
 mod plan;
 pub mod query;
 pub(crate) mod rank;
+mod rerank;
 pub(crate) mod snippet;
 
-use collect::{
-    ArticleAgg, ArticleCollector, ArticleKeys, HeadScoreCollector, KeySet, KeySetCollector,
-    SegmentArticles, join_heads,
-};
-use plan::Plan;
-use rank::ArticleStats;
+use collect::{ArticleAgg, ArticleKeys};
+use evidence::Evidence;
 
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -48,32 +44,29 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     check_period(req)?;
     let searcher = index.reader.searcher();
     let (plan, mut planner) = plan::plan(index, &searcher, req)?;
-    let mut found = gather(index, &searcher, &plan, req)?;
+    let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+    let mut names = SourceNames::new(&searcher);
+    let (total_articles, facets) = facets(&found, &mut names);
     let keys = ArticleKeys::new(&searcher, found.len())?;
-    let mut columns = hits::Columns::new(&searcher);
-    let loaded = if req.feedback && req.sort == Sort::Relevance && plan.article.is_some() {
+    let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
+    let reranked = if req.sort == Sort::Relevance && plan.scored {
+        let feedback = req.feedback;
         let terms = &planner.highlighter.stemmed;
-        feedback::round(index, &searcher, &mut found, &keys, &mut columns, terms)?
+        rerank::rerank(
+            index, &searcher, &mut found, &keys, &evidence, feedback, terms,
+        )?
     } else {
         Default::default()
     };
-    // Source columns opened once, for the facets and the page.
-    let mut names = SourceNames::new(&searcher);
-    let mut counter = FacetCounter::default();
-    for a in &found {
-        counter.add(a.source_ord(), a.day());
-    }
-    let total_articles = counter.total();
-    let facets = counter.finish(|keys| names.names(keys));
     let (page, collapsed) = rank::page(&found, &keys, req);
     let hits = hits::load(
         index,
         &searcher,
         &found,
         &page,
-        &mut columns,
         &mut names,
-        loaded,
+        reranked,
+        &evidence,
         &planner.highlighter,
         req,
     )?;
@@ -88,6 +81,15 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     })
 }
 
+/// The number of matching articles, and their facets: each counted once.
+fn facets(found: &[ArticleAgg], names: &mut SourceNames) -> (u64, crate::model::Facets) {
+    let mut counter = FacetCounter::default();
+    for a in found {
+        counter.add(a.source_ord(), a.day());
+    }
+    (counter.total(), counter.finish(|keys| names.names(keys)))
+}
+
 /// A period that ends before it starts can match nothing: say so.
 fn check_period(req: &SearchRequest) -> Result<()> {
     if let (Some(since), Some(until)) = (req.since, req.until)
@@ -98,49 +100,4 @@ fn check_period(req: &SearchRequest) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Every matching article, in index order: its best passages, its
-/// article-level score, `+` and `-` applied to the whole article.
-fn gather(
-    index: &Index,
-    searcher: &tantivy::Searcher,
-    plan: &Plan,
-    req: &SearchRequest,
-) -> Result<Vec<ArticleAgg>> {
-    let keep = req.passages.max(1);
-    let mut found: Vec<ArticleAgg> = match &plan.body {
-        Some(q) => ArticleCollector {
-            keep,
-            clusters: req.collapse,
-        }
-        .search(searcher, &**q)?,
-        None => Vec::new(),
-    };
-    if let Some(q) = &plan.article {
-        // Title and whole text score once per article, with statistics over
-        // articles, beside the article's best passages.
-        let stats = ArticleStats::new(searcher, &index.fields)?;
-        let heads = searcher.search_with_statistics_provider(&**q, &HeadScoreCollector, &stats)?;
-        let mut articles = SegmentArticles::new(searcher, req.collapse);
-        join_heads(&mut found, heads, |at| articles.start(at))?;
-    }
-    let required: Vec<KeySet> = plan
-        .required
-        .iter()
-        .map(|q| searcher.search(&**q, &KeySetCollector))
-        .collect::<tantivy::Result<_>>()?;
-    let excluded: Vec<KeySet> = plan
-        .excluded
-        .iter()
-        .map(|q| searcher.search(&**q, &KeySetCollector))
-        .collect::<tantivy::Result<_>>()?;
-    if !required.is_empty() || !excluded.is_empty() {
-        found.retain(|a| {
-            required.iter().all(|s| s.contains(&a.address()))
-                && !excluded.iter().any(|s| s.contains(&a.address()))
-        });
-    }
-
-    Ok(found)
 }

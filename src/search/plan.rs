@@ -1,16 +1,11 @@
-//! Planning: the parsed query into the tantivy queries a search runs, with
-//! the terms to highlight and the notices on what was left out.
+//! Planning: the parsed query into the one tantivy query a search runs,
+//! with the terms to highlight and the notices on what was left out.
 //!
-//! * one *scoring* query over passage bodies: every positive word and
-//!   phrase as an optional clause, so BM25 ranks passages by all of them,
-//!   restricted by the filters, which do not score;
-//! * one over the article-level fields (title and whole text), scored on
-//!   head passages with statistics over articles;
-//! * one *key-set* query per `+required` and `-excluded` clause. Those apply
-//!   to whole articles (an article is excluded if any passage mentions the
-//!   word, and a required word may sit in another passage than the best
-//!   one), so each runs separately and yields the set of articles that
-//!   match it.
+//! Every positive word and phrase is an optional clause over the title and
+//! the text (each weighted), so BM25 ranks articles by all of them; a
+//! `+required` word is also a clause every article must match, and an
+//! `-excluded` one a clause none may (both as written, anywhere in the
+//! article, and neither scores); the filters restrict it without scoring.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -31,15 +26,13 @@ use crate::index::Index;
 use crate::index::schema::Fields;
 use crate::model::SearchRequest;
 
-/// The tantivy queries a search runs.
+/// The tantivy query a search runs.
 pub(super) struct Plan {
-    /// Passage bodies; `None` when only titles are searched.
-    pub body: Option<Box<dyn Query>>,
-    /// Article-level fields (title and whole text, on head passages only);
-    /// `None` when no term can match them.
-    pub article: Option<Box<dyn Query>>,
-    pub required: Vec<Box<dyn Query>>,
-    pub excluded: Vec<Box<dyn Query>>,
+    /// Over articles: title and text, filtered.
+    pub query: Box<dyn Query>,
+    /// Whether it scores words (rather than match every article the
+    /// filters and exclusions leave).
+    pub scored: bool,
 }
 
 /// Parses and plans the request's query, with its filters. Fails on a
@@ -78,19 +71,6 @@ pub(super) fn plan<'a>(
 
 fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
     let parts = plan.unwrap_or_default();
-    let filtered = |positive: Box<dyn Query>| -> Box<dyn Query> {
-        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(TOccur::Must, positive)];
-        for q in &filters.must {
-            clauses.push((
-                TOccur::Must,
-                Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
-            ));
-        }
-        for q in &filters.must_not {
-            clauses.push((TOccur::MustNot, q.box_clone()));
-        }
-        Box::new(BooleanQuery::new(clauses))
-    };
     let any = |qs: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
         (!qs.is_empty()).then(|| {
             Box::new(BooleanQuery::new(
@@ -98,29 +78,36 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
             )) as Box<dyn Query>
         })
     };
-    let nothing_positive = parts.body.is_empty() && parts.title.is_empty();
-    let body = if nothing_positive {
-        Some(Box::new(AllQuery) as Box<dyn Query>)
-    } else {
-        any(parts.body)
-    };
-    Plan {
-        body: body.map(&filtered),
-        article: any([(parts.title, TITLE_WEIGHT), (parts.text, TEXT_WEIGHT)]
-            .into_iter()
-            .filter_map(|(qs, w)| {
-                any(qs).map(|q| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>)
-            })
-            .collect())
-        .map(&filtered),
-        required: parts.required,
-        excluded: parts.excluded,
+    let positive = any([(parts.title, TITLE_WEIGHT), (parts.text, TEXT_WEIGHT)]
+        .into_iter()
+        .filter_map(|(qs, w)| any(qs).map(|q| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>))
+        .collect());
+    let scored = positive.is_some();
+    let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
+        vec![(TOccur::Must, positive.unwrap_or_else(|| Box::new(AllQuery)))];
+    let unscored = |q: Box<dyn Query>| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>;
+    for q in parts.required {
+        clauses.push((TOccur::Must, unscored(q)));
     }
+    for q in parts.excluded {
+        clauses.push((TOccur::MustNot, q));
+    }
+    for q in filters.must {
+        clauses.push((TOccur::Must, unscored(q)));
+    }
+    for q in filters.must_not {
+        clauses.push((TOccur::MustNot, q));
+    }
+    let query: Box<dyn Query> = if clauses.len() == 1 {
+        clauses.pop().expect("one clause").1
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    };
+    Plan { query, scored }
 }
 
 #[derive(Default)]
 struct PlanParts {
-    body: Vec<Box<dyn Query>>,
     text: Vec<Box<dyn Query>>,
     title: Vec<Box<dyn Query>>,
     required: Vec<Box<dyn Query>>,
@@ -151,11 +138,9 @@ pub(super) struct Planner<'a> {
     loose: bool,
 }
 
-/// Passage bodies or article titles: planned separately so a title counts
-/// once per article rather than once per passage.
+/// Article titles or texts: planned separately, each with its weight.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
-    Body,
     Title,
     Text,
 }
@@ -172,7 +157,7 @@ impl<'a> Planner<'a> {
             long_words: Vec::new(),
             ignored: Vec::new(),
             sources: Vec::new(),
-            target: Target::Body,
+            target: Target::Text,
             loose: false,
         }
     }
@@ -233,8 +218,10 @@ impl<'a> Planner<'a> {
             // Ranking: a hyphenated word also scores its parts on their own.
             self.loose = true;
             let (stop_words, ignored) = (self.stop_words.len(), self.ignored.len());
-            let body = self.node_for(Target::Body, &c.node, explicit, highlight)?;
-            let dropped_as_ignored = body.is_none()
+            let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
+            let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
+            let dropped_as_ignored = text.is_none()
+                && title.is_none()
                 && self.stop_words.len() == stop_words
                 && self.ignored.len() > ignored;
             if c.occur == Occur::MustNot {
@@ -242,17 +229,14 @@ impl<'a> Planner<'a> {
             } else if !dropped_as_ignored {
                 only_filters = false;
             }
-            let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
-            let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
             if c.occur == Occur::Should {
-                parts.body.extend(body);
                 parts.title.extend(title);
                 parts.text.extend(text);
                 continue;
             }
             // Requiring and excluding: the words as written.
             self.loose = false;
-            let strict: Vec<Box<dyn Query>> = [Target::Body, Target::Title]
+            let strict: Vec<Box<dyn Query>> = [Target::Text, Target::Title]
                 .into_iter()
                 .map(|t| self.node_for(t, &c.node, explicit, false))
                 .collect::<Result<Vec<_>>>()?
@@ -267,7 +251,6 @@ impl<'a> Planner<'a> {
                 )),
             };
             if c.occur == Occur::Must {
-                parts.body.extend(body);
                 parts.title.extend(title);
                 parts.text.extend(text);
                 parts.required.push(matching);
@@ -275,7 +258,7 @@ impl<'a> Planner<'a> {
                 parts.excluded.push(matching);
             }
         }
-        let has_positive = !parts.body.is_empty() || !parts.title.is_empty();
+        let has_positive = !parts.text.is_empty() || !parts.title.is_empty();
         // No clauses at all (an empty query) matches every article, like a
         // query of filters only.
         let filters_only = only_filters && (any_filter || clauses.is_empty());
@@ -334,40 +317,23 @@ impl<'a> Planner<'a> {
                     }
                 }
                 if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
-                    qs.push((TOccur::Must, self.everything()));
+                    // A group of exclusions alone subtracts from every
+                    // article, scored 1 as `AllQuery` scores.
+                    qs.push((TOccur::Must, Box::new(AllQuery)));
                 }
                 (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
             }
         })
     }
 
-    /// Every document the current target searches, for a group of
-    /// exclusions alone to subtract from, scored 1 as `AllQuery` scores:
-    /// every passage for bodies, only head passages for the article-level
-    /// fields (any other document there would be taken for an article).
-    fn everything(&self) -> Box<dyn Query> {
-        match self.target {
-            Target::Body => Box::new(AllQuery),
-            Target::Title | Target::Text => {
-                let mark = Term::from_field_text(self.f.is_head, crate::index::schema::HEAD_MARK);
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(mark, IndexRecordOption::Basic)),
-                    1.0,
-                ))
-            }
-        }
-    }
-
     /// The field the current target searches for this scope, if any.
     fn field(&self, scope: Scope, mode: Mode) -> Option<Field> {
         match (self.target, scope, mode) {
-            (Target::Body, Scope::All, Mode::Stemmed) => Some(self.f.body),
-            (Target::Body, Scope::All, Mode::Exact) => Some(self.f.body_exact),
-            (Target::Body, Scope::Title, _) => None,
             (Target::Title, _, Mode::Stemmed) => Some(self.f.title),
             (Target::Title, _, Mode::Exact) => Some(self.f.title_exact),
             (Target::Text, Scope::All, Mode::Stemmed) => Some(self.f.text),
-            (Target::Text, _, _) => None,
+            (Target::Text, Scope::All, Mode::Exact) => Some(self.f.text_exact),
+            (Target::Text, Scope::Title, _) => None,
         }
     }
 
@@ -414,7 +380,10 @@ impl<'a> Planner<'a> {
                     .stemmed
                     .extend(tokens.iter().map(|t| t.text.clone()));
             }
-            let positions = self.target != Target::Text;
+            // Ranking on the text scores a hyphenated word's parts without
+            // their order (as the weights were tuned); requiring and
+            // excluding take them in order.
+            let positions = self.target != Target::Text || !self.loose;
             let field = self.field(scope, Mode::Stemmed)?;
             let parts = sequence(&tokens);
             let joined = tokens.iter().find(|t| t.kind == TokenKind::Joined);

@@ -1,23 +1,19 @@
-//! Ranking: how an article's score is made.
+//! Ranking: how an article's score is made, and the page's order.
 //!
 //! Three BM25 scores meet (docs/RELEVANCE.md has the measurements):
 //!
-//! * the best passage: the place that says the most about the query;
-//! * the whole article text, with statistics over articles: the evidence of
-//!   all its passages together;
-//! * the title, scored once per article.
+//! * the whole article text and the title, with statistics over articles,
+//!   scored for every match in one pass ([`crate::search::collect`]);
+//! * the best passage: the place that says the most about the query, for
+//!   the best articles of that pass ([`crate::search::rerank`]).
 //!
 //! Pseudo-relevance feedback ([`crate::search::feedback`]) then adds a share for
 //! words the best articles share.
 
-use tantivy::query::Bm25StatisticsProvider;
-use tantivy::schema::Field;
-use tantivy::{Score, Term};
+use tantivy::Score;
 
 use super::collapse::{Group, Ranking, page_groups};
 use super::collect::{ArticleAgg, ArticleKeys};
-use crate::error::Result;
-use crate::index::schema::Fields;
 use crate::model::{SearchRequest, Sort};
 
 /// Weight of the best passage's score.
@@ -27,10 +23,32 @@ pub const TEXT_WEIGHT: Score = 1.0;
 /// Weight of the title's score.
 pub const TITLE_WEIGHT: Score = 0.6;
 
-/// The article score from its best passage's score and the (already
-/// weighted) score of its article-level fields.
-pub fn article_score(best_passage: Score, article: Score) -> Score {
-    PASSAGE_WEIGHT * best_passage + article
+/// The positions in `found` of the `n` best articles by `score`, best
+/// first, ties going by article key (`key` of a position), not by where
+/// the index holds them.
+pub(crate) fn best(
+    found: &[ArticleAgg],
+    n: usize,
+    score: impl Fn(&ArticleAgg) -> Score,
+    key: impl Fn(usize) -> u64,
+) -> Vec<usize> {
+    let mut top: Vec<(Score, usize)> = found
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (score(a), i))
+        .collect();
+    let desc = |a: &(Score, usize), b: &(Score, usize)| {
+        b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(&key(b.1)))
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < top.len() {
+        top.select_nth_unstable_by(n - 1, desc);
+        top.truncate(n);
+    }
+    top.sort_unstable_by(desc);
+    top.into_iter().map(|t| t.1).collect()
 }
 
 /// The groups of the requested page (copies of one story are one group
@@ -45,7 +63,7 @@ pub(crate) fn page(
     let mut order: Vec<(f32, u32)> = found
         .iter()
         .enumerate()
-        .map(|(i, a)| (article_score(a.best(), a.head), i as u32))
+        .map(|(i, a)| (a.total(), i as u32))
         .collect();
     let by_score = |a: &(f32, u32), b: &(f32, u32)| {
         b.0.total_cmp(&a.0).then_with(|| {
@@ -74,44 +92,33 @@ pub(crate) fn page(
     (page, (matched - total_groups) as u64)
 }
 
-/// BM25 statistics for the article-level fields: they are indexed on head
-/// passages only, so the document count is the number of articles, not of
-/// passages (which would make every title look long and every term rare).
-pub(crate) struct ArticleStats<'a> {
-    searcher: &'a tantivy::Searcher,
-    articles: u64,
-}
-
-impl<'a> ArticleStats<'a> {
-    pub fn new(searcher: &'a tantivy::Searcher, f: &Fields) -> Result<ArticleStats<'a>> {
-        let mark = Term::from_field_text(f.is_head, crate::index::schema::HEAD_MARK);
-        Ok(ArticleStats {
-            searcher,
-            articles: searcher.doc_freq(&mark)?.max(1),
-        })
-    }
-}
-
-impl Bm25StatisticsProvider for ArticleStats<'_> {
-    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
-    }
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(self.articles)
-    }
-    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::DocAddress;
+
+    fn article(doc: u32, score: Score) -> ArticleAgg {
+        ArticleAgg {
+            at: DocAddress::new(0, doc),
+            score,
+            bonus: 0.0,
+            source: super::super::collect::NO_SOURCE,
+            day_key: 0,
+            cluster: None,
+        }
+    }
 
     #[test]
-    fn both_levels_count() {
-        assert!(article_score(2.0, 1.0) > article_score(1.0, 1.0));
-        assert!(article_score(2.0, 1.0) > article_score(2.0, 0.5));
-        assert_eq!(article_score(0.0, 0.0), 0.0);
+    fn the_best_come_first_and_ties_go_by_key() {
+        let found: Vec<ArticleAgg> = [1.0, 3.0, 2.0, 3.0, 0.5]
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| article(i as u32, s))
+            .collect();
+        // Keys in reverse order of position: of the two 3.0s, position 3 wins.
+        let key = |i: usize| 10 - i as u64;
+        assert_eq!(best(&found, 3, |a| a.score, key), [3, 1, 2]);
+        assert_eq!(best(&found, 9, |a| a.score, key), [3, 1, 2, 0, 4]);
+        assert!(best(&found, 0, |a| a.score, key).is_empty());
     }
 }

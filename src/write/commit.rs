@@ -1,7 +1,7 @@
 //! The commit: with the whole run known, clusters are given, boilerplate
 //! counted over the collection, earlier articles whose boilerplate changed
-//! rebuilt from their stored copy, and the spilled articles cut into
-//! passages and written in parallel batches; then one atomic tantivy commit
+//! rebuilt from their stored copy, and the spilled articles made into one
+//! document each, in parallel batches; then one atomic tantivy commit
 //! with the run's summary as its payload.
 
 use std::collections::HashMap;
@@ -11,7 +11,6 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tantivy::indexer::UserOperation;
 use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 
@@ -188,7 +187,7 @@ impl Writer<'_> {
         counter.finish()
     }
 
-    /// Rebuilds the passages of indexed articles whose boilerplate changed.
+    /// Rebuilds indexed articles whose boilerplate changed.
     pub(super) fn rebuild(
         &mut self,
         details: &Details,
@@ -205,7 +204,7 @@ impl Writer<'_> {
         todo.sort_unstable();
         let fields = &self.index.fields;
         for chunk in todo.chunks(256) {
-            let built: Vec<Result<(u64, Vec<TantivyDocument>)>> = chunk
+            let built: Vec<Result<(u64, Built)>> = chunk
                 .par_iter()
                 .map(|(akey, stripped)| {
                     let e = &self.catalog.articles[akey];
@@ -222,33 +221,31 @@ impl Writer<'_> {
                     };
                     Ok((
                         *akey,
-                        build_docs(fields, &article, &stored, e.chash, *akey, &head),
+                        build_doc(fields, &article, &stored, e.chash, *akey, &head),
                     ))
                 })
                 .collect();
             for b in built {
-                let (akey, docs) = b?;
+                let (akey, Built { doc, passages }) = b?;
                 self.writer
                     .delete_term(Term::from_field_u64(self.index.fields.akey, akey));
                 self.summary.rebuilt += 1;
-                self.summary.passages += docs.len() as u64;
-                self.write_article(docs)?;
+                self.summary.passages += passages as u64;
+                self.write_article(doc)?;
             }
         }
         Ok(())
     }
 
-    /// Hands one article's passages to tantivy as one batch, so they land
-    /// next to each other in one segment, which the search collectors rely
-    /// on (see `search/collect.rs`).
-    pub(super) fn write_article(&mut self, docs: Vec<TantivyDocument>) -> Result<()> {
+    /// Hands one article's document to tantivy.
+    pub(super) fn write_article(&mut self, doc: TantivyDocument) -> Result<()> {
         let f = &self.index.fields;
-        let text: usize = docs
-            .iter()
-            .flat_map(|d| d.get_all(f.body_exact).chain(d.get_all(f.title_exact)))
+        let text: usize = doc
+            .get_all(f.text_exact)
+            .chain(doc.get_all(f.title_exact))
             .filter_map(|v| v.as_str().map(str::len))
             .sum();
-        self.writer.run(docs.into_iter().map(UserOperation::Add))?;
+        self.writer.add_document(doc)?;
         self.sent += text as u64;
         self.wait_for_queue();
         Ok(())
@@ -275,7 +272,7 @@ impl Writer<'_> {
         }
     }
 
-    /// Cuts the staged articles into passages and hands them to tantivy.
+    /// Builds the staged articles' documents and hands them to tantivy.
     pub(super) fn write_staged(
         &mut self,
         boilerplate: &Boilerplate,
@@ -323,7 +320,7 @@ impl Writer<'_> {
             }
             let dropped = &self.dropped;
             let dir = &self.spill.dir;
-            let built: Vec<Result<(&Record, usize, Vec<TantivyDocument>)>> = items
+            let built: Vec<Result<(&Record, usize, Built)>> = items
                 .par_iter()
                 .filter(|(r, _)| !dropped.contains(&r.akey))
                 .map(|(r, stored)| {
@@ -340,16 +337,16 @@ impl Writer<'_> {
                         sig: r.sig,
                         file: r.file,
                     };
-                    let docs = build_docs(fields, &article, stored, r.chash, r.akey, &head);
-                    Ok((r, stripped.len(), docs))
+                    let doc = build_doc(fields, &article, stored, r.chash, r.akey, &head);
+                    Ok((r, stripped.len(), doc))
                 })
                 .collect();
             for b in built {
-                let (r, stripped, docs) = b?;
+                let (r, stripped, Built { doc, passages }) = b?;
                 self.summary.stripped += stripped as u64;
                 self.summary.collapsed += u64::from(r.joined);
-                self.summary.passages += docs.len() as u64;
-                self.write_article(docs)?;
+                self.summary.passages += passages as u64;
+                self.write_article(doc)?;
             }
         }
         Ok(())
@@ -363,7 +360,35 @@ impl Writer<'_> {
     }
 }
 
-/// What a head passage records beyond the article itself.
+/// The text as indexed: every byte outside the passages (boilerplate, and
+/// the space between passages) made a space, so no word of boilerplate is
+/// found and every other word keeps its byte offset.
+fn indexed_text<'t>(text: &'t str, ranges: &[std::ops::Range<usize>]) -> std::borrow::Cow<'t, str> {
+    let covered: usize = ranges.iter().map(|r| r.len()).sum();
+    let gaps_blank = {
+        let mut at = 0;
+        let mut blank = true;
+        for r in ranges
+            .iter()
+            .chain(std::iter::once(&(text.len()..text.len())))
+        {
+            blank &= text.get(at..r.start).is_none_or(|g| g.trim().is_empty());
+            at = r.end;
+        }
+        blank
+    };
+    if gaps_blank || covered == text.len() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = vec![b' '; text.len()];
+    for r in ranges {
+        out[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
+    }
+    // Passages begin and end on character boundaries, and the rest is ASCII.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
+/// What an article's document records beyond the article itself.
 pub(super) struct Head<'a> {
     pub(super) cluster: u64,
     pub(super) paras: &'a [u64],
@@ -372,66 +397,75 @@ pub(super) struct Head<'a> {
     pub(super) file: Option<&'a FileMeta>,
 }
 
-/// Splits passages (boilerplate left out) and builds the tantivy documents
-/// of one article.
-pub(super) fn build_docs(
+/// The tantivy document of one article: its passages (boilerplate left
+/// out) cut once and kept as a column with the position of each one's first
+/// word; its text indexed once, boilerplate blanked out so that positions
+/// and byte offsets stay those of the stored text.
+pub(super) fn build_doc(
     f: &Fields,
     article: &Article,
     stored: &[u8],
     chash: u64,
     akey: u64,
     head: &Head,
-) -> Vec<TantivyDocument> {
+) -> Built {
     let ranges = boilerplate::passages(&article.text, head.stripped);
-    let source_key = article.source.as_deref().map(schema::source_key);
-    let day = article.date.map(|d| d.key());
-    let mut docs = Vec::with_capacity(ranges.len());
-    for (i, r) in ranges.iter().enumerate() {
-        let mut doc = TantivyDocument::new();
-        doc.add_text(f.id, &article.id);
-        doc.add_u64(f.akey, akey);
-        doc.add_u64(f.cluster, head.cluster);
-        doc.add_u64(f.part, i as u64);
-        doc.add_u64(f.start, r.start as u64);
-        doc.add_u64(f.end, r.end as u64);
-        let text = &article.text[r.clone()];
-        doc.add_text(f.body, text);
-        doc.add_text(f.body_exact, text);
-        if let (Some(s), Some(k)) = (&article.source, &source_key) {
-            doc.add_text(f.source, s);
-            doc.add_text(f.source_key, k);
-        }
-        if let Some(d) = day {
-            doc.add_i64(f.day, d);
-        }
-        if i == 0 {
-            // The title is indexed once, on the head, and scored once per article.
-            doc.add_text(f.title, &article.title);
-            doc.add_text(f.title_exact, &article.title);
-            // The whole text as the passages hold it: boilerplate left out.
-            for r in &ranges {
-                doc.add_text(f.text, &article.text[r.clone()]);
-            }
-            doc.add_text(f.is_head, schema::HEAD_MARK);
-            doc.add_u64(f.chash, chash);
-            doc.add_bytes(f.article, stored);
-            for fp in head.paras {
-                doc.add_u64(f.paras, *fp);
-            }
-            for fp in head.stripped {
-                doc.add_u64(f.stripped, *fp);
-            }
-            if !head.sig.is_empty() {
-                doc.add_bytes(f.sig, head.sig);
-            }
-            if let Some(file) = head.file {
-                doc.add_text(f.file, &file.key);
-                doc.add_u64(f.fstamp, file.stamp);
-                doc.add_u64(f.fhash, file.hash);
-                doc.add_u64(f.fgen, file.run);
-            }
-        }
-        docs.push(doc);
+    let text = indexed_text(&article.text, &ranges);
+    let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    let firsts = crate::analysis::first_positions(&text, &starts);
+    let spans: Vec<schema::PassageSpan> = ranges
+        .iter()
+        .zip(firsts)
+        .map(|(r, first)| schema::PassageSpan {
+            bytes: r.clone(),
+            first,
+        })
+        .collect();
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.id, &article.id);
+    doc.add_u64(f.akey, akey);
+    doc.add_u64(f.cluster, head.cluster);
+    doc.add_text(f.title, &article.title);
+    doc.add_text(f.title_exact, &article.title);
+    doc.add_text(f.text, &text);
+    doc.add_text(f.text_exact, &text);
+    let (values, firsts) = schema::encode_passages(&spans);
+    for (r, first) in values.into_iter().zip(firsts) {
+        doc.add_u64(f.passages, r);
+        doc.add_u64(f.firsts, first);
     }
-    docs
+    if let Some(s) = &article.source {
+        doc.add_text(f.source, s);
+        doc.add_text(f.source_key, schema::source_key(s));
+    }
+    if let Some(d) = article.date {
+        doc.add_i64(f.day, d.key());
+    }
+    doc.add_u64(f.chash, chash);
+    doc.add_bytes(f.article, stored);
+    for fp in head.paras {
+        doc.add_u64(f.paras, *fp);
+    }
+    for fp in head.stripped {
+        doc.add_u64(f.stripped, *fp);
+    }
+    if !head.sig.is_empty() {
+        doc.add_bytes(f.sig, head.sig);
+    }
+    if let Some(file) = head.file {
+        doc.add_text(f.file, &file.key);
+        doc.add_u64(f.fstamp, file.stamp);
+        doc.add_u64(f.fhash, file.hash);
+        doc.add_u64(f.fgen, file.run);
+    }
+    Built {
+        doc,
+        passages: ranges.len(),
+    }
+}
+
+/// An article's document, and its number of passages (for the summary).
+pub(super) struct Built {
+    doc: TantivyDocument,
+    passages: usize,
 }
