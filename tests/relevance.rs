@@ -75,8 +75,7 @@ fn obvious_queries_keep_their_answers_in_the_top_three() {
 }
 
 /// Feedback re-ranks what the query matched and adds to every score it
-/// touches, including articles a quoted phrase found in a passage only (their
-/// head passage is found from the passage, not from a search over heads).
+/// touches, including articles a quoted phrase found in their text only.
 #[test]
 fn feedback_raises_scores_of_the_articles_matched_and_adds_none() {
     let index = common::fixtures();

@@ -47,10 +47,11 @@ fn stop_word_hyphens_are_answered_in_every_form() {
     }
 }
 
-/// A group of exclusions alone, `(-doctors)`, subtracts from every passage;
-/// its article-level half subtracted from every document too, so each
-/// passage was taken for an article: 304 "articles" of 48, each hit listed
-/// as copies of itself, and `--sort date` refused the index as damaged.
+/// A group of exclusions alone, `(-doctors)`, subtracts from every article.
+/// When every passage was a document, its article-level half subtracted
+/// from every document, so each passage was taken for an article: 304
+/// "articles" of 48, each hit listed as copies of itself, and `--sort date`
+/// refused the index as damaged.
 #[test]
 fn a_group_of_exclusions_counts_articles_not_passages() {
     let (index, setting) = fixtures();

@@ -18,7 +18,7 @@ use crate::error::Result;
 #[derive(Clone, Debug)]
 pub(crate) struct Existing {
     pub chash: u64,
-    /// Where its head passage is, in the catalog's searcher.
+    /// Where its document is, in the catalog's searcher.
     pub addr: DocAddress,
     /// The file it came from: its key, and the file's state when read.
     pub file: Option<FileMeta>,
@@ -143,7 +143,7 @@ impl Catalog {
     }
 }
 
-/// Reads the [`Detail`] of every head passage.
+/// Reads the [`Detail`] of every article.
 pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
     let mut out = HashMap::new();
     for seg in searcher.segment_readers() {

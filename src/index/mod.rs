@@ -228,24 +228,23 @@ impl Index {
     }
 
     pub(crate) fn article_by_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<Article>> {
-        // The article's passages; the head is the first of them.
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.akey, akey),
             IndexRecordOption::Basic,
         );
-        let head = searcher.search(&query, &DocSetCollector)?.into_iter().min();
-        match head {
+        let found = searcher.search(&query, &DocSetCollector)?.into_iter().min();
+        match found {
             Some(addr) => self.load_article(searcher, addr).map(Some),
             None => Ok(None),
         }
     }
 
-    /// The article whose head passage is at `addr`.
+    /// The article whose document is at `addr`.
     pub(crate) fn load_article(&self, searcher: &Searcher, addr: DocAddress) -> Result<Article> {
         self.load_stored(searcher, addr).map(|(_, a)| a)
     }
 
-    /// The stored bytes of the article whose head passage is at `addr`, and
+    /// The stored bytes of the article whose document is at `addr`, and
     /// the article they hold.
     pub(crate) fn load_stored(
         &self,
@@ -256,7 +255,7 @@ impl Index {
         let bytes = doc
             .get_first(self.fields.article)
             .and_then(|v| v.as_bytes())
-            .ok_or_else(|| self.corrupted("a head passage has no stored article"))?
+            .ok_or_else(|| self.corrupted("an article document has no stored article"))?
             .to_vec();
         let article = serde_json::from_slice(&bytes)
             .map_err(|e| self.corrupted(&format!("stored article: {e}")))?;

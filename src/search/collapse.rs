@@ -1,6 +1,6 @@
 //! Collapsing: copies of one story shown as one hit.
 //!
-//! Every passage carries its article's near-duplicate cluster label (given
+//! Every article carries its near-duplicate cluster label (given
 //! at index time, see [`crate::write::neardup`]). Articles arrive here in result
 //! order; the first article of each label becomes the hit and the later
 //! ones are listed under it as [`OtherCopy`]s. Counts and facets are taken

@@ -244,7 +244,7 @@ pub struct Writer<'a> {
     /// The index as it was when the writer opened.
     searcher: Searcher,
     catalog: Catalog,
-    /// This run's number, recorded on the heads it writes.
+    /// This run's number, recorded on the articles it writes.
     run: u64,
     /// Article keys added or kept in this run, with where they came from.
     seen: HashMap<u64, Origin>,
