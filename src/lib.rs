@@ -49,7 +49,8 @@ pub use error::{Error, Result};
 pub use index::Index;
 pub use ingest::IngestOptions;
 pub use model::{
-    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, JSON_SCHEMA_VERSION, OtherCopy,
-    PassageHit, SearchRequest, SearchResults, Sort, Syntax, Warning,
+    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, Interval, JSON_SCHEMA_VERSION,
+    OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest, SearchResults, Sort, Syntax, Timeline,
+    TimelineRequest, TimelineRow, UNKNOWN_SOURCE, Warning,
 };
 pub use write::{Observer, Outcome, Writer, WriterOptions};

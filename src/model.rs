@@ -248,16 +248,109 @@ pub struct Facets {
     pub sources: Vec<FacetCount>,
     /// Articles per calendar month (`YYYY-MM`), in date order.
     pub months: Vec<FacetCount>,
-    /// Matching articles with no date.
+    /// Matching articles with no date: with `months`, they add up to the
+    /// number of matching articles.
     pub undated: u64,
+    /// Matching articles with no source: with `sources`, they add up to the
+    /// number of matching articles.
+    #[serde(default)]
+    pub unknown_source: u64,
 }
+
+/// The length of a timeline's intervals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    Year,
+    Month,
+    /// Weeks from Monday, named by their Monday.
+    Week,
+    Day,
+}
+
+/// What [`crate::Index::timeline`] counts: the articles a search matches
+/// (its query and filters; paging, order and passages play no part), per
+/// interval, and with `by_source` per source too.
+#[derive(Clone, Debug)]
+pub struct TimelineRequest {
+    pub search: SearchRequest,
+    /// `None`: years when the matches span more than three years, else months.
+    pub interval: Option<Interval>,
+    /// One row per source as well as the totals.
+    pub by_source: bool,
+    /// With `by_source`: the sources with the most matches get a row each,
+    /// the rest one row together; 0 for every source.
+    pub top: usize,
+}
+
+impl TimelineRequest {
+    pub fn new(query: impl Into<String>) -> TimelineRequest {
+        TimelineRequest {
+            search: SearchRequest::new(query),
+            interval: None,
+            by_source: false,
+            top: 0,
+        }
+    }
+}
+
+/// Counts of matching articles per interval, zero-filled from the first
+/// interval to the last (those of `since` and `until` when given, else of
+/// the first and last match).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub schema: u32,
+    pub query: String,
+    pub interval: Interval,
+    /// Each interval's name: `2014`, `2014-03`, or a day (`2014-03-03`;
+    /// for weeks, their Monday).
+    pub intervals: Vec<String>,
+    /// Matching articles per interval.
+    pub counts: Vec<u64>,
+    /// With `by_source`, one row per source, most matches first, then the
+    /// other sources together and the articles with no source; the rows add
+    /// up to `counts`.
+    pub rows: Vec<TimelineRow>,
+    /// Matching articles with no date (in no interval).
+    pub undated: u64,
+    /// Every matching article: `counts` and `undated` add up to it, and it
+    /// equals the search's `total_articles`.
+    pub total_articles: u64,
+    pub notices: Vec<String>,
+}
+
+/// One source's counts in a [`Timeline`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineRow {
+    /// The source; [`UNKNOWN_SOURCE`] or [`OTHER_SOURCES`] for those rows.
+    pub source: String,
+    /// The row of the articles with no source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+    /// The row of the sources beyond `top`, together.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub others: bool,
+    pub counts: Vec<u64>,
+    /// Its dated articles: the sum of `counts`.
+    pub total: u64,
+}
+
+/// How the row of the sources beyond a timeline's `top` is named.
+pub const OTHER_SOURCES: &str = "(other sources)";
 
 /// A facet value and how many articles have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
+    /// The bucket of articles with no source (in [`crate::Index::sources`]
+    /// only), shown as [`UNKNOWN_SOURCE`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
+
+/// How the bucket of articles with no source is shown.
+pub const UNKNOWN_SOURCE: &str = "(unknown source)";
 
 /// What an index holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -283,6 +376,10 @@ pub struct IndexStats {
     pub boilerplate: u64,
     /// Paragraphs kept out of passages as boilerplate, over all articles.
     pub stripped: u64,
+    /// Articles removed with `rm` whose files have not changed since: they
+    /// stay out when those files are indexed again.
+    #[serde(default)]
+    pub kept_out: u64,
     /// What the last indexing run (or `rm`) did, if the index records it.
     pub last_run: Option<IndexSummary>,
 }

@@ -81,7 +81,7 @@ fn index_then_search_json_schema() {
         .map(|s| s["count"].as_u64().unwrap())
         .sum();
     assert_eq!(by_month + f["undated"].as_u64().unwrap(), total);
-    assert!(by_source <= total);
+    assert_eq!(by_source + f["unknown_source"].as_u64().unwrap(), total);
     assert!(v["notices"].is_array());
 }
 
@@ -208,11 +208,18 @@ fn human_output_show_sources_stats() {
         .map(|s| s["count"].as_u64().unwrap())
         .sum();
     let stats: Value = json(hp(&idx).args(["stats", "--json"]));
-    let undated_or_sourceless = stats["articles"].as_u64().unwrap() - n;
     assert_eq!(stats["articles"], 48);
+    assert_eq!(n, 48, "the sources and the unknown-source entry add up");
+    let unknown = sources.as_array().unwrap().last().unwrap();
+    assert_eq!(unknown["unknown"], true, "{sources}");
     assert!(
-        undated_or_sourceless > 0,
+        unknown["count"].as_u64().unwrap() > 0,
         "fixtures have sourceless articles"
+    );
+    let listed = stdout(hp(&idx).args(["sources"]));
+    assert!(
+        listed.lines().last().unwrap().ends_with("(unknown source)"),
+        "{listed}"
     );
     assert!(stats["sources"].as_u64().unwrap() >= 8);
     let text = stdout(hp(&idx).args(["stats"]));
@@ -586,7 +593,7 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
         pages.contains(&"hpsearch.1".to_string())
             && pages.contains(&"hpsearch-search.1".to_string())
     );
-    assert_eq!(pages.len(), 11, "{pages:?}");
+    assert_eq!(pages.len(), 12, "one a command, and hpsearch.1: {pages:?}");
     // Each page renders without a warning (groff is part of the base system).
     for p in &pages {
         let rendered = std::process::Command::new("groff")

@@ -603,3 +603,62 @@ fn a_story_republished_three_times_keeps_its_paragraphs() {
     assert_eq!((r.total_articles, r.hits.len()), (3, 1));
     assert!(r.hits[0].passages[0].text.contains("critical incidents"));
 }
+
+/// An article removed with `rm` stays out while its file is unchanged, in a
+/// folder of single-article files and in a JSONL file, whatever else the
+/// run reads; a change to the file brings it back. `stats` counts it.
+#[test]
+fn removed_articles_stay_out_until_their_files_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for n in 0..3 {
+        write(&input.join(format!("s{n}.md")), &story(n, "rota"));
+    }
+    let jsonl = input.join("feed.jsonl");
+    write(
+        &jsonl,
+        "{\"id\": \"j1\", \"title\": \"Bed shortage rota\", \"text\": \"The rota changed.\", \"source\": \"Feed\"}\n\
+         {\"id\": \"j2\", \"title\": \"Pay rota\", \"text\": \"The rota for pay talks.\", \"source\": \"Feed\"}\n",
+    );
+    let index = Index::open_or_create(dir.path().join("idx")).unwrap();
+    let paths = [input.clone()];
+    run(&index, &paths, &IngestOptions::default(), true);
+    assert_eq!(search(&index, "rota").total_articles, 5);
+    let single = search(&index, "\"report 1\"").hits[0].id.clone();
+
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    assert!(w.remove(&single).unwrap());
+    assert!(w.remove("j2").unwrap());
+    w.commit().unwrap();
+    let stats = index.stats().unwrap();
+    assert_eq!((stats.articles, stats.kept_out), (3, 2));
+
+    // Indexed again unchanged, pruned too: both stay out, nothing is re-read.
+    let s = run(&index, &paths, &IngestOptions::default(), true);
+    assert_eq!(counts(&s), [0, 0, 3, 0], "{s:?}");
+    assert_eq!(search(&index, "rota").total_articles, 3);
+    // An empty query and a query of exclusions alone count articles only.
+    assert_eq!(search(&index, "").total_articles, 3);
+    assert_eq!(search(&index, "-nothingatall").total_articles, 3);
+    assert_eq!(index.stats().unwrap().kept_out, 2);
+    assert!(index.article(&single).unwrap().is_none());
+
+    // The single file changes: its article is back, and no longer counted
+    // as kept out; the JSONL file's stays out.
+    write(
+        &input.join("s1.md"),
+        &format!("{}\n\nA new line.", story(1, "rota")),
+    );
+    touch_later(&input.join("s1.md"), 5);
+    let s = run(&index, &paths, &IngestOptions::default(), true);
+    assert_eq!(s.added, 1, "{s:?}");
+    assert_eq!(search(&index, "rota").total_articles, 4);
+    assert_eq!(index.stats().unwrap().kept_out, 1);
+
+    // The JSONL file goes: its mark goes with it.
+    std::fs::remove_file(&jsonl).unwrap();
+    run(&index, &paths, &IngestOptions::default(), true);
+    let stats = index.stats().unwrap();
+    assert_eq!((stats.articles, stats.kept_out), (3, 0));
+}

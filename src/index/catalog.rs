@@ -41,6 +41,8 @@ pub(crate) struct FileState {
     pub hash: u64,
     pub run: u64,
     pub akeys: Vec<u64>,
+    /// Its articles removed with `rm`, left out while it is unchanged.
+    pub removed: Vec<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +69,7 @@ pub(crate) type Details = HashMap<u64, Detail>;
 /// The columns of one segment that the readers below use.
 struct Columns {
     akey: Column<u64>,
+    gone: Column<u64>,
     chash: Column<u64>,
     file: Option<StrColumn>,
     fstamp: Column<u64>,
@@ -81,6 +84,7 @@ impl Catalog {
             let ff = seg.fast_fields();
             let c = Columns {
                 akey: ff.u64(name::AKEY)?,
+                gone: ff.u64(name::GONE)?,
                 chash: ff.u64(name::CHASH)?,
                 file: ff.str(name::FILE)?,
                 fstamp: ff.u64(name::FSTAMP)?,
@@ -89,8 +93,12 @@ impl Catalog {
             };
             let mut names: HashMap<u64, String> = HashMap::new();
             for doc in seg.doc_ids_alive() {
-                let (Some(akey), Some(chash)) = (c.akey.first(doc), c.chash.first(doc)) else {
-                    continue;
+                // An article, or the mark of one removed with `rm`.
+                let gone = c.gone.first(doc);
+                let (akey, chash) = match (c.akey.first(doc), c.chash.first(doc), gone) {
+                    (Some(akey), Some(chash), _) => (akey, chash),
+                    (_, _, Some(akey)) => (akey, 0),
+                    _ => continue,
                 };
                 let file = match (
                     &c.file,
@@ -123,11 +131,18 @@ impl Catalog {
                         hash: f.hash,
                         run: f.run,
                         akeys: Vec::new(),
+                        removed: Vec::new(),
                     });
                     if f.run > state.run {
                         (state.stamp, state.hash, state.run) = (f.stamp, f.hash, f.run);
                     }
-                    state.akeys.push(akey);
+                    match gone {
+                        Some(_) => state.removed.push(akey),
+                        None => state.akeys.push(akey),
+                    }
+                }
+                if gone.is_some() {
+                    continue;
                 }
                 out.articles.insert(
                     akey,
@@ -139,7 +154,17 @@ impl Catalog {
                 );
             }
         }
+        // A mark whose article came back (its file changed) is moot.
+        for state in out.files.values_mut() {
+            state.removed.retain(|k| !out.articles.contains_key(k));
+        }
         Ok(out)
+    }
+
+    /// Articles removed with `rm` and left out while their files are
+    /// unchanged.
+    pub fn kept_out(&self) -> u64 {
+        self.files.values().map(|f| f.removed.len() as u64).sum()
     }
 }
 

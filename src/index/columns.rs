@@ -4,15 +4,15 @@ use super::schema::name;
 use tantivy::columnar::StrColumn;
 
 /// Source names by (segment, ordinal) key, each segment's column opened once.
-pub(crate) struct SourceNames<'s> {
-    searcher: &'s tantivy::Searcher,
+pub(crate) struct SourceNames {
+    searcher: tantivy::Searcher,
     columns: Vec<Option<Option<StrColumn>>>,
 }
 
-impl<'s> SourceNames<'s> {
-    pub fn new(searcher: &'s tantivy::Searcher) -> SourceNames<'s> {
+impl SourceNames {
+    pub fn new(searcher: &tantivy::Searcher) -> SourceNames {
         SourceNames {
-            searcher,
+            searcher: searcher.clone(),
             columns: vec![None; searcher.segment_readers().len()],
         }
     }

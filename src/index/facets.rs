@@ -18,6 +18,7 @@ pub(crate) struct FacetCounter {
     /// Count per `YYYYMM`.
     months: FxHashMap<i64, u64>,
     undated: u64,
+    unknown_source: u64,
     total: u64,
 }
 
@@ -26,8 +27,9 @@ impl FacetCounter {
     /// (`YYYYMMDD`).
     pub fn add(&mut self, source: Option<(u32, u32)>, day: Option<i64>) {
         self.total += 1;
-        if let Some(s) = source {
-            *self.sources.entry(s).or_default() += 1;
+        match source {
+            Some(s) => *self.sources.entry(s).or_default() += 1,
+            None => self.unknown_source += 1,
         }
         match day {
             Some(d) => *self.months.entry(d / 100).or_default() += 1,
@@ -49,9 +51,11 @@ impl FacetCounter {
         counts.sort_unstable();
         let keys: Vec<(u32, u32)> = counts.iter().map(|c| c.0).collect();
         let mut written: HashMap<String, u64> = HashMap::new();
+        let mut unknown_source = self.unknown_source;
         for ((_, n), display) in counts.into_iter().zip(names(&keys)) {
-            if let Some(display) = display {
-                *written.entry(display).or_default() += n;
+            match display {
+                Some(display) => *written.entry(display).or_default() += n,
+                None => unknown_source += n,
             }
         }
         let mut merged: HashMap<String, (String, u64, u64)> = HashMap::new();
@@ -67,7 +71,11 @@ impl FacetCounter {
         }
         let mut sources: Vec<FacetCount> = merged
             .into_values()
-            .map(|(value, _, count)| FacetCount { value, count })
+            .map(|(value, _, count)| FacetCount {
+                value,
+                count,
+                unknown: false,
+            })
             .collect();
         sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         let mut months: Vec<(i64, u64)> = self.months.into_iter().collect();
@@ -77,12 +85,14 @@ impl FacetCounter {
             .map(|(m, count)| FacetCount {
                 value: format!("{:04}-{:02}", m / 100, m % 100),
                 count,
+                unknown: false,
             })
             .collect();
         Facets {
             sources,
             months,
             undated: self.undated,
+            unknown_source,
         }
     }
 }
@@ -117,11 +127,13 @@ mod tests {
             [
                 FacetCount {
                     value: "BBC News".into(),
-                    count: 3
+                    count: 3,
+                    unknown: false,
                 },
                 FacetCount {
                     value: "Unison".into(),
-                    count: 1
+                    count: 1,
+                    unknown: false,
                 }
             ]
         );
@@ -130,14 +142,17 @@ mod tests {
             [
                 FacetCount {
                     value: "2023-12".into(),
-                    count: 1
+                    count: 1,
+                    unknown: false,
                 },
                 FacetCount {
                     value: "2024-01".into(),
-                    count: 2
+                    count: 2,
+                    unknown: false,
                 }
             ]
         );
         assert_eq!(f.undated, 2);
+        assert_eq!(f.unknown_source, 1, "the article with no source");
     }
 }

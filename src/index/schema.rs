@@ -40,6 +40,7 @@ pub(crate) mod name {
     pub const PARAS: &str = "paras";
     pub const STRIPPED: &str = "stripped";
     pub const SIG: &str = "sig";
+    pub const GONE: &str = "gone";
 }
 
 /// Handles to every field of the schema.
@@ -89,6 +90,11 @@ pub struct Fields {
     pub stripped: tantivy::schema::Field,
     /// MinHash signature (see `neardup`).
     pub sig: tantivy::schema::Field,
+    /// The key of an article removed with `rm`, on a document of its own
+    /// that holds nothing else but its file's state (`file`, `fstamp`,
+    /// `fhash`, `fgen`): while that file is unchanged, indexing it again
+    /// leaves the article out. Such a mark has no `akey`.
+    pub gone: tantivy::schema::Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -140,6 +146,7 @@ pub fn build() -> (Schema, Fields) {
         paras: b.add_u64_field(name::PARAS, FAST),
         stripped: b.add_u64_field(name::STRIPPED, FAST),
         sig: b.add_bytes_field(name::SIG, FAST),
+        gone: b.add_u64_field(name::GONE, indexed_number()),
     };
     (b.build(), fields)
 }
@@ -170,6 +177,7 @@ impl Fields {
             paras: f(name::PARAS)?,
             stripped: f(name::STRIPPED)?,
             sig: f(name::SIG)?,
+            gone: f(name::GONE)?,
         })
     }
 }

@@ -13,10 +13,22 @@ use crate::error::Result;
 use crate::model::{FacetCount, Facets, IndexStats};
 
 impl Index {
-    /// Every source with its number of articles, most first.
+    /// Every source with its number of articles, most first, then the
+    /// articles with no source as one entry marked
+    /// [`FacetCount::unknown`] (if there are any): the counts add up to the
+    /// number of articles.
     pub fn sources(&self) -> Result<Vec<FacetCount>> {
         let searcher = self.reader.searcher();
-        Ok(self.article_facets(&searcher)?.1.sources)
+        let facets = self.article_facets(&searcher)?.1;
+        let mut sources = facets.sources;
+        if facets.unknown_source > 0 {
+            sources.push(FacetCount {
+                value: crate::model::UNKNOWN_SOURCE.to_string(),
+                count: facets.unknown_source,
+                unknown: true,
+            });
+        }
+        Ok(sources)
     }
 
     /// Counts of what the index holds.
@@ -52,6 +64,7 @@ impl Index {
             duplicate_groups: totals.duplicate_groups,
             boilerplate: totals.boilerplate,
             stripped: totals.stripped,
+            kept_out: catalog::Catalog::read(&searcher)?.kept_out(),
             last_run,
         })
     }

@@ -25,7 +25,7 @@ pub(super) fn load(
     found: &[ArticleAgg],
     page: &[Group],
     names: &mut SourceNames,
-    mut reranked: Reranked,
+    reranked: &mut Reranked,
     evidence: &Evidence,
     highlighter: &Highlighter,
     req: &SearchRequest,

@@ -23,6 +23,7 @@ pub mod query;
 pub(crate) mod rank;
 mod rerank;
 pub(crate) mod snippet;
+mod timeline;
 
 use collect::{ArticleAgg, ArticleKeys};
 use evidence::Evidence;
@@ -31,45 +32,46 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::index::columns::SourceNames;
 use crate::index::facets::FacetCounter;
-use crate::model::{JSON_SCHEMA_VERSION, SearchRequest, SearchResults, Sort};
+use crate::model::{Hit, JSON_SCHEMA_VERSION, SearchRequest, SearchResults, Sort};
 
 impl Index {
     /// Runs a search. See [`SearchRequest`] for what can be asked.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         run(self, request)
     }
+
+    /// Every hit of a search in order, not only a page (`limit` and
+    /// `offset` play no part), handed to `each` as it is read: the stored
+    /// articles are read a batch at a time, so a result of any size takes
+    /// little memory. Returns the number of matching articles; stops at the
+    /// first error `each` returns.
+    pub fn each_hit<E: From<Error>>(
+        &self,
+        request: &SearchRequest,
+        mut each: impl FnMut(Hit) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let mut all = request.clone();
+        all.offset = 0;
+        all.limit = usize::MAX;
+        let mut run = Run::start(self, &all)?;
+        let (page, _) = rank::page(&run.found, &run.keys, &all);
+        for groups in page.chunks(EACH_HIT_BATCH) {
+            for hit in run.hits(groups, &all)? {
+                each(hit)?;
+            }
+        }
+        Ok(run.found.len() as u64)
+    }
 }
 
+/// Hits [`Index::each_hit`] reads at a time.
+const EACH_HIT_BATCH: usize = 256;
+
 fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
-    check_period(req)?;
-    let searcher = index.reader.searcher();
-    let (plan, mut planner) = plan::plan(index, &searcher, req)?;
-    let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
-    let mut names = SourceNames::new(&searcher);
-    let (total_articles, facets) = facets(&found, &mut names);
-    let keys = ArticleKeys::new(&searcher, found.len())?;
-    let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
-    let reranked = if req.sort == Sort::Relevance && plan.scored {
-        let feedback = req.feedback;
-        let terms = &planner.highlighter.stemmed;
-        rerank::rerank(
-            index, &searcher, &mut found, &keys, &evidence, feedback, terms,
-        )?
-    } else {
-        Default::default()
-    };
-    let (page, collapsed) = rank::page(&found, &keys, req);
-    let hits = hits::load(
-        index,
-        &searcher,
-        &found,
-        &page,
-        &mut names,
-        reranked,
-        &evidence,
-        &planner.highlighter,
-        req,
-    )?;
+    let mut run = Run::start(index, req)?;
+    let (total_articles, facets) = facets(&run.found, &mut run.names);
+    let (page, collapsed) = rank::page(&run.found, &run.keys, req);
+    let hits = run.hits(&page, req)?;
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
@@ -77,8 +79,66 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         collapsed,
         hits,
         facets,
-        notices: planner.notices(),
+        notices: run.planner.notices(),
     })
+}
+
+/// A search up to its ranking: planned, every match collected and scored
+/// once, the best re-ranked; and what its hits are read with.
+struct Run<'a> {
+    index: &'a Index,
+    searcher: tantivy::Searcher,
+    planner: plan::Planner<'a>,
+    found: Vec<ArticleAgg>,
+    keys: ArticleKeys,
+    names: SourceNames,
+    evidence: Evidence,
+    reranked: rerank::Reranked,
+}
+
+impl<'a> Run<'a> {
+    /// The stages up to the ranking: plan, collect, re-rank.
+    fn start(index: &'a Index, req: &'a SearchRequest) -> Result<Run<'a>> {
+        check_period(req)?;
+        let searcher = index.reader.searcher();
+        let (plan, planner) = plan::plan(index, &searcher, req)?;
+        let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+        let keys = ArticleKeys::new(&searcher, found.len())?;
+        let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
+        let reranked = if req.sort == Sort::Relevance && plan.scored {
+            let (feedback, terms) = (req.feedback, &planner.highlighter.stemmed);
+            rerank::rerank(
+                index, &searcher, &mut found, &keys, &evidence, feedback, terms,
+            )?
+        } else {
+            Default::default()
+        };
+        Ok(Run {
+            index,
+            names: SourceNames::new(&searcher),
+            searcher,
+            planner,
+            found,
+            keys,
+            evidence,
+            reranked,
+        })
+    }
+
+    /// The hits of these groups of the ranking.
+    fn hits(&mut self, groups: &[collapse::Group], req: &SearchRequest) -> Result<Vec<Hit>> {
+        hits::load(
+            self.index,
+            &self.searcher,
+            &self.found,
+            groups,
+            &mut self.names,
+            &mut self.reranked,
+            &self.evidence,
+            &self.planner.highlighter,
+            req,
+        )
+    }
 }
 
 /// The number of matching articles, and their facets: each counted once.

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery, Query,
+    BooleanQuery, BoostQuery, ConstScoreQuery, ExistsQuery, Occur as TOccur, PhraseQuery, Query,
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
@@ -23,7 +23,7 @@ use super::snippet::Highlighter;
 use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_words};
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::index::schema::Fields;
+use crate::index::schema::{Fields, name};
 use crate::model::SearchRequest;
 
 /// The tantivy query a search runs.
@@ -84,7 +84,7 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
         .collect());
     let scored = positive.is_some();
     let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
-        vec![(TOccur::Must, positive.unwrap_or_else(|| Box::new(AllQuery)))];
+        vec![(TOccur::Must, positive.unwrap_or_else(every_article))];
     let unscored = |q: Box<dyn Query>| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>;
     for q in parts.required {
         clauses.push((TOccur::Must, unscored(q)));
@@ -318,8 +318,8 @@ impl<'a> Planner<'a> {
                 }
                 if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
                     // A group of exclusions alone subtracts from every
-                    // article, scored 1 as `AllQuery` scores.
-                    qs.push((TOccur::Must, Box::new(AllQuery)));
+                    // article.
+                    qs.push((TOccur::Must, every_article()));
                 }
                 (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
             }
@@ -489,6 +489,12 @@ impl<'a> Planner<'a> {
         self.field(scope, Mode::Exact)
             .and_then(|f| terms_query(&no_joined, f, true))
     }
+}
+
+/// Every article, scored 1: the documents with an article key (the index
+/// also holds the marks of removed articles, see `write::Writer::remove`).
+fn every_article() -> Box<dyn Query> {
+    Box::new(ExistsQuery::new(name::AKEY.to_string(), false))
 }
 
 /// Items for a notice: each once, in order, at most [`NOTICE_ITEMS`].

@@ -367,6 +367,9 @@ impl Writer<'_> {
     /// After a file is read: removes the articles it no longer holds, and
     /// makes sure the index records the state it was read in.
     pub(super) fn finish_file(&mut self, mut run: FileRun) -> Result<()> {
+        if let Some(state) = &run.state {
+            self.forget_removals(state);
+        }
         let mut removed = 0;
         for akey in run.state.as_ref().map_or(&[][..], |s| s.akeys.as_slice()) {
             if !self.seen.contains_key(akey) && !self.deleted.contains(akey) {

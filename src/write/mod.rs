@@ -536,17 +536,48 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// The mark of an article removed from `file`: its key and the file's
+    /// state, so the file read again unchanged leaves it out.
+    fn removal_mark(&self, akey: u64, file: &FileMeta) -> tantivy::TantivyDocument {
+        let f = &self.index.fields;
+        let mut doc = tantivy::TantivyDocument::new();
+        doc.add_u64(f.gone, akey);
+        doc.add_text(f.file, &file.key);
+        doc.add_u64(f.fstamp, file.stamp);
+        doc.add_u64(f.fhash, file.hash);
+        doc.add_u64(f.fgen, file.run);
+        doc
+    }
+
+    /// Deletes the marks of articles removed from a file that changed or
+    /// went: they no longer describe it.
+    fn forget_removals(&mut self, state: &FileState) {
+        for akey in &state.removed {
+            self.writer
+                .delete_term(Term::from_field_u64(self.index.fields.gone, *akey));
+        }
+    }
+
     fn delete(&mut self, akey: u64) {
         self.writer
             .delete_term(Term::from_field_u64(self.index.fields.akey, akey));
         self.deleted.insert(akey);
     }
 
-    /// Removes the article with this id. `false` if no such article is indexed.
+    /// Removes the article with this id. `false` if no such article is
+    /// indexed. An article read from a file stays removed while that file is
+    /// unchanged: indexing the file again leaves it out, until the file
+    /// changes.
     pub fn remove(&mut self, id: &str) -> Result<bool> {
         let akey = schema::article_key(id);
-        if self.catalog.articles.contains_key(&akey) && !self.deleted.contains(&akey) {
+        if let Some(e) = self.catalog.articles.get(&akey)
+            && !self.deleted.contains(&akey)
+        {
+            let mark = e.file.as_ref().map(|file| self.removal_mark(akey, file));
             self.delete(akey);
+            if let Some(doc) = mark {
+                self.writer.add_document(doc)?;
+            }
             self.summary.removed += 1;
             return Ok(true);
         }
@@ -571,11 +602,16 @@ impl Writer<'_> {
             })
             .collect();
         let mut gone: Vec<u64> = Vec::new();
+        let mut went: Vec<FileState> = Vec::new();
         for (key, state) in &self.catalog.files {
             let path = Path::new(key);
             if roots.iter().any(|r| path.starts_with(r)) && !path.exists() {
                 gone.extend(&state.akeys);
+                went.push(state.clone());
             }
+        }
+        for state in &went {
+            self.forget_removals(state);
         }
         gone.sort_unstable();
         let mut removed = 0;

@@ -187,9 +187,15 @@ pub fn check(req: &SearchRequest, r: &SearchResults) {
     }
     let by_source: u64 = f.sources.iter().map(|c| c.count).sum();
     let by_month: u64 = f.months.iter().map(|c| c.count).sum();
+    assert_eq!(
+        by_source + f.unknown_source,
+        total,
+        "{q:?}: sources and unknown source"
+    );
     assert!(
-        by_source <= total,
-        "{q:?}: sources add up to {by_source} of {total}"
+        f.sources.iter().all(|c| !c.unknown),
+        "{q:?}: {:?}",
+        f.sources
     );
     assert_eq!(by_month + f.undated, total, "{q:?}: months and undated");
 

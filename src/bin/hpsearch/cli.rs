@@ -27,6 +27,9 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
+    /// Count the articles a query matches per year, month, week or day (and
+    /// per source): a chart, CSV or JSON
+    Timeline(TimelineArgs),
     /// Print one article
     Show(ShowArgs),
     /// List sources with their article counts
@@ -155,14 +158,73 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with = "json")]
     pub compact: bool,
     /// Print one JSON document (schema in the README)
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Write the hits for other tools: csv (id, title, source, date, url,
+    /// path, score, best passage), jsonl (one hit a line), ris or bibtex
+    /// (for reference managers)
+    #[arg(long, value_enum, conflicts_with = "compact")]
+    pub format: Option<FormatArg>,
+    /// With --format: every matching article, each copy of a story its own
+    /// row, not only a page (written as it is read)
+    #[arg(long, requires = "format")]
+    pub all: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Jsonl,
+    Ris,
+    Bibtex,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The query, as for `search`
+    #[arg(required = true, value_name = "QUERY", num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Length of each interval [default: years if the matches span more than
+    /// three years, else months]
+    #[arg(long, value_enum)]
+    pub interval: Option<IntervalArg>,
+    /// One row per source as well as the totals
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub by: Option<ByArg>,
+    /// With --by source: rows for the N sources with most matches, the rest
+    /// in one row (0 for every source)
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "by")]
+    pub top: usize,
+    /// Read the query as plain text: no operators
+    #[arg(long)]
+    pub plain: bool,
+    /// Print CSV: one row per interval, a column per source row
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Print one JSON document
     #[arg(long)]
     pub json: bool,
 }
 
-/// Which articles a search looks at, and in what order: shared by `search`
-/// and `batch`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum IntervalArg {
+    Year,
+    Month,
+    Week,
+    Day,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ByArg {
+    Source,
+}
+
+/// Which articles a search looks at: shared by `search`, `batch` and
+/// `timeline`.
 #[derive(Debug, Args)]
-pub struct FilterArgs {
+pub struct SelectArgs {
     /// Only articles from this source (repeat for any of several)
     #[arg(long = "source", value_name = "NAME")]
     pub sources: Vec<String>,
@@ -175,6 +237,14 @@ pub struct FilterArgs {
     /// Only articles dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+}
+
+/// Which articles a search looks at, and in what order: shared by `search`
+/// and `batch`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Order of results
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,

@@ -1,8 +1,11 @@
 //! The `hpsearch` command: parses flags, calls the library, prints.
 //! Exit status: 0 found something, 1 found nothing, 2 error.
 
+mod chart;
 mod cli;
+mod export;
 mod render;
+mod timeline;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,12 +15,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
 use hpsearch::{
-    Date, Index, IngestOptions, Observer, SearchRequest, Sort, Syntax, Warning, WriterOptions,
+    Date, Index, IngestOptions, Observer, SearchRequest, Sort, Syntax, TimelineRequest, Warning,
+    WriterOptions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{
-    BatchArgs, Cli, ColorArg, Command, EvalArgs, FilterArgs, IndexArgs, RmArgs, SearchArgs, SortArg,
+    BatchArgs, Cli, ColorArg, Command, EvalArgs, FilterArgs, IndexArgs, RmArgs, SearchArgs,
+    SelectArgs, SortArg,
 };
 use render::Style;
 
@@ -94,6 +99,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => {
             let index = open_for_reading(&path, explicit)?;
             search(&index, args, &mut out, &style)
+        }
+        Command::Timeline(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            let mut request = TimelineRequest::new(args.query.join(" "));
+            apply_selection(&args.select, &mut request.search)?;
+            timeline::run(&index, &args, request, &mut out, &style)
         }
         Command::Show(args) => {
             let index = open_for_reading(&path, explicit)?;
@@ -297,6 +308,9 @@ fn search(
         ..SearchRequest::default()
     };
     apply_filters(&args.filters, &mut request)?;
+    if let Some(format) = args.format {
+        return export(index, request, args.all, format, out);
+    }
     let results = index.search(&request)?;
     for notice in &results.notices {
         eprintln!("hpsearch: {notice}");
@@ -312,8 +326,50 @@ fn search(
     })
 }
 
+/// `search --format`: the page's hits, or with `all` every matching
+/// article (copies too), written one at a time.
+fn export(
+    index: &Index,
+    mut request: SearchRequest,
+    all: bool,
+    format: cli::FormatArg,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let mut exporter = export::Exporter::new(out, format)?;
+    request.passages = request.passages.max(1);
+    let matched = if all {
+        request.collapse = false;
+        index.each_hit(&request, |hit| exporter.hit(&hit))?
+    } else {
+        let results = index.search(&request)?;
+        for notice in &results.notices {
+            eprintln!("hpsearch: {notice}");
+        }
+        for hit in &results.hits {
+            exporter.hit(hit)?;
+        }
+        results.total_articles
+    };
+    exporter.finish()?;
+    Ok(if matched > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// Sets the request's sources, period and order from the flags.
 fn apply_filters(filters: &FilterArgs, request: &mut SearchRequest) -> anyhow::Result<()> {
+    apply_selection(&filters.select, request)?;
+    request.sort = match filters.sort {
+        SortArg::Relevance => Sort::Relevance,
+        SortArg::Date => Sort::Date,
+    };
+    Ok(())
+}
+
+/// Sets the request's sources and period from the flags.
+fn apply_selection(filters: &SelectArgs, request: &mut SearchRequest) -> anyhow::Result<()> {
     let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
         v.as_deref()
             .map(|s| {
@@ -327,10 +383,6 @@ fn apply_filters(filters: &FilterArgs, request: &mut SearchRequest) -> anyhow::R
     request.exclude_sources = filters.exclude_sources.clone();
     request.since = period("--since", &filters.since, false)?;
     request.until = period("--until", &filters.until, true)?;
-    request.sort = match filters.sort {
-        SortArg::Relevance => Sort::Relevance,
-        SortArg::Date => Sort::Date,
-    };
     Ok(())
 }
 

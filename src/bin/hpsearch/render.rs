@@ -24,10 +24,14 @@ impl Style {
             text.to_string()
         }
     }
-    fn bold(&self, t: &str) -> String {
+    /// Columns a chart may fill: the terminal's width, else 80.
+    pub fn columns(&self) -> usize {
+        self.width.unwrap_or(80)
+    }
+    pub fn bold(&self, t: &str) -> String {
         self.wrap("1", t)
     }
-    fn dim(&self, t: &str) -> String {
+    pub fn dim(&self, t: &str) -> String {
         self.wrap("2", t)
     }
     fn mark(&self, t: &str) -> String {
@@ -75,18 +79,25 @@ pub fn search(
         "{}",
         style.bold(&format!("{} {noun}{folded}{shown}", r.total_articles))
     )?;
-    if !r.facets.sources.is_empty() {
-        writeln!(out, "  sources: {}", facet_line(&r.facets.sources, 12))?;
-    }
-    if !r.facets.months.is_empty() || r.facets.undated > 0 {
-        let mut months = facet_line(&r.facets.months, usize::MAX);
-        if r.facets.undated > 0 {
-            if !months.is_empty() {
-                months.push_str(" · ");
+    if !r.facets.sources.is_empty() || r.facets.unknown_source > 0 {
+        let mut sources = facet_line(&r.facets.sources, 12);
+        if r.facets.unknown_source > 0 {
+            if !sources.is_empty() {
+                sources.push_str(" · ");
             }
-            months.push_str(&format!("undated {}", r.facets.undated));
+            sources.push_str(&format!("unknown source {}", r.facets.unknown_source));
         }
-        writeln!(out, "  months:  {months}")?;
+        writeln!(out, "  sources: {sources}")?;
+    }
+    let chart = crate::chart::months_chart(&r.facets.months, style.columns().saturating_sub(4));
+    if !chart.is_empty() || r.facets.undated > 0 {
+        writeln!(out, "  over time:")?;
+        for line in chart {
+            writeln!(out, "    {line}")?;
+        }
+        if r.facets.undated > 0 {
+            writeln!(out, "    undated {}", r.facets.undated)?;
+        }
     }
     Ok(())
 }
@@ -374,6 +385,13 @@ pub fn stats(out: &mut impl Write, s: &IndexStats) -> io::Result<()> {
         "stripped:  {} boilerplate paragraphs, kept out of passages {} times",
         s.boilerplate, s.stripped
     )?;
+    if s.kept_out > 0 {
+        writeln!(
+            out,
+            "removed:   {} removed with rm, left out while their files are unchanged",
+            plural(s.kept_out, "article", "articles")
+        )?;
+    }
     writeln!(
         out,
         "size:      {:.1} MB in {} segments",
