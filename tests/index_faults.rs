@@ -300,7 +300,7 @@ fn a_second_writer_is_told_the_index_is_busy_or_waits() {
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["added"], 1);
     let s = stats(&idx);
-    assert_eq!(s["articles"], 48 + 2);
+    assert_eq!(s["articles"], 51 + 2);
     // Nothing is damaged: a full re-run finds every article unchanged.
     let r = run(hp(&idx)
         .args(["index", "--json"])
@@ -309,7 +309,7 @@ fn a_second_writer_is_told_the_index_is_busy_or_waits() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(
         (v["added"].as_u64(), v["unchanged"].as_u64()),
-        (Some(0), Some(49))
+        (Some(0), Some(52))
     );
     drop(index);
     let again = Index::open(&idx).unwrap();
@@ -378,6 +378,6 @@ fn two_index_commands_at_once() {
     let s = stats(&idx);
     assert_eq!(
         s["articles"].as_u64().unwrap(),
-        48 + first["added"].as_u64().unwrap()
+        51 + first["added"].as_u64().unwrap()
     );
 }
