@@ -55,6 +55,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The run was stopped by its [`crate::Observer`] before it committed:
+    /// the index is as it was.
+    #[error("the run was cancelled before it committed; the index is as it was")]
+    Cancelled,
     /// An error inside the tantivy index engine.
     #[error("index engine: {0}")]
     Engine(#[from] tantivy::TantivyError),

@@ -53,4 +53,4 @@ pub use model::{
     OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest, SearchResults, Sort, Syntax, Timeline,
     TimelineRequest, TimelineRow, UNKNOWN_SOURCE, Warning,
 };
-pub use write::{Observer, Outcome, Writer, WriterOptions};
+pub use write::{Observer, Outcome, Phase, Writer, WriterOptions};

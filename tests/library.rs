@@ -281,3 +281,117 @@ fn words_of_letters_and_digits() {
     assert_eq!(common::all_ids(&index, "FOXO3"), ["gene"]);
     assert_eq!(common::all_ids(&index, "COVID19"), ["cov"]);
 }
+
+/// Records the phases and progress of a run, and cancels it once writing
+/// has begun when asked to.
+#[derive(Default)]
+struct Recorder {
+    events: std::sync::Mutex<Vec<(hpsearch::Phase, u64, u64)>>,
+    cancel_when_writing: bool,
+}
+
+impl hpsearch::Observer for Recorder {
+    fn phase(&self, phase: hpsearch::Phase, total: u64) {
+        self.events.lock().unwrap().push((phase, 0, total));
+    }
+    fn progress(&self, done: u64, total: u64) {
+        let mut e = self.events.lock().unwrap();
+        let phase = e.last().map_or(hpsearch::Phase::Reading, |l| l.0);
+        e.push((phase, done, total));
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel_when_writing
+            && self
+                .events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| e.0 == hpsearch::Phase::Writing && e.1 > 0)
+    }
+}
+
+#[test]
+fn a_run_reports_its_phases_and_can_be_cancelled() {
+    use hpsearch::{IngestOptions, Phase};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for n in 0..600 {
+        std::fs::write(
+            input.join(format!("{n}.txt")),
+            format!("Report {n}\n\n{}", long_text("rota", 2)),
+        )
+        .unwrap();
+    }
+    let index = Index::open_or_create(dir.path().join("idx")).unwrap();
+
+    // Reading counts bytes up to its total, writing counts articles, then
+    // the commit.
+    let seen = Recorder::default();
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    w.add_paths(
+        std::slice::from_ref(&input),
+        &IngestOptions::default(),
+        &seen,
+    )
+    .unwrap();
+    let summary = w.commit_with(&seen).unwrap();
+    assert_eq!(summary.added, 600);
+    let events = seen.events.into_inner().unwrap();
+    let phases: Vec<Phase> = events
+        .iter()
+        .map(|e| e.0)
+        .collect::<Vec<_>>()
+        .chunk_by(|a, b| a == b)
+        .map(|c| c[0])
+        .collect();
+    assert_eq!(phases, [Phase::Reading, Phase::Writing, Phase::Committing]);
+    for phase in [Phase::Reading, Phase::Writing] {
+        let of: Vec<&(Phase, u64, u64)> = events.iter().filter(|e| e.0 == phase).collect();
+        assert!(
+            of.windows(2).all(|w| w[0].1 <= w[1].1),
+            "{phase:?} goes forward"
+        );
+        let last = of.last().unwrap();
+        assert_eq!(last.1, last.2, "{phase:?} ends complete");
+    }
+    assert_eq!(
+        events.iter().find(|e| e.0 == Phase::Writing).unwrap().2,
+        600
+    );
+
+    // A run cancelled while writing commits nothing.
+    for n in 0..600 {
+        std::fs::write(
+            input.join(format!("new-{n}.txt")),
+            format!("New report {n}\n\n{}", long_text("beds", 2)),
+        )
+        .unwrap();
+    }
+    let stop = Recorder {
+        cancel_when_writing: true,
+        ..Recorder::default()
+    };
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    w.add_paths(
+        std::slice::from_ref(&input),
+        &IngestOptions::default(),
+        &stop,
+    )
+    .unwrap();
+    assert!(matches!(
+        w.commit_with(&stop),
+        Err(hpsearch::Error::Cancelled)
+    ));
+    assert_eq!(index.stats().unwrap().articles, 600);
+    // The index takes the next run as if nothing had happened.
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    w.add_paths(
+        std::slice::from_ref(&input),
+        &IngestOptions::default(),
+        &hpsearch::write::Quiet,
+    )
+    .unwrap();
+    assert_eq!(w.commit().unwrap().added, 600);
+    assert_eq!(index.stats().unwrap().articles, 1200);
+}

@@ -17,7 +17,9 @@ use tantivy::{TantivyDocument, Term};
 use super::boilerplate::{self, Boilerplate, Counter};
 use super::neardup::{self, Signature};
 use super::spill::{NO_FILE, Record, Spilled, read_staged};
-use super::{Label, Pending, QUEUE_POLL, QUEUE_STALL, WRITE_BATCH_BYTES, Writer, paras_of};
+use super::{
+    Label, Observer, Pending, Phase, QUEUE_POLL, QUEUE_STALL, WRITE_BATCH_BYTES, Writer, paras_of,
+};
 use crate::error::{Error, Result};
 use crate::index::catalog::{self, Details, FileMeta};
 use crate::index::schema::{self, Fields};
@@ -26,10 +28,20 @@ use crate::model::{Article, IndexSummary};
 impl Writer<'_> {
     /// Publishes everything done in this run in one atomic commit, waits for
     /// segment merges, and returns what the run did.
-    pub fn commit(mut self) -> Result<IndexSummary> {
+    pub fn commit(self) -> Result<IndexSummary> {
+        self.commit_with(&super::Quiet)
+    }
+
+    /// [`Writer::commit`], telling `observer` of the writing and committing
+    /// phases and their progress; a run it cancels commits nothing.
+    pub fn commit_with(mut self, observer: &dyn Observer) -> Result<IndexSummary> {
         if !self.staged.is_empty() || !self.deleted.is_empty() {
-            self.settle()?;
+            self.settle(observer)?;
         }
+        if observer.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        observer.phase(Phase::Committing, 0);
         let mut summary = std::mem::take(&mut self.summary);
         // The run's time is taken once tantivy has written every segment,
         // just before the commit point is, so the summary this returns and
@@ -45,7 +57,7 @@ impl Writer<'_> {
     }
 
     /// Clusters, boilerplate, rebuilds, and the staged articles into tantivy.
-    pub(super) fn settle(&mut self) -> Result<()> {
+    pub(super) fn settle(&mut self, observer: &dyn Observer) -> Result<()> {
         // Nothing is added from here on: where each id came from is no
         // longer needed, and a large run should not carry it into the commit.
         self.seen = HashMap::new();
@@ -90,7 +102,7 @@ impl Writer<'_> {
         }
         self.rebuild(&details, &alive, &boilerplate)?;
         let spilled = self.spill_records()?;
-        self.write_staged(&boilerplate, &spilled)
+        self.write_staged(&boilerplate, &spilled, observer)
     }
 
     /// Moves what the staged articles need to be written (final once
@@ -277,10 +289,14 @@ impl Writer<'_> {
         &mut self,
         boilerplate: &Boilerplate,
         spilled: &Spilled,
+        observer: &dyn Observer,
     ) -> Result<()> {
+        let total = spilled.pending.len() as u64;
+        observer.phase(Phase::Writing, total);
         let Some(mut file) = self.spill.reader().map_err(|e| self.spill_error(e))? else {
             return Ok(());
         };
+        let mut written = 0;
         let fields = &self.index.fields;
         let (mut articles, mut records) = (spilled.articles, spilled.records);
         let mut rest = spilled.pending.as_slice();
@@ -293,6 +309,9 @@ impl Writer<'_> {
             }
             let (batch, more) = rest.split_at(n);
             rest = more;
+            if observer.cancelled() {
+                return Err(Error::Cancelled);
+            }
             // A batch's articles lie back to back in the spill, and so do
             // their records at its end: one read for each.
             let mut stored = vec![0u8; bytes];
@@ -348,6 +367,8 @@ impl Writer<'_> {
                 self.summary.passages += passages as u64;
                 self.write_article(doc)?;
             }
+            written += batch.len() as u64;
+            observer.progress(written, total);
         }
         Ok(())
     }

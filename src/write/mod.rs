@@ -87,12 +87,35 @@ impl Default for WriterOptions {
 /// How often a waiting writer tries the lock again.
 const LOCK_POLL: Duration = Duration::from_millis(100);
 
-/// Hears what an indexing run is doing: progress and warnings, as they happen.
+/// Hears what an indexing run is doing: its phases, progress and warnings,
+/// as they happen; and may ask it to stop.
 pub trait Observer: Sync {
-    /// `done` of `total` input bytes have been read.
+    /// A phase begins; `total` is what its progress counts up to.
+    fn phase(&self, _phase: Phase, _total: u64) {}
+    /// `done` of `total` of the current phase: input bytes while reading,
+    /// articles while writing.
     fn progress(&self, _done: u64, _total: u64) {}
     /// Something in the input was read around or skipped.
     fn warning(&self, _warning: &Warning) {}
+    /// Whether the run should stop: asked between batches. A stopped run
+    /// fails with [`Error::Cancelled`] and commits nothing.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// The phases of an indexing run, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Files read and their articles parsed ([`Writer::add_paths`]); counts
+    /// input bytes.
+    Reading,
+    /// New and changed articles analysed and written ([`Writer::commit_with`]);
+    /// counts articles.
+    Writing,
+    /// Segments flushed and the commit made durable; counts nothing.
+    Committing,
 }
 
 /// An observer that ignores everything.
@@ -363,6 +386,9 @@ impl Writer<'_> {
         observer: &dyn Observer,
     ) -> Result<()> {
         let found = ingest::discover(paths)?;
+        if observer.cancelled() {
+            return Err(Error::Cancelled);
+        }
         for w in &found.warnings {
             self.warn(observer, w.clone());
         }
@@ -372,6 +398,7 @@ impl Writer<'_> {
         }
         let total: u64 = found.files.iter().map(|f| f.size).sum();
         let done = AtomicU64::new(0);
+        observer.phase(Phase::Reading, total);
         observer.progress(0, total);
         let mut singles: Vec<FileRun> = Vec::new();
         let mut multis: Vec<FileRun> = Vec::new();
@@ -424,6 +451,9 @@ impl Writer<'_> {
             batch_bytes += run.size as usize;
             batch.push(run);
             if batch_bytes >= BATCH_BYTES || batch.len() >= 512 {
+                if observer.cancelled() {
+                    return Err(Error::Cancelled);
+                }
                 self.single_batch(std::mem::take(&mut batch), options, observer, &done, total)?;
                 batch_bytes = 0;
             }
@@ -432,6 +462,9 @@ impl Writer<'_> {
             self.single_batch(batch, options, observer, &done, total)?;
         }
         for run in multis {
+            if observer.cancelled() {
+                return Err(Error::Cancelled);
+            }
             match run.format {
                 Format::Jsonl => self.jsonl_file(run, options, observer, &done, total)?,
                 Format::Csv { tsv } => self.csv_file(run, tsv, options, observer, &done, total)?,

@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
 use hpsearch::{
-    Date, Index, IngestOptions, Observer, SearchRequest, Sort, Syntax, TimelineRequest, Warning,
-    WriterOptions,
+    Date, Index, IngestOptions, Observer, Phase, SearchRequest, Sort, Syntax, TimelineRequest,
+    Warning, WriterOptions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -189,7 +189,7 @@ fn build(
     let mut writer = index.writer(&WriterOptions::default())?;
     let observer = CliObserver::new(show_bar);
     writer.add_paths(&[input], &IngestOptions::default(), &observer)?;
-    let summary = writer.commit()?;
+    let summary = writer.commit_with(&observer)?;
     observer.finish();
     Ok((index, summary))
 }
@@ -273,13 +273,14 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
     if args.prune {
         writer.prune(&args.paths)?;
     }
-    observer.finish();
     let warnings = observer.warnings.load(Ordering::Relaxed);
     if args.strict && warnings > 0 {
+        observer.finish();
         eprintln!("hpsearch: {warnings} warnings with --strict: nothing was committed");
         return Ok(ExitCode::from(2));
     }
-    let summary = writer.commit()?;
+    let summary = writer.commit_with(&observer)?;
+    observer.finish();
     emit(out, args.json, &summary, |o, s| {
         writeln!(o, "{}", render::summary(s))
     })?;
@@ -558,12 +559,7 @@ impl CliObserver {
     fn new(show_bar: bool) -> CliObserver {
         let bar = (show_bar && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(0);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
+            bar.set_style(phase_style(Phase::Reading));
             bar
         });
         CliObserver {
@@ -579,7 +575,29 @@ impl CliObserver {
     }
 }
 
+/// The bar of each phase: reading counts bytes, writing articles, each with
+/// the time left at its own pace; committing only turns.
+fn phase_style(phase: Phase) -> ProgressStyle {
+    let template = match phase {
+        Phase::Reading => "reading {bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+        Phase::Writing => "writing {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+        _ => "{spinner} committing ({elapsed})",
+    };
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
 impl Observer for CliObserver {
+    fn phase(&self, phase: Phase, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.reset();
+            bar.set_style(phase_style(phase));
+            bar.set_length(total);
+            if phase == Phase::Committing {
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+        }
+    }
+
     fn progress(&self, done: u64, total: u64) {
         if let Some(bar) = &self.bar {
             bar.set_length(total);
