@@ -864,3 +864,51 @@ fn passages_wrap_to_the_width_keeping_their_indent() {
     assert_eq!(a, b, "the same words, wrapped");
     assert!(wrapped.lines().count() > one_line.lines().count());
 }
+
+/// Paths shown resolve from the folder the command runs in, wherever the
+/// index was built from: in hits, in exports and in `show`.
+#[test]
+fn paths_shown_resolve_from_the_current_folder() {
+    let dir = indexed();
+    let idx = dir.path().join("idx");
+    let elsewhere = dir.path().join("work").join("notes");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    for cwd in [repo(), elsewhere.clone(), std::env::temp_dir()] {
+        let v = json(
+            hp(&idx)
+                .current_dir(&cwd)
+                .args(["search", "ambulance handover", "--json"]),
+        );
+        for hit in v["hits"].as_array().unwrap() {
+            let path = hit["path"].as_str().unwrap();
+            assert!(cwd.join(path).is_file(), "{path} from {}", cwd.display());
+        }
+        let shown = json(hp(&idx).current_dir(&cwd).args([
+            "show",
+            "nhp-2022-12-ambulance-handover-delays",
+            "--json",
+        ]));
+        assert!(cwd.join(shown["path"].as_str().unwrap()).is_file());
+        let csv =
+            stdout(
+                hp(&idx)
+                    .current_dir(&cwd)
+                    .args(["search", "ambulance", "--format", "csv"]),
+            );
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        for r in rows.records() {
+            let r = r.unwrap();
+            assert!(cwd.join(&r[5]).is_file(), "{}", &r[5]);
+        }
+    }
+    // From the repository, the fixtures are where they are.
+    let v = json(
+        hp(&idx)
+            .current_dir(repo())
+            .args(["search", "Palantir", "--json"]),
+    );
+    assert_eq!(
+        v["hits"][0]["path"],
+        "fixtures/pl-2023-11-federated-data-platform.md"
+    );
+}

@@ -553,7 +553,13 @@ fn finish(
             .author
             .map(|a| collapse_whitespace(&a))
             .filter(|a| !a.is_empty()),
-        path: Some(path.display().to_string()),
+        // Absolute, so it resolves from wherever a search runs.
+        path: Some(
+            std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+                .to_string(),
+        ),
         line,
         text: body,
     })

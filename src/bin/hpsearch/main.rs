@@ -4,6 +4,7 @@
 mod chart;
 mod cli;
 mod export;
+mod paths;
 mod render;
 mod timeline;
 
@@ -109,7 +110,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => {
             let index = open_for_reading(&path, explicit)?;
             match index.article(&args.id)? {
-                Some(a) => {
+                Some(mut a) => {
+                    paths::all_from_here([&mut a.path]);
                     emit(&mut out, args.json, &a, |o, a| {
                         render::article(o, a, &style)
                     })?;
@@ -312,10 +314,11 @@ fn search(
     if let Some(format) = args.format {
         return export(index, request, args.all, format, out);
     }
-    let results = index.search(&request)?;
+    let mut results = index.search(&request)?;
     for notice in &results.notices {
         eprintln!("hpsearch: {notice}");
     }
+    paths::all_from_here(results.hits.iter_mut().map(|h| &mut h.path));
     emit(out, args.json, &results, |o, r| {
         render::search(o, r, request.offset, args.compact, style)
     })?;
@@ -340,12 +343,16 @@ fn export(
     request.passages = request.passages.max(1);
     let matched = if all {
         request.collapse = false;
-        index.each_hit(&request, |hit| exporter.hit(&hit))?
+        index.each_hit(&request, |mut hit| {
+            paths::all_from_here([&mut hit.path]);
+            exporter.hit(&hit)
+        })?
     } else {
-        let results = index.search(&request)?;
+        let mut results = index.search(&request)?;
         for notice in &results.notices {
             eprintln!("hpsearch: {notice}");
         }
+        paths::all_from_here(results.hits.iter_mut().map(|h| &mut h.path));
         for hit in &results.hits {
             exporter.hit(hit)?;
         }
@@ -441,8 +448,9 @@ fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Resul
         let answer =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.search(&request)));
         let error = match answer {
-            Ok(Ok(results)) => {
-                for hit in &results.hits {
+            Ok(Ok(mut results)) => {
+                for hit in &mut results.hits {
+                    paths::all_from_here([&mut hit.path]);
                     serde_json::to_writer(&mut *out, hit)?;
                     writeln!(out)?;
                 }
