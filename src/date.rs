@@ -24,12 +24,15 @@ impl Date {
             .map(|_| Date { year, month, day })
     }
 
+    /// The year (1 to 9999).
     pub fn year(self) -> i16 {
         self.year
     }
+    /// The month (1 to 12).
     pub fn month(self) -> i8 {
         self.month
     }
+    /// The day of the month (1 to 31).
     pub fn day(self) -> i8 {
         self.day
     }
@@ -176,8 +179,46 @@ fn parse_written(text: &str) -> Option<Date> {
     None
 }
 
+/// A calendar period as a search's bounds take it: a year, a month or a
+/// day, written `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+///
+/// ```
+/// use hpsearch::{Period, SearchRequest};
+/// let p: Period = "2014-02".parse()?;
+/// assert_eq!((p.first().to_string(), p.last().to_string()), ("2014-02-01".into(), "2014-02-28".into()));
+/// let mut r = SearchRequest::new("ebola");
+/// r.period(Some("2014".parse()?), Some(p));
+/// assert_eq!(r.until.map(|d| d.to_string()), Some("2014-02-28".into()));
+/// # Ok::<(), hpsearch::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Period {
+    first: Date,
+    last: Date,
+}
+
+impl Period {
+    /// Its first day: where a search's `since` starts.
+    pub fn first(self) -> Date {
+        self.first
+    }
+    /// Its last day: where a search's `until` ends.
+    pub fn last(self) -> Date {
+        self.last
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = crate::Error;
+    fn from_str(text: &str) -> Result<Period, crate::Error> {
+        parse_period(text)
+            .map(|(first, last)| Period { first, last })
+            .map_err(crate::Error::InvalidRequest)
+    }
+}
+
 /// A `--since` / `--until` bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, read as
-/// the first or the last day of that period.
+/// the first or the last day of that period (see [`Period`]).
 pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
     let bad = || {
         format!(

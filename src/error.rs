@@ -11,47 +11,68 @@ pub enum Error {
     /// The query text could not be read. `position` is a byte offset into the query.
     #[error("cannot read the query at position {position}: {message}\n{}", pointer(query, *position))]
     Query {
+        /// The query as given.
         query: String,
+        /// Where in it (a byte offset) reading failed.
         position: usize,
+        /// Why.
         message: String,
     },
     /// A search option (date bound, source name, limit...) is not valid.
     #[error("{0}")]
     InvalidRequest(String),
-    /// No index exists at this path.
+    /// A source named in a request (`sources`, `exclude_sources`, a
+    /// `source:` term) that no article of the index has.
     #[error(
-        "no index at {}: create one with `hpsearch index --index {} PATH...`",
-        .0.display(),
-        .0.display()
+        "no articles from a source named {name:?}{}",
+        did_you_mean(suggestions)
     )]
+    UnknownSource {
+        /// The name as given.
+        name: String,
+        /// Sources of the index with close names, closest first (at most
+        /// three; none when nothing is close).
+        suggestions: Vec<String>,
+    },
+    /// No index exists at this path.
+    #[error("no index at {}", .0.display())]
     NoIndex(PathBuf),
     /// The index path names a file, not a folder.
-    #[error("{} is a file, not an index folder; choose a folder for --index", .0.display())]
+    #[error("{} is a file, not an index folder", .0.display())]
     NotAFolder(PathBuf),
     /// The folder exists and holds files, but they are not an hpsearch index.
-    #[error("{} is not an hpsearch index (it holds other files); choose another --index folder", .0.display())]
+    #[error("{} is not an hpsearch index (it holds other files)", .0.display())]
     NotAnIndex(PathBuf),
     /// The index was written by a version of hpsearch whose format this one cannot read.
     #[error(
-        "the index at {} has format {found}, this hpsearch reads format {expected}: rebuild it with `hpsearch index --index {} PATH...` into an empty folder",
-        path.display(),
+        "the index at {} has format {found}, this hpsearch reads format {expected}: it must be rebuilt from its files into an empty folder",
         path.display()
     )]
     IncompatibleIndex {
+        /// The index folder.
         path: PathBuf,
+        /// The format it was written in.
         found: u32,
+        /// The format this hpsearch reads and writes.
         expected: u32,
     },
-    /// Another process holds the index's write lock.
-    #[error("the index at {} is busy: another `hpsearch index` run is writing to it; try again when it has finished, or pass --wait to wait for it", .0.display())]
+    /// Another writer (in this or another process) holds the index's write lock.
+    #[error("the index at {} is busy: another run is writing to it", .0.display())]
     Busy(PathBuf),
     /// The index files are damaged.
     #[error("the index at {} is damaged ({detail}); rebuild it by indexing your files into an empty folder", path.display())]
-    Corrupted { path: PathBuf, detail: String },
+    Corrupted {
+        /// The index folder.
+        path: PathBuf,
+        /// What was found wrong.
+        detail: String,
+    },
     /// An input file or folder could not be read.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
@@ -66,6 +87,15 @@ pub enum Error {
 
 /// `Result` with hpsearch's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `; did you mean "A" or "B"?` for these suggestions, or nothing.
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = suggestions.iter().map(|s| format!("{s:?}")).collect();
+    format!("; did you mean {}?", quoted.join(" or "))
+}
 
 /// Characters of the query shown on each side of the position in an error.
 const CONTEXT_CHARS: usize = 40;

@@ -20,6 +20,7 @@ pub const DEPTH: usize = 100;
 
 /// A judged query collection.
 pub struct Collection {
+    /// The folder it was read from.
     pub dir: PathBuf,
     /// (query id, text), in file order.
     pub queries: Vec<(String, String)>,
@@ -122,17 +123,25 @@ impl Collection {
 /// Metrics over the judged queries.
 #[derive(Clone, Debug, Serialize)]
 pub struct Metrics {
+    /// Judged queries evaluated.
     pub queries: usize,
+    /// Mean nDCG over the first 10 results.
     pub ndcg_at_10: f64,
+    /// Mean share of the relevant documents in the first 100 results.
     pub recall_at_100: f64,
+    /// Mean average precision over the first 100 results.
     pub map_at_100: f64,
+    /// Median search time, in milliseconds.
     pub latency_p50_ms: f64,
+    /// 95th percentile search time, in milliseconds.
     pub latency_p95_ms: f64,
 }
 
 /// The ranked article ids and scores of one query.
 pub struct Run {
+    /// The query's id in `queries.jsonl`.
     pub query_id: String,
+    /// Document ids with their scores, best first.
     pub ranked: Vec<(String, f32)>,
 }
 

@@ -31,6 +31,8 @@
 //! commit) -> the index (tantivy) -> [`search`] (query, ranking, facets,
 //! highlights) -> [`SearchResults`].
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod date;
 mod error;
@@ -44,7 +46,7 @@ pub mod write;
 pub use search::query;
 pub use write::passage;
 
-pub use date::Date;
+pub use date::{Date, Period};
 pub use error::{Error, Result};
 pub use index::Index;
 pub use ingest::IngestOptions;

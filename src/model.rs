@@ -17,10 +17,13 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 pub struct Article {
     /// Stable identifier: the one the input gave, else a hash of the content.
     pub id: String,
+    /// The headline (never empty: a title is found or made when none is given).
     pub title: String,
     /// The outlet (`The Guardian`, `Unison`), if known.
     pub source: Option<String>,
+    /// The publication day, if known.
     pub date: Option<Date>,
+    /// The web address, if known.
     pub url: Option<String>,
     /// Who wrote it, if known.
     #[serde(default)]
@@ -34,19 +37,23 @@ pub struct Article {
 }
 
 impl Article {
-    /// An article with the given title and body, an id derived from its
-    /// content and no other metadata.
+    /// An article with the given title and body and no other metadata. Its
+    /// id is left empty: unless one is set, the article gets an id derived
+    /// from its title and text as they are when it is written
+    /// ([`crate::Writer::add_article`]; see [`Article::content_id`]), so
+    /// editing the text after `new` is never left behind by a stale id.
     ///
     /// ```
-    /// let a = hpsearch::Article::new("Nurses vote to strike", "Members of the RCN voted...");
-    /// assert_eq!(a.id.len(), 16);
-    /// assert_eq!(a.id, hpsearch::Article::new("Nurses vote to strike", "Members of the RCN voted...").id);
+    /// let mut a = hpsearch::Article::new("Nurses vote to strike", "Members of the RCN voted...");
+    /// assert!(a.id.is_empty());
+    /// a.text.push_str(" by a large majority.");
+    /// assert_eq!(a.content_id().len(), 16);
     /// ```
     pub fn new(title: impl Into<String>, text: impl Into<String>) -> Article {
         let title = title.into();
         let text = text.into();
         Article {
-            id: content_id(&title, &text),
+            id: String::new(),
             title,
             source: None,
             date: None,
@@ -56,6 +63,14 @@ impl Article {
             line: None,
             text,
         }
+    }
+}
+
+impl Article {
+    /// The id an article without one gets when it is written: a hash of
+    /// its whitespace-normalised title and text, as 16 hex digits.
+    pub fn content_id(&self) -> String {
+        content_id(&self.title, &self.text)
     }
 }
 
@@ -75,8 +90,11 @@ pub(crate) fn content_id(title: &str, text: &str) -> String {
 /// Something in the input that hpsearch read around: the file (and line) and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Warning {
+    /// The file the warning is about.
     pub path: PathBuf,
+    /// The line (JSONL) or row (CSV), when it is one of several articles of the file.
     pub line: Option<u64>,
+    /// What was wrong and what was done about it.
     pub message: String,
 }
 
@@ -117,7 +135,9 @@ pub enum Syntax {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SearchRequest {
+    /// The query text (see the README for its syntax).
     pub query: String,
+    /// How the query text is read.
     pub syntax: Syntax,
     /// Keep articles from any of these sources (case-insensitive).
     pub sources: Vec<String>,
@@ -133,6 +153,7 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Best passages shown per article.
     pub passages: usize,
+    /// The order of the hits.
     pub sort: Sort,
     /// Fill hits with only `id` and `score` (no title, metadata or
     /// passages): the fastest form, for scripts and evaluation.
@@ -145,6 +166,15 @@ pub struct SearchRequest {
     /// one, with the others listed in [`Hit::also_in`]. Counts and facets
     /// still include every copy. On by default.
     pub collapse: bool,
+}
+
+impl SearchRequest {
+    /// Keeps articles dated from the first day of `since` to the last day of
+    /// `until` (either may be open).
+    pub fn period(&mut self, since: Option<crate::Period>, until: Option<crate::Period>) {
+        self.since = since.map(crate::Period::first);
+        self.until = until.map(crate::Period::last);
+    }
 }
 
 impl Default for SearchRequest {
@@ -182,6 +212,7 @@ impl SearchRequest {
 pub struct SearchResults {
     /// [`JSON_SCHEMA_VERSION`].
     pub schema: u32,
+    /// The query as given.
     pub query: String,
     /// All matching articles, not only those on this page, every copy of a
     /// story counted.
@@ -190,7 +221,9 @@ pub struct SearchResults {
     /// because they are copies of its story (0 without collapsing).
     #[serde(default)]
     pub collapsed: u64,
+    /// The page's hits, in order.
     pub hits: Vec<Hit>,
+    /// Counts over every matching article.
     pub facets: Facets,
     /// Things the engine did with the query that a reader should know about,
     /// such as common words left out of the ranking.
@@ -200,20 +233,30 @@ pub struct SearchResults {
 /// One matching article with its best passages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
+    /// The article's id.
     pub id: String,
+    /// Its title.
     pub title: String,
     /// Byte ranges in `title` of the matched words, sorted, not
     /// overlapping (empty with `ids_only`).
     #[serde(default)]
     pub title_highlights: Vec<[usize; 2]>,
+    /// Its source (outlet), if known.
     pub source: Option<String>,
+    /// Its date, if known.
     pub date: Option<Date>,
+    /// The file it came from (an absolute path), if any.
     pub path: Option<String>,
+    /// Its line (JSONL) or row (CSV) in that file, if any.
     pub line: Option<u64>,
+    /// Its web address, if known.
     pub url: Option<String>,
     #[serde(default)]
+    /// Its author, if known.
     pub author: Option<String>,
+    /// The article's score (higher is better; comparable within one search only).
     pub score: f32,
+    /// Its best passages, best first.
     pub passages: Vec<PassageHit>,
     /// Other matching copies of this story, in result order: the same
     /// report from other outlets, or re-published with small edits.
@@ -224,18 +267,24 @@ pub struct Hit {
 /// A copy of a hit's story that is not shown as a hit of its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OtherCopy {
+    /// The copy's id.
     pub id: String,
+    /// Its source, if known.
     pub source: Option<String>,
+    /// Its date, if known.
     pub date: Option<Date>,
 }
 
 /// A passage of an article and where the query matched in it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PassageHit {
+    /// The passage's text.
     pub text: String,
+    /// Its score (BM25 of the query's words in it).
     pub score: f32,
     /// Byte range of the passage in the article's text.
     pub start: usize,
+    /// End of the byte range.
     pub end: usize,
     /// Byte ranges in `text` of the matched words, sorted, not overlapping.
     pub highlights: Vec<[usize; 2]>,
@@ -261,10 +310,13 @@ pub struct Facets {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Interval {
+    /// Calendar years.
     Year,
+    /// Calendar months.
     Month,
     /// Weeks from Monday, named by their Monday.
     Week,
+    /// Days.
     Day,
 }
 
@@ -273,6 +325,7 @@ pub enum Interval {
 /// interval, and with `by_source` per source too.
 #[derive(Clone, Debug)]
 pub struct TimelineRequest {
+    /// The query and filters whose matches are counted.
     pub search: SearchRequest,
     /// `None`: years when the matches span more than three years, else months.
     pub interval: Option<Interval>,
@@ -284,6 +337,7 @@ pub struct TimelineRequest {
 }
 
 impl TimelineRequest {
+    /// A request for `query`'s matches, by the interval that suits their span, without rows by source.
     pub fn new(query: impl Into<String>) -> TimelineRequest {
         TimelineRequest {
             search: SearchRequest::new(query),
@@ -299,8 +353,11 @@ impl TimelineRequest {
 /// the first and last match).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
+    /// The JSON schema version ([`JSON_SCHEMA_VERSION`]).
     pub schema: u32,
+    /// The query as given.
     pub query: String,
+    /// The length of each interval.
     pub interval: Interval,
     /// Each interval's name: `2014`, `2014-03`, or a day (`2014-03-03`;
     /// for weeks, their Monday).
@@ -316,6 +373,7 @@ pub struct Timeline {
     /// Every matching article: `counts` and `undated` add up to it, and it
     /// equals the search's `total_articles`.
     pub total_articles: u64,
+    /// What was left out of the query, and why.
     pub notices: Vec<String>,
 }
 
@@ -330,6 +388,7 @@ pub struct TimelineRow {
     /// The row of the sources beyond `top`, together.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub others: bool,
+    /// Its matching articles per interval.
     pub counts: Vec<u64>,
     /// Its dated articles: the sum of `counts`.
     pub total: u64,
@@ -341,7 +400,9 @@ pub const OTHER_SOURCES: &str = "(other sources)";
 /// A facet value and how many articles have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacetCount {
+    /// The source name or month (`YYYY-MM`).
     pub value: String,
+    /// Matching articles with that value.
     pub count: u64,
     /// The bucket of articles with no source (in [`crate::Index::sources`]
     /// only), shown as [`UNKNOWN_SOURCE`].
@@ -355,14 +416,23 @@ pub const UNKNOWN_SOURCE: &str = "(unknown source)";
 /// What an index holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IndexStats {
+    /// The index folder.
     pub path: PathBuf,
+    /// Articles indexed.
     pub articles: u64,
+    /// Passages over all articles.
     pub passages: u64,
+    /// Distinct sources.
     pub sources: u64,
+    /// Articles with no date.
     pub undated: u64,
+    /// The earliest date of an article.
     pub first_date: Option<Date>,
+    /// The latest date of an article.
     pub last_date: Option<Date>,
+    /// Bytes on disk.
     pub size_bytes: u64,
+    /// tantivy segments.
     pub segments: usize,
     /// Files the articles came from.
     pub files: u64,

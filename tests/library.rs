@@ -395,3 +395,75 @@ fn a_run_reports_its_phases_and_can_be_cancelled() {
     assert_eq!(w.commit().unwrap().added, 600);
     assert_eq!(index.stats().unwrap().articles, 1200);
 }
+
+/// One `Index` serves searches from many threads at once, while a writer
+/// on another thread commits: every search sees a whole commit.
+#[test]
+fn an_index_is_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Index>();
+    let (_dir, index) = common::index_with(
+        (0..50)
+            .map(|i| {
+                art(
+                    &format!("a{i}"),
+                    "Ward Bulletin",
+                    Some("2024-01-10"),
+                    &long_text("rota", 2),
+                )
+            })
+            .collect(),
+    );
+    let index = std::sync::Arc::new(index);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            let index = index.clone();
+            s.spawn(move || {
+                for _ in 0..20 {
+                    let n = index
+                        .search(&SearchRequest::new("rota"))
+                        .unwrap()
+                        .total_articles;
+                    assert!(n == 50 || n == 60, "{n}");
+                }
+            });
+        }
+        let index = index.clone();
+        s.spawn(move || {
+            let mut w = index.writer(&WriterOptions::default()).unwrap();
+            for i in 50..60 {
+                w.add_article(art(
+                    &format!("a{i}"),
+                    "Ward Bulletin",
+                    None,
+                    &long_text("rota", 1),
+                ))
+                .unwrap();
+            }
+            w.commit().unwrap();
+        });
+    });
+    assert_eq!(
+        index
+            .search(&SearchRequest::new("rota"))
+            .unwrap()
+            .total_articles,
+        60
+    );
+}
+
+/// An article's id is fixed when it is written: text edited after
+/// `Article::new` gives the id of the edited text.
+#[test]
+fn an_article_gets_its_id_when_it_is_written() {
+    let mut a = Article::new("Rota gaps", "Gaps in the rota.");
+    assert!(a.id.is_empty());
+    a.text.push_str(" Again this week.");
+    let want = a.content_id();
+    let (_dir, index) = common::index_with(vec![a.clone()]);
+    let got = index.search(&SearchRequest::new("rota")).unwrap().hits[0]
+        .id
+        .clone();
+    assert_eq!(got, want);
+    assert_eq!(index.article(&want).unwrap().unwrap().text, a.text);
+}

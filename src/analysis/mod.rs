@@ -76,10 +76,15 @@ pub enum TokenKind {
 /// One analysed token with its byte range in the analysed text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
+    /// The term as indexed.
     pub text: String,
+    /// Byte offset of the token's start in the text.
     pub start: usize,
+    /// Byte offset just past its end.
     pub end: usize,
+    /// Its word position (parts of a hyphenated word have their own).
     pub position: u32,
+    /// What kind of token it is.
     pub kind: TokenKind,
 }
 

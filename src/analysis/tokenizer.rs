@@ -26,6 +26,7 @@ pub struct HpTokenizer {
 }
 
 impl HpTokenizer {
+    /// The analyzer in this mode, as a tantivy tokenizer.
     pub fn new(mode: Mode) -> HpTokenizer {
         HpTokenizer {
             mode,

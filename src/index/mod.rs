@@ -36,6 +36,13 @@ const OPEN_RETRIES: u32 = 20;
 
 /// An open hpsearch index.
 ///
+/// An `Index` is `Send` and `Sync`: open it once and share it (by
+/// reference, or in an `Arc`) between threads. Searches, timelines and
+/// reads run at the same time from any number of threads, each on the
+/// commit that was current when it started; one [`crate::Writer`] at a time
+/// adds to it (from any thread, or another process), and its commit is
+/// seen by every search that starts after it.
+///
 /// ```no_run
 /// let index = hpsearch::Index::open("index")?;
 /// let results = index.search(&hpsearch::SearchRequest::new("junior doctors"))?;
@@ -49,7 +56,7 @@ pub struct Index {
     pub(crate) inner: tantivy::Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    /// Bytes of passage text tantivy's indexing threads have analysed.
+    /// Bytes of text tantivy's indexing threads have analysed.
     pub(crate) analysed: Arc<AtomicU64>,
 }
 

@@ -44,7 +44,10 @@ pub(super) fn filters(
         let keys: HashSet<String> = known.iter().map(|s| source_key(s)).collect();
         for name in named {
             if !keys.contains(&source_key(name)) {
-                return Err(Error::InvalidRequest(unknown_source(name, &known)));
+                return Err(Error::UnknownSource {
+                    name: name.clone(),
+                    suggestions: close_sources(name, &known),
+                });
             }
         }
     }
@@ -102,7 +105,9 @@ fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
     Ok(names.into_iter().collect())
 }
 
-fn unknown_source(name: &str, known: &[String]) -> String {
+/// The sources of the index whose names are close to `name`, closest
+/// first, at most three.
+fn close_sources(name: &str, known: &[String]) -> Vec<String> {
     let key = source_key(name);
     let mut scored: Vec<(f64, &String)> = known
         .iter()
@@ -115,19 +120,5 @@ fn unknown_source(name: &str, known: &[String]) -> String {
         .filter(|(s, _)| *s > 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let close: Vec<String> = scored
-        .iter()
-        .take(3)
-        .map(|(_, k)| format!("{k:?}"))
-        .collect();
-    if close.is_empty() {
-        format!(
-            "no articles from a source named {name:?}; `hpsearch sources` lists the sources in this index"
-        )
-    } else {
-        format!(
-            "no articles from a source named {name:?}; did you mean {}? (`hpsearch sources` lists them all)",
-            close.join(" or ")
-        )
-    }
+    scored.iter().take(3).map(|(_, k)| (*k).clone()).collect()
 }

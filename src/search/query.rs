@@ -17,8 +17,11 @@ use crate::model::Syntax;
 /// How a clause takes part in the match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Occur {
+    /// May match: ranks, not required.
     Should,
+    /// Must match (`+`).
     Must,
+    /// Must not match (`-`).
     MustNot,
 }
 
@@ -34,28 +37,43 @@ pub enum Scope {
 /// One node of a parsed query.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
+    /// One word.
     Word {
+        /// The word as written.
         text: String,
+        /// Where it is searched.
         scope: Scope,
+        /// Its byte offset in the query.
         pos: usize,
     },
+    /// A quoted phrase.
     Phrase {
+        /// The words between the quotes.
         text: String,
+        /// Where it is searched.
         scope: Scope,
+        /// The byte offset of its opening quote.
         pos: usize,
     },
+    /// A `source:` filter.
     Source {
+        /// The source name.
         name: String,
+        /// Its byte offset in the query.
         pos: usize,
     },
+    /// Any of these (`OR`).
     Or(Vec<Node>),
+    /// A parenthesised group of clauses.
     Group(Vec<Clause>),
 }
 
 /// A node with its occurrence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Clause {
+    /// How the clause counts.
     pub occur: Occur,
+    /// What it matches.
     pub node: Node,
 }
 

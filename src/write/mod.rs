@@ -118,6 +118,33 @@ pub enum Phase {
     Committing,
 }
 
+/// An observer whose progress only goes forward: files are read on several
+/// threads, which report in whatever order they finish.
+struct Forward<'a> {
+    inner: &'a dyn Observer,
+    high: std::sync::Mutex<u64>,
+}
+
+impl Observer for Forward<'_> {
+    fn phase(&self, phase: Phase, total: u64) {
+        *self.high.lock().unwrap_or_else(|e| e.into_inner()) = 0;
+        self.inner.phase(phase, total);
+    }
+    fn progress(&self, done: u64, total: u64) {
+        let mut high = self.high.lock().unwrap_or_else(|e| e.into_inner());
+        if done >= *high {
+            *high = done;
+            self.inner.progress(done, total);
+        }
+    }
+    fn warning(&self, warning: &Warning) {
+        self.inner.warning(warning);
+    }
+    fn cancelled(&self) -> bool {
+        self.inner.cancelled()
+    }
+}
+
 /// An observer that ignores everything.
 pub struct Quiet;
 impl Observer for Quiet {}
@@ -125,6 +152,7 @@ impl Observer for Quiet {}
 /// What happened to one article handed to [`Writer::add_article`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// It was not indexed before.
     Added,
     /// Its id was indexed with other content; the old version is replaced.
     Updated,
@@ -153,7 +181,12 @@ struct Parsed {
 }
 
 impl Parsed {
-    fn new(article: Article) -> Parsed {
+    fn new(mut article: Article) -> Parsed {
+        // An id is fixed when the article is written: from its content as
+        // it is now, unless one was given.
+        if article.id.trim().is_empty() {
+            article.id = article.content_id();
+        }
         let stored = serde_json::to_vec(&article).expect("an article always serialises");
         let chash = xxhash_rust::xxh3::xxh3_64(&stored);
         let paras = boilerplate::fingerprints(&article.text);
@@ -385,6 +418,11 @@ impl Writer<'_> {
         options: &IngestOptions,
         observer: &dyn Observer,
     ) -> Result<()> {
+        let forward = Forward {
+            inner: observer,
+            high: std::sync::Mutex::new(0),
+        };
+        let observer: &dyn Observer = &forward;
         let found = ingest::discover(paths)?;
         if observer.cancelled() {
             return Err(Error::Cancelled);
@@ -474,7 +512,9 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Indexes one article value (for embedders with their own data).
+    /// Indexes one article value (for embedders with their own data). An
+    /// article with no id gets one from its title and text as they are now
+    /// ([`Article::content_id`]).
     pub fn add_article(&mut self, article: Article) -> Result<Outcome> {
         self.stage(Parsed::new(article), None, &Quiet)
     }

@@ -96,6 +96,8 @@ pub fn run(index: &Index, setting: &Setting, query: &str) -> usize {
                 );
             }
             Err(Error::InvalidRequest(m)) => assert!(!m.is_empty(), "{query:?}"),
+            // A `source:` term naming no source of the index.
+            Err(Error::UnknownSource { name, .. }) => assert!(!name.is_empty(), "{query:?}"),
             Err(other) => panic!("{query:?} ({req:?}): {other}"),
         }
     }

@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
 use hpsearch::{
-    Date, Index, IngestOptions, Observer, Phase, SearchRequest, Sort, Syntax, TimelineRequest,
-    Warning, WriterOptions,
+    Date, Index, IngestOptions, Observer, Period, Phase, SearchRequest, Sort, Syntax,
+    TimelineRequest, Warning, WriterOptions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -49,8 +49,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line, each said once: a library error
-/// that already names its cause is not followed by the cause again.
+/// The error and its causes on one line, each said once (a library error
+/// that already names its cause is not followed by the cause again), with
+/// what to do about it on the command line.
 fn message(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
@@ -63,7 +64,34 @@ fn message(err: &anyhow::Error) -> String {
         }
         out.push_str(&text);
     }
+    if let Some(advice) = err.chain().find_map(|c| c.downcast_ref().and_then(advice)) {
+        out.push_str(&advice);
+    }
     out
+}
+
+/// What to type next, for the library's errors that have an answer on the
+/// command line (the library's own messages name no command or flag).
+fn advice(err: &hpsearch::Error) -> Option<String> {
+    use hpsearch::Error as E;
+    Some(match err {
+        E::NoIndex(p) => format!(
+            ": create one with `hpsearch index --index {} PATH...`",
+            p.display()
+        ),
+        E::NotAFolder(_) => "; choose a folder for --index".into(),
+        E::NotAnIndex(_) => "; choose another --index folder".into(),
+        E::IncompatibleIndex { path, .. } => format!(
+            "; rebuild it with `hpsearch index --index {} PATH...` into an empty folder",
+            path.display()
+        ),
+        E::Busy(_) => "; try again when it has finished, or pass --wait to wait for it".into(),
+        E::UnknownSource { suggestions, .. } if suggestions.is_empty() => {
+            "; `hpsearch sources` lists the sources in this index".into()
+        }
+        E::UnknownSource { .. } => " (`hpsearch sources` lists them all)".into(),
+        _ => return None,
+    })
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -378,19 +406,20 @@ fn apply_filters(filters: &FilterArgs, request: &mut SearchRequest) -> anyhow::R
 
 /// Sets the request's sources and period from the flags.
 fn apply_selection(filters: &SelectArgs, request: &mut SearchRequest) -> anyhow::Result<()> {
-    let period = |flag: &str, v: &Option<String>, last: bool| -> anyhow::Result<Option<Date>> {
+    let period = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<Period>> {
         v.as_deref()
             .map(|s| {
-                hpsearch::date::parse_period(s)
-                    .map(|(first, end)| if last { end } else { first })
+                s.parse::<Period>()
                     .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
             })
             .transpose()
     };
     request.sources = filters.sources.clone();
     request.exclude_sources = filters.exclude_sources.clone();
-    request.since = period("--since", &filters.since, false)?;
-    request.until = period("--until", &filters.until, true)?;
+    request.period(
+        period("--since", &filters.since)?,
+        period("--until", &filters.until)?,
+    );
     Ok(())
 }
 
