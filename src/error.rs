@@ -34,6 +34,14 @@ pub enum Error {
         /// three; none when nothing is close).
         suggestions: Vec<String>,
     },
+    /// A search's period ends before it starts.
+    #[error("the period starts on {since}, after it ends on {until}: nothing can match")]
+    EmptyPeriod {
+        /// Its first day.
+        since: crate::Date,
+        /// Its last day.
+        until: crate::Date,
+    },
     /// No index exists at this path.
     #[error("no index at {}", .0.display())]
     NoIndex(PathBuf),

@@ -109,7 +109,7 @@ fn impossible_and_reversed_dates() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("--since 2025-01-01 is after --until 2024-06-30"),
+            .contains("starts on 2025-01-01, after it ends on 2024-06-30: nothing can match (--since is after --until)"),
         "{}",
         r.stderr
     );

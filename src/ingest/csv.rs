@@ -72,7 +72,7 @@ pub(crate) fn parse(
                     columns.iter().find(|(f, _)| f.eq_ignore_ascii_case(field))
                 {
                     return Err(format!(
-                        "--map {field}={column}: no column named {column:?}; the columns are {}",
+                        "the column map names {field}={column}, but there is no column named {column:?}; the columns are {}",
                         list(&headers)
                     ));
                 }
@@ -82,7 +82,7 @@ pub(crate) fn parse(
     let has = |f: &str| slots.iter().any(|(s, _)| *s == f);
     if !has("text") && !has("title") {
         return Err(format!(
-            "no text column (looked for text, body, content; name yours with --map text=COLUMN); the columns are {}",
+            "no text column (looked for text, body, content; map yours to text); the columns are {}",
             list(&headers)
         ));
     }
@@ -188,7 +188,7 @@ mod tests {
             .err()
             .unwrap();
         assert!(
-            err.contains("--map date=Pubished: no column named \"Pubished\""),
+            err.contains("date=Pubished, but there is no column named \"Pubished\""),
             "{err}"
         );
         // a mapped column a file lacks falls back to the usual names

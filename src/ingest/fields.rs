@@ -81,26 +81,24 @@ pub(crate) fn field_of(name: &str, columns: &[(String, String)]) -> Option<(&'st
     })
 }
 
-/// Reads `--map` values: `field=column` pairs, separated by commas.
+/// Reads a column map: `field=column` pairs, separated by commas.
 pub(crate) fn parse_map(spec: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((field, column)) = part.split_once('=') else {
-            return Err(format!(
-                "--map {part:?}: write FIELD=COLUMN, as in --map text=body"
-            ));
+            return Err(format!("{part:?}: write FIELD=COLUMN, as in text=body"));
         };
         let field = field.trim().to_ascii_lowercase();
         if !FIELDS.iter().any(|(f, _)| *f == field) {
             let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
             return Err(format!(
-                "--map {part:?}: {field:?} is not a field; the fields are {}",
+                "{part:?}: {field:?} is not a field; the fields are {}",
                 names.join(", ")
             ));
         }
         let column = column.trim();
         if column.is_empty() {
-            return Err(format!("--map {part:?}: the column name is empty"));
+            return Err(format!("{part:?}: the column name is empty"));
         }
         out.push((field, column.to_string()));
     }

@@ -42,18 +42,19 @@ pub struct IngestOptions {
     pub outlets: Vec<(String, String)>,
 }
 
-/// Reads `--map` values: comma-separated `field=column` pairs, where a field
-/// is one of `text`, `title`, `source`, `date`, `url`, `id` and `author`.
+/// Reads a column map (the command line's `--map`): comma-separated
+/// `field=column` pairs, where a field is one of `text`, `title`, `source`,
+/// `date`, `url`, `id` and `author`.
 /// `Err` says what is wrong, in words fit to show.
 pub fn parse_column_map(spec: &str) -> std::result::Result<Vec<(String, String)>, String> {
     fields::parse_map(spec)
 }
 
-/// Reads an `--outlet` value: `domain=Name`.
+/// Reads an outlet pair (the command line's `--outlet`): `domain=Name`.
 pub fn parse_outlet(spec: &str) -> std::result::Result<(String, String), String> {
     let Some((domain, name)) = spec.split_once('=') else {
         return Err(format!(
-            "--outlet {spec:?}: write DOMAIN=NAME, as in --outlet wessexecho.example=\"Wessex Echo\""
+            "{spec:?}: write DOMAIN=NAME, as in wessexecho.example=\"Wessex Echo\""
         ));
     };
     let domain = domain
@@ -63,7 +64,7 @@ pub fn parse_outlet(spec: &str) -> std::result::Result<(String, String), String>
     let name = name.trim();
     if domain.is_empty() || name.is_empty() || !domain.contains('.') {
         return Err(format!(
-            "--outlet {spec:?}: give a domain such as example.org and a name"
+            "{spec:?}: give a domain such as example.org and a name"
         ));
     }
     Ok((domain, name.to_string()))

@@ -155,9 +155,7 @@ fn check_period(req: &SearchRequest) -> Result<()> {
     if let (Some(since), Some(until)) = (req.since, req.until)
         && since > until
     {
-        return Err(Error::InvalidRequest(format!(
-            "--since {since} is after --until {until}: nothing can match"
-        )));
+        return Err(Error::EmptyPeriod { since, until });
     }
     Ok(())
 }

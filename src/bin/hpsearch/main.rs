@@ -90,6 +90,7 @@ fn advice(err: &hpsearch::Error) -> Option<String> {
             "; `hpsearch sources` lists the sources in this index".into()
         }
         E::UnknownSource { .. } => " (`hpsearch sources` lists them all)".into(),
+        E::EmptyPeriod { .. } => " (--since is after --until)".into(),
         _ => return None,
     })
 }
@@ -256,14 +257,16 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
     }
     let mut columns = Vec::new();
     for spec in &args.map {
-        columns.extend(hpsearch::ingest::parse_column_map(spec).map_err(anyhow::Error::msg)?);
+        columns.extend(
+            hpsearch::ingest::parse_column_map(spec).map_err(|e| anyhow::anyhow!("--map {e}"))?,
+        );
     }
     let outlets = args
         .outlets
         .iter()
         .map(|o| hpsearch::ingest::parse_outlet(o))
         .collect::<Result<Vec<_>, String>>()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| anyhow::anyhow!("--outlet {e}"))?;
     let options = IngestOptions {
         source: args.source.clone(),
         date,
