@@ -10,11 +10,15 @@
 //!    its file, a pruned file, a removed id) go to tantivy at once.
 //! 2. [`Writer::commit`] ([`commit`]), with the whole run known, gives each new article
 //!    its near-duplicate cluster ([`crate::write::neardup`]) and counts boilerplate
-//!    over the whole collection ([`crate::write::boilerplate`]). Then the spilled
-//!    articles are cut into passages and handed to tantivy in parallel
-//!    batches, earlier articles whose boilerplate changed are rebuilt from
-//!    their stored copy, and everything is published in one atomic commit,
-//!    with the run's summary as the commit's payload.
+//!    over the whole collection ([`crate::write::boilerplate`]). Then earlier
+//!    articles whose boilerplate changed are rebuilt from their stored copy,
+//!    the spilled articles are cut into passages and made into one tantivy
+//!    document each, handed over in parallel batches, and everything is
+//!    published in one atomic commit, with the run's summary as the commit's
+//!    payload.
+//!
+//! An [`Observer`] ([`observer`]) hears each phase, its progress and the
+//! warnings, and may cancel the run.
 //!
 //! Nothing is visible to searches until the commit. If the process dies
 //! before, the index is as it was.
@@ -23,6 +27,7 @@ pub(crate) mod boilerplate;
 mod commit;
 mod files;
 pub(crate) mod neardup;
+mod observer;
 pub mod passage;
 mod spill;
 
@@ -42,6 +47,8 @@ use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
 use files::{Origin, at};
 use neardup::Signature;
+use observer::Forward;
+pub use observer::{Observer, Phase, Quiet};
 use spill::{Signatures, Spill};
 
 /// Default memory budget of an indexing run, shared by tantivy's threads.
@@ -86,68 +93,6 @@ impl Default for WriterOptions {
 
 /// How often a waiting writer tries the lock again.
 const LOCK_POLL: Duration = Duration::from_millis(100);
-
-/// Hears what an indexing run is doing: its phases, progress and warnings,
-/// as they happen; and may ask it to stop.
-pub trait Observer: Sync {
-    /// A phase begins; `total` is what its progress counts up to.
-    fn phase(&self, _phase: Phase, _total: u64) {}
-    /// `done` of `total` of the current phase: input bytes while reading,
-    /// articles while writing.
-    fn progress(&self, _done: u64, _total: u64) {}
-    /// Something in the input was read around or skipped.
-    fn warning(&self, _warning: &Warning) {}
-    /// Whether the run should stop: asked between batches. A stopped run
-    /// fails with [`Error::Cancelled`] and commits nothing.
-    fn cancelled(&self) -> bool {
-        false
-    }
-}
-
-/// The phases of an indexing run, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Phase {
-    /// Files read and their articles parsed ([`Writer::add_paths`]); counts
-    /// input bytes.
-    Reading,
-    /// New and changed articles analysed and written ([`Writer::commit_with`]);
-    /// counts articles.
-    Writing,
-    /// Segments flushed and the commit made durable; counts nothing.
-    Committing,
-}
-
-/// An observer whose progress only goes forward: files are read on several
-/// threads, which report in whatever order they finish.
-struct Forward<'a> {
-    inner: &'a dyn Observer,
-    high: std::sync::Mutex<u64>,
-}
-
-impl Observer for Forward<'_> {
-    fn phase(&self, phase: Phase, total: u64) {
-        *self.high.lock().unwrap_or_else(|e| e.into_inner()) = 0;
-        self.inner.phase(phase, total);
-    }
-    fn progress(&self, done: u64, total: u64) {
-        let mut high = self.high.lock().unwrap_or_else(|e| e.into_inner());
-        if done >= *high {
-            *high = done;
-            self.inner.progress(done, total);
-        }
-    }
-    fn warning(&self, warning: &Warning) {
-        self.inner.warning(warning);
-    }
-    fn cancelled(&self) -> bool {
-        self.inner.cancelled()
-    }
-}
-
-/// An observer that ignores everything.
-pub struct Quiet;
-impl Observer for Quiet {}
 
 /// What happened to one article handed to [`Writer::add_article`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -418,10 +363,7 @@ impl Writer<'_> {
         options: &IngestOptions,
         observer: &dyn Observer,
     ) -> Result<()> {
-        let forward = Forward {
-            inner: observer,
-            high: std::sync::Mutex::new(0),
-        };
+        let forward = Forward::new(observer);
         let observer: &dyn Observer = &forward;
         let found = ingest::discover(paths)?;
         if observer.cancelled() {
