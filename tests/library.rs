@@ -197,9 +197,24 @@ fn filters_sorting_and_paging() {
             sources: vec!["Ward Bulletn".into()],
             ..SearchRequest::new("nurses")
         })
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("did you mean \"Ward Bulletin\""), "{err}");
+        .unwrap_err();
+    // Structured for a program, and said in words for a person, with no
+    // command line in it.
+    match &err {
+        hpsearch::Error::UnknownSource { name, suggestions } => {
+            assert_eq!(
+                (name.as_str(), suggestions.as_slice()),
+                ("Ward Bulletn", &["Ward Bulletin".to_string()][..])
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("did you mean \"Ward Bulletin\""), "{text}");
+    assert!(
+        !text.contains("hpsearch ") && !text.contains("--"),
+        "{text}"
+    );
 }
 
 #[test]

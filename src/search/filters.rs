@@ -120,5 +120,12 @@ fn close_sources(name: &str, known: &[String]) -> Vec<String> {
         .filter(|(s, _)| *s > 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.iter().take(3).map(|(_, k)| (*k).clone()).collect()
+    // One name per source: spellings that differ in case or spacing are one.
+    let mut seen = HashSet::new();
+    scored
+        .iter()
+        .filter(|(_, k)| seen.insert(source_key(k)))
+        .take(3)
+        .map(|(_, k)| (*k).clone())
+        .collect()
 }
