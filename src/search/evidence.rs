@@ -215,7 +215,8 @@ impl Evidence {
             let len = match end {
                 Some(e) => e.saturating_sub(spans[k].first),
                 // The last passage ends where its words do, as far as known.
-                None => estimate_len(&spans[k].bytes).max(last + 1 - spans[k].first),
+                None => estimate_len(&spans[k].bytes)
+                    .max(last.saturating_add(1).saturating_sub(spans[k].first)),
             };
             best.push((self.score(&counts, len), k));
         }
@@ -304,6 +305,17 @@ mod tests {
         let passages: Vec<usize> = best.iter().map(|b| b.1).collect();
         assert_eq!(passages, [1, 0], "{best:?}");
         assert!(best[0].0 > best[1].0);
+    }
+
+    #[test]
+    fn occurrences_outside_the_spans_neither_panic_nor_vanish() {
+        let e = evidence(&[1.0]);
+        // Spans starting late (a damaged column) and a lone last passage.
+        let spans = [span(10, 0..60), span(u32::MAX - 1, 60..61)];
+        let mut occ = vec![(2, 0), (u32::MAX, 0)];
+        let best = e.rank(&spans, &mut occ);
+        assert_eq!(best.len(), 2, "{best:?}");
+        assert!(best.iter().all(|b| b.0.is_finite() && b.0 > 0.0));
     }
 
     #[test]
