@@ -44,10 +44,15 @@ pub(crate) fn best(
         return Vec::new();
     }
     if n < top.len() {
-        top.select_nth_unstable_by(n - 1, desc);
-        top.truncate(n);
+        // The n-th best score by score alone first: only articles at or
+        // above it can be among the best n, and only their keys (ties are
+        // frequent: copies score alike) need reading.
+        let (_, nth, _) = top.select_nth_unstable_by(n - 1, |a, b| b.0.total_cmp(&a.0));
+        let cut = nth.0;
+        top.retain(|t| t.0.total_cmp(&cut).is_ge());
     }
     top.sort_unstable_by(desc);
+    top.truncate(n);
     top.into_iter().map(|t| t.1).collect()
 }
 
@@ -120,5 +125,26 @@ mod tests {
         assert_eq!(best(&found, 3, |a| a.score, key), [3, 1, 2]);
         assert_eq!(best(&found, 9, |a| a.score, key), [3, 1, 2, 0, 4]);
         assert!(best(&found, 0, |a| a.score, key).is_empty());
+    }
+
+    proptest::proptest! {
+        /// The best n are the first n of a full sort by score, then key.
+        #[test]
+        fn the_best_are_the_start_of_the_full_order(
+            scores in proptest::collection::vec(0u8..6, 0..80),
+            keys in proptest::collection::vec(0u64..1000, 80),
+            n in 0usize..90,
+        ) {
+            let found: Vec<ArticleAgg> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| article(i as u32, Score::from(s)))
+                .collect();
+            let key = |i: usize| keys[i] * 100 + i as u64;
+            let mut all: Vec<usize> = (0..found.len()).collect();
+            all.sort_by(|&a, &b| found[b].score.total_cmp(&found[a].score).then(key(a).cmp(&key(b))));
+            all.truncate(n);
+            proptest::prop_assert_eq!(best(&found, n, |a| a.score, key), all);
+        }
     }
 }
