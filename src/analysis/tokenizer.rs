@@ -72,42 +72,30 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
             n += 1;
         };
         let mut segs = Vec::new();
-        let replayed = RECENT.with_borrow(|r| {
-            let recent = r.find(text)?;
-            if self.mode == Mode::Stemmed {
-                recent.replay(&mut put);
-            } else {
-                recent.bounds(text, &mut segs);
-            }
-            Some(self.mode == Mode::Stemmed)
-        });
-        if replayed == Some(true) {
-            return HpTokenStream {
-                tokens: &mut self.scratch[..n],
-                next: 0,
-            };
-        }
-        if replayed.is_none() {
+        let known = self.mode == Mode::Exact
+            && RECENT.with_borrow(|r| r.find(text).map(|b| b.bounds(text, &mut segs)).is_some());
+        if !known {
             segment::word_bounds(text, &mut segs);
         }
         each_token_of(text, &segs, self.mode, |term, start, end, position, _| {
             put(term, start, end, position)
         });
-        let tokens = &mut self.scratch[..n];
         if self.mode == Mode::Stemmed {
-            RECENT.with_borrow_mut(|r| r.keep(text, &segs, tokens));
+            RECENT.with_borrow_mut(|r| r.keep(text, &segs));
         }
-        HpTokenStream { tokens, next: 0 }
+        HpTokenStream {
+            tokens: &mut self.scratch[..n],
+            next: 0,
+        }
     }
 }
 
-/// The word boundaries and stemmed tokens of the last texts the stemmed
-/// analyzer indexed on this thread. tantivy analyses an article's title and
-/// text twice each, close together on one thread: stemmed (`title`, `text`)
-/// and as written (`title_exact`, `text_exact`). The exact analysis starts
-/// from the word boundaries the stemmed one found (and a text analysed
-/// stemmed again is replayed).
-struct RecentTokens {
+/// The word boundaries of the last texts the stemmed analyzer indexed on
+/// this thread. tantivy analyses an article's title and text twice each,
+/// close together on one thread: stemmed (`title`, `text`) and as written
+/// (`title_exact`, `text_exact`). The exact analysis starts from the word
+/// boundaries the stemmed one found.
+struct RecentBounds {
     texts: Vec<RecentText>,
     /// The entry to overwrite next.
     next: usize,
@@ -117,11 +105,6 @@ struct RecentText {
     text: String,
     /// Word boundaries: the byte range of each segment of `text`.
     bounds: Vec<(u32, u32)>,
-    /// The terms, one after the other.
-    terms: String,
-    /// Per token: where its term ends in `terms`, its byte range in `text`,
-    /// its position.
-    tokens: Vec<(u32, u32, u32, u32)>,
 }
 
 /// Texts remembered: an article's title and text, and a few more.
@@ -131,20 +114,19 @@ const RECENT_TEXTS: usize = 4;
 const RECENT_TEXT_BYTES: usize = 256 * 1024;
 
 thread_local! {
-    static RECENT: RefCell<RecentTokens> = const {
-        RefCell::new(RecentTokens { texts: Vec::new(), next: 0 })
+    static RECENT: RefCell<RecentBounds> = const {
+        RefCell::new(RecentBounds { texts: Vec::new(), next: 0 })
     };
 }
 
-impl RecentTokens {
+impl RecentBounds {
     /// `text`, if it is remembered.
     fn find(&self, text: &str) -> Option<&RecentText> {
         self.texts.iter().find(|r| r.text == text)
     }
 
-    /// Remembers the word boundaries and stemmed tokens of `text`, in place
-    /// of the oldest text.
-    fn keep(&mut self, text: &str, segs: &[(usize, &str)], tokens: &[tantivy::tokenizer::Token]) {
+    /// Remembers the word boundaries of `text`, in place of the oldest text.
+    fn keep(&mut self, text: &str, segs: &[(usize, &str)]) {
         if text.len() > RECENT_TEXT_BYTES {
             return;
         }
@@ -152,8 +134,6 @@ impl RecentTokens {
             self.texts.push(RecentText {
                 text: String::new(),
                 bounds: Vec::new(),
-                terms: String::new(),
-                tokens: Vec::new(),
             });
         }
         let i = self.next % self.texts.len();
@@ -166,35 +146,10 @@ impl RecentTokens {
             segs.iter()
                 .map(|&(start, seg)| (start as u32, (start + seg.len()) as u32)),
         );
-        r.terms.clear();
-        r.tokens.clear();
-        for t in tokens {
-            r.terms.push_str(&t.text);
-            r.tokens.push((
-                r.terms.len() as u32,
-                t.offset_from as u32,
-                t.offset_to as u32,
-                t.position as u32,
-            ));
-        }
     }
 }
 
 impl RecentText {
-    /// Calls `put` with the stemmed tokens.
-    fn replay(&self, put: &mut impl FnMut(&str, usize, usize, u32)) {
-        let mut from = 0;
-        for &(to, start, end, position) in &self.tokens {
-            put(
-                &self.terms[from..to as usize],
-                start as usize,
-                end as usize,
-                position,
-            );
-            from = to as usize;
-        }
-    }
-
     /// The word boundaries, as segments of `text` (the remembered text).
     fn bounds<'t>(&self, text: &'t str, segs: &mut Vec<(usize, &'t str)>) {
         segs.extend(
