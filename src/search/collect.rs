@@ -174,6 +174,17 @@ impl ArticleColumns {
     }
 }
 
+/// The positions of `at` grouped by segment, each group in document order:
+/// how a pass that seeks postings to a set of articles visits them.
+pub(crate) fn by_segment(at: &[DocAddress]) -> Vec<(SegmentOrdinal, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_unstable_by_key(|&i| at[i]);
+    order
+        .chunk_by(|&a, &b| at[a].segment_ord == at[b].segment_ord)
+        .map(|run| (at[run[0]].segment_ord, run.to_vec()))
+        .collect()
+}
+
 /// Aggregates [`collect`] makes room for up front, at most.
 const MAX_RESERVED: u64 = 1 << 16;
 
@@ -203,4 +214,21 @@ pub(crate) fn collect(
         })?;
     }
     Ok(articles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_group_by_segment_in_document_order() {
+        let at = [
+            DocAddress::new(1, 5),
+            DocAddress::new(0, 9),
+            DocAddress::new(1, 2),
+            DocAddress::new(0, 3),
+        ];
+        assert_eq!(by_segment(&at), [(0, vec![3, 1]), (1, vec![2, 0])]);
+        assert!(by_segment(&[]).is_empty());
+    }
 }

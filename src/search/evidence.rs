@@ -16,6 +16,7 @@ use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
+use super::collect::by_segment;
 use super::snippet::Highlighter;
 use crate::error::Result;
 use crate::index::schema::{Fields, PassageColumns, PassageSpan};
@@ -83,20 +84,16 @@ impl Evidence {
             Ok((1.0 + (docs - df + 0.5) / (df + 0.5)).ln())
         };
         let mut wanted: Vec<Vec<(u32, Term)>> = Vec::new();
-        let mut stemmed: Vec<&String> = h.stemmed.iter().collect();
-        stemmed.sort();
-        wanted.extend(
-            stemmed
-                .into_iter()
-                .map(|t| vec![(0, Term::from_field_text(f.text, t))]),
-        );
-        let mut exact: Vec<&String> = h.exact.iter().collect();
-        exact.sort();
-        wanted.extend(
-            exact
-                .into_iter()
-                .map(|t| vec![(0, Term::from_field_text(f.text_exact, t))]),
-        );
+        // Words in a fixed order (the sets have none): sums come out alike.
+        for (words, field) in [(&h.stemmed, f.text), (&h.exact, f.text_exact)] {
+            let mut words: Vec<&String> = words.iter().collect();
+            words.sort();
+            wanted.extend(
+                words
+                    .into_iter()
+                    .map(|t| vec![(0, Term::from_field_text(field, t))]),
+            );
+        }
         for phrase in &h.phrases {
             let terms: Vec<(u32, Term)> = phrase
                 .iter()
@@ -136,23 +133,13 @@ impl Evidence {
     /// the articles visited in document order.
     pub fn passages(&self, searcher: &Searcher, at: &[DocAddress]) -> Result<Vec<Scored>> {
         let mut out = vec![Scored::default(); at.len()];
-        let mut order: Vec<usize> = (0..at.len()).collect();
-        order.sort_unstable_by_key(|&i| at[i]);
-        let mut rest = order.as_slice();
-        while let Some(&first) = rest.first() {
-            let segment = at[first].segment_ord;
-            let n = rest
-                .iter()
-                .position(|&i| at[i].segment_ord != segment)
-                .unwrap_or(rest.len());
-            let (these, more) = rest.split_at(n);
-            rest = more;
+        for (segment, these) in by_segment(at) {
             let reader = searcher.segment_reader(segment);
             let columns = PassageColumns::open(reader)?;
             let mut postings = self.open(reader)?;
             let mut occurrences: Vec<(u32, usize)> = Vec::new();
             let mut positions: Vec<Vec<u32>> = Vec::new();
-            for &i in these {
+            for i in these {
                 let doc = at[i].doc_id;
                 let spans = columns.of(doc);
                 occurrences.clear();

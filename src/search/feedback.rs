@@ -16,7 +16,7 @@ use tantivy::query::{EnableScoring, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Score, Term};
 
-use super::collect::{ArticleAgg, ArticleKeys};
+use super::collect::{ArticleAgg, ArticleKeys, by_segment};
 use super::evidence::Scored;
 use super::rank::best;
 use crate::analysis::{Mode, Token, analyze};
@@ -147,8 +147,6 @@ fn score_set(
     if words.is_empty() {
         return Ok(scores);
     }
-    let mut order: Vec<usize> = (0..at.len()).collect();
-    order.sort_unstable_by_key(|&i| at[i]);
     let enabled = EnableScoring::enabled_from_searcher(searcher);
     let weights = words
         .iter()
@@ -159,15 +157,7 @@ fn score_set(
             ))
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
-    for segment in 0..searcher.segment_readers().len() as u32 {
-        let these: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&i| at[i].segment_ord == segment)
-            .collect();
-        if these.is_empty() {
-            continue;
-        }
+    for (segment, these) in by_segment(at) {
         let reader = searcher.segment_reader(segment);
         for (weight, boost) in &weights {
             let mut scorer = weight.scorer(reader, *boost)?;
