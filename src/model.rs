@@ -320,6 +320,18 @@ pub enum Interval {
     Day,
 }
 
+impl Interval {
+    /// Its name, as JSON writes it: `year`, `month`, `week` or `day`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Interval::Year => "year",
+            Interval::Month => "month",
+            Interval::Week => "week",
+            Interval::Day => "day",
+        }
+    }
+}
+
 /// What [`crate::Index::timeline`] counts: the articles a search matches
 /// (its query and filters; paging, order and passages play no part), per
 /// interval, and with `by_source` per source too.

@@ -60,7 +60,7 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
                 return Err(Error::InvalidRequest(format!(
                     "a timeline by {} from {} to {} would have {} intervals (at most {MAX_INTERVALS}): \
                      choose a longer interval or a shorter period",
-                    name(interval),
+                    interval.name(),
                     label(interval, a),
                     label(interval, b),
                     b - a + 1
@@ -199,15 +199,6 @@ fn add(to: &mut [u64], from: &[u64]) {
     }
 }
 
-fn name(interval: Interval) -> &'static str {
-    match interval {
-        Interval::Year => "year",
-        Interval::Month => "month",
-        Interval::Week => "week",
-        Interval::Day => "day",
-    }
-}
-
 /// Days since 1970-01-01 of a date key (`YYYYMMDD`), if it is a date.
 fn day_number(key: i64) -> Option<i64> {
     let d = Date::from_key(key)?;
@@ -283,6 +274,13 @@ mod tests {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), z, "{y}-{m}-{d}");
             assert!(Date::new(y as i16, m as i8, d as i8).is_some() || !(1..=9999).contains(&y));
+        }
+    }
+
+    #[test]
+    fn an_interval_is_named_as_json_names_it() {
+        for i in [Interval::Year, Interval::Month, Interval::Week, Interval::Day] {
+            assert_eq!(serde_json::to_string(&i).unwrap(), format!("{:?}", i.name()));
         }
     }
 

@@ -52,10 +52,8 @@ pub fn run(
 
 fn interval_name(i: Interval) -> &'static str {
     match i {
-        Interval::Year => "year",
-        Interval::Month => "month",
         Interval::Week => "week (from Monday)",
-        Interval::Day => "day",
+        other => other.name(),
     }
 }
 
