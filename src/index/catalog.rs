@@ -160,12 +160,6 @@ impl Catalog {
         }
         Ok(out)
     }
-
-    /// Articles removed with `rm` and left out while their files are
-    /// unchanged.
-    pub fn kept_out(&self) -> u64 {
-        self.files.values().map(|f| f.removed.len() as u64).sum()
-    }
 }
 
 /// Reads the [`Detail`] of every article.
@@ -240,14 +234,26 @@ pub(crate) struct Totals {
     pub duplicate_groups: u64,
     pub boilerplate: u64,
     pub stripped: u64,
+    /// Articles removed with `rm` and left out while their files are
+    /// unchanged.
+    pub kept_out: u64,
 }
 
 /// Counts files, near-duplicate copies and boilerplate over every article.
 pub(crate) fn totals(searcher: &Searcher) -> Result<Totals> {
     let details = details(searcher)?;
     let mut files = std::collections::HashSet::new();
+    let mut marks = std::collections::HashSet::new();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
+        let gone = ff.u64(name::GONE)?;
+        // The marks of removed articles; one whose article came back (its
+        // file changed) is moot.
+        marks.extend(
+            seg.doc_ids_alive()
+                .filter_map(|doc| gone.first(doc))
+                .filter(|k| !details.contains_key(k)),
+        );
         let chash = ff.u64(name::CHASH)?;
         if let Some(col) = ff.str(name::FILE)? {
             for doc in seg.doc_ids_alive() {
@@ -274,6 +280,7 @@ pub(crate) fn totals(searcher: &Searcher) -> Result<Totals> {
         }
     }
     Ok(Totals {
+        kept_out: marks.len() as u64,
         files: files.len() as u64,
         duplicates: clusters.values().map(|n| n - 1).sum(),
         duplicate_groups: clusters.values().filter(|n| **n > 1).count() as u64,

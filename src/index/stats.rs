@@ -64,7 +64,7 @@ impl Index {
             duplicate_groups: totals.duplicate_groups,
             boilerplate: totals.boilerplate,
             stripped: totals.stripped,
-            kept_out: catalog::Catalog::read(&searcher)?.kept_out(),
+            kept_out: totals.kept_out,
             last_run,
         })
     }

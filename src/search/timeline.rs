@@ -279,8 +279,16 @@ mod tests {
 
     #[test]
     fn an_interval_is_named_as_json_names_it() {
-        for i in [Interval::Year, Interval::Month, Interval::Week, Interval::Day] {
-            assert_eq!(serde_json::to_string(&i).unwrap(), format!("{:?}", i.name()));
+        for i in [
+            Interval::Year,
+            Interval::Month,
+            Interval::Week,
+            Interval::Day,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&i).unwrap(),
+                format!("{:?}", i.name())
+            );
         }
     }
 
