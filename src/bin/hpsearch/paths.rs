@@ -8,10 +8,17 @@ use std::path::{Component, Path, PathBuf};
 /// it is.
 pub fn from_here(path: &str) -> String {
     let p = Path::new(path);
-    match std::env::current_dir() {
-        Ok(here) if p.is_absolute() => relative(p, &here).display().to_string(),
+    match here() {
+        Some(here) if p.is_absolute() => relative(p, here).display().to_string(),
         _ => path.to_string(),
     }
+}
+
+/// The current folder, asked of the system once (an export shows a path
+/// per row).
+fn here() -> Option<&'static Path> {
+    static HERE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HERE.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 /// Sets each path of `paths` to [`from_here`].
