@@ -16,60 +16,54 @@ const CSV_COLUMNS: [&str; 8] = [
 
 /// Writes hits in one format.
 pub struct Exporter<W: Write> {
-    format: FormatArg,
-    out: Option<W>,
-    csv: Option<::csv::Writer<W>>,
-    /// BibTeX keys given so far: each entry's must be new.
-    keys: HashSet<String>,
+    sink: Sink<W>,
+}
+
+/// Where and how hits go.
+enum Sink<W: Write> {
+    Csv(Box<::csv::Writer<W>>),
+    Jsonl(W),
+    Ris(W),
+    /// With the BibTeX keys given so far: each entry's must be new.
+    Bibtex(W, HashSet<String>),
 }
 
 impl<W: Write> Exporter<W> {
     /// Starts the output (the CSV header).
     pub fn new(out: W, format: FormatArg) -> anyhow::Result<Exporter<W>> {
-        let (out, csv) = match format {
+        let sink = match format {
             FormatArg::Csv => {
                 let mut w = ::csv::Writer::from_writer(out);
                 w.write_record(CSV_COLUMNS)?;
-                (None, Some(w))
+                Sink::Csv(Box::new(w))
             }
-            _ => (Some(out), None),
+            FormatArg::Jsonl => Sink::Jsonl(out),
+            FormatArg::Ris => Sink::Ris(out),
+            FormatArg::Bibtex => Sink::Bibtex(out, HashSet::new()),
         };
-        Ok(Exporter {
-            format,
-            out,
-            csv,
-            keys: HashSet::new(),
-        })
+        Ok(Exporter { sink })
     }
 
     pub fn hit(&mut self, hit: &Hit) -> anyhow::Result<()> {
         let passage = hit.passages.first().map_or("", |p| p.text.as_str());
-        let date = hit.date.map(|d| d.to_string()).unwrap_or_default();
-        if let Some(w) = &mut self.csv {
-            w.write_record([
+        match &mut self.sink {
+            Sink::Csv(w) => w.write_record([
                 hit.id.as_str(),
                 &hit.title,
                 hit.source.as_deref().unwrap_or(""),
-                &date,
+                &hit.date.map(|d| d.to_string()).unwrap_or_default(),
                 hit.url.as_deref().unwrap_or(""),
                 hit.path.as_deref().unwrap_or(""),
                 &format!("{:.4}", hit.score),
                 passage,
-            ])?;
-            return Ok(());
-        }
-        let Some(out) = &mut self.out else {
-            return Ok(());
-        };
-        match self.format {
-            FormatArg::Csv => {}
-            FormatArg::Jsonl => {
+            ])?,
+            Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut *out, hit)?;
                 writeln!(out)?;
             }
-            FormatArg::Ris => ris(out, hit, passage)?,
-            FormatArg::Bibtex => {
-                let key = unique_key(&mut self.keys, &hit.id);
+            Sink::Ris(out) => ris(out, hit, passage)?,
+            Sink::Bibtex(out, keys) => {
+                let key = unique_key(keys, &hit.id);
                 bibtex(out, hit, passage, &key)?;
             }
         }
@@ -77,11 +71,9 @@ impl<W: Write> Exporter<W> {
     }
 
     pub fn finish(self) -> anyhow::Result<()> {
-        if let Some(mut w) = self.csv {
-            w.flush()?;
-        }
-        if let Some(mut out) = self.out {
-            out.flush()?;
+        match self.sink {
+            Sink::Csv(mut w) => w.flush()?,
+            Sink::Jsonl(mut out) | Sink::Ris(mut out) | Sink::Bibtex(mut out, _) => out.flush()?,
         }
         Ok(())
     }
