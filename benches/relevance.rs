@@ -107,7 +107,7 @@ fn hpsearch(root: &Path, all: &Collection) -> Ranking {
     )
     .expect("index");
     w.commit().expect("commit");
-    let (_, runs) = hpsearch::eval::run(&index, all).expect("eval");
+    let (_, runs) = hpsearch::eval::run(&index, all, true).expect("eval");
     runs.into_iter()
         .map(|r| (r.query_id, r.ranked.into_iter().map(|(id, _)| id).collect()))
         .collect()

@@ -84,6 +84,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A line of a thesaurus file cannot be read.
+    #[error("{0}")]
+    Synonyms(crate::thesaurus::LineError),
     /// The run was stopped by its [`crate::Observer`] before it committed:
     /// the index is as it was.
     #[error("the run was cancelled before it committed; the index is as it was")]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::model::{SearchRequest, Syntax};
+use crate::model::{SearchRequest, Syntax, Words};
 
 /// How many articles are retrieved per query.
 pub const DEPTH: usize = 100;
@@ -145,13 +145,17 @@ pub struct Run {
     pub ranked: Vec<(String, f32)>,
 }
 
-/// Runs every query of `collection` against `index`.
-pub fn run(index: &Index, collection: &Collection) -> Result<(Metrics, Vec<Run>)> {
+/// Runs every query of `collection` against `index`, as natural-language
+/// text ranked by any of its words; `expand` also searches the other names
+/// the thesaurus knows for names in it.
+pub fn run(index: &Index, collection: &Collection, expand: bool) -> Result<(Metrics, Vec<Run>)> {
     let mut runs = Vec::new();
     let mut latencies = Vec::new();
     for (qid, text) in &collection.queries {
         let mut req = SearchRequest::new(text.as_str());
         req.syntax = Syntax::Plain;
+        req.words = Words::Any;
+        req.expand = expand;
         req.limit = DEPTH;
         req.passages = 0;
         req.ids_only = true;

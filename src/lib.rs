@@ -41,6 +41,7 @@ mod index;
 pub mod ingest;
 mod model;
 pub mod search;
+pub mod thesaurus;
 pub mod write;
 
 pub use search::query;
@@ -51,8 +52,8 @@ pub use error::{Error, Result};
 pub use index::Index;
 pub use ingest::IngestOptions;
 pub use model::{
-    Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, Interval, JSON_SCHEMA_VERSION,
-    OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest, SearchResults, Sort, Syntax, Timeline,
-    TimelineRequest, TimelineRow, UNKNOWN_SOURCE, Warning,
+    AlsoSearched, Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, Interval,
+    JSON_SCHEMA_VERSION, OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest, SearchResults, Sort,
+    Suggestion, Syntax, Timeline, TimelineRequest, TimelineRow, UNKNOWN_SOURCE, Warning, Words,
 };
 pub use write::{Observer, Outcome, Phase, Writer, WriterOptions};

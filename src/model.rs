@@ -131,6 +131,18 @@ pub enum Syntax {
     Plain,
 }
 
+/// Which articles plain words match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Words {
+    /// Articles with every plain word (or one of its other names): what
+    /// the count of a search means.
+    #[default]
+    All,
+    /// Articles with any of them, best first: for natural-language text.
+    Any,
+}
+
 /// A search: the query and everything that narrows or shapes the results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -139,6 +151,15 @@ pub struct SearchRequest {
     pub query: String,
     /// How the query text is read.
     pub syntax: Syntax,
+    /// Whether an article must have every plain word, or any of them.
+    pub words: Words,
+    /// Also search the other names of a name the query uses, from the
+    /// thesaurus (`Obamacare` for `Affordable Care Act`), weighted below the
+    /// name typed. On by default.
+    pub expand: bool,
+    /// With `expand`, also the names that came before or after it
+    /// (`PCT`, `CCG` and `ICB`: England's commissioners over the years).
+    pub successors: bool,
     /// Keep articles from any of these sources (case-insensitive).
     pub sources: Vec<String>,
     /// Drop articles from these sources.
@@ -182,6 +203,9 @@ impl Default for SearchRequest {
         SearchRequest {
             query: String::new(),
             syntax: Syntax::Query,
+            words: Words::All,
+            expand: true,
+            successors: false,
             sources: Vec::new(),
             exclude_sources: Vec::new(),
             since: None,
@@ -228,6 +252,39 @@ pub struct SearchResults {
     /// Things the engine did with the query that a reader should know about,
     /// such as common words left out of the ranking.
     pub notices: Vec<String>,
+    /// What the articles counted match: every plain word, or (when no
+    /// article has them all, or when asked) any of them.
+    #[serde(default)]
+    pub words: Words,
+    /// The other names searched for names in the query (from the thesaurus).
+    #[serde(default)]
+    pub also_searched: Vec<AlsoSearched>,
+    /// Words of the query that match few articles or none, with a close
+    /// spelling that matches many more. Never applied: a suggestion.
+    #[serde(default)]
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A name of the query and the other names searched with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlsoSearched {
+    /// The name as typed.
+    pub typed: String,
+    /// Its other names, as the thesaurus writes them.
+    pub names: Vec<String>,
+}
+
+/// A word of the query and a spelling the index knows better.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The word as typed.
+    pub word: String,
+    /// The close spelling, as the index holds it (lower case).
+    pub suggestion: String,
+    /// Articles with the word as typed.
+    pub word_articles: u64,
+    /// Articles with the suggestion.
+    pub articles: u64,
 }
 
 /// One matching article with its best passages.

@@ -61,9 +61,28 @@ fn required_and_excluded_apply_to_whole_articles() {
     ]);
     assert_eq!(common::all_ids(&index, "+alpha +beta"), ["both"]);
     assert_eq!(common::all_ids(&index, "alpha -beta"), ["alpha-only"]);
+    // Every plain word by default; any of them when asked, or with OR.
+    assert_eq!(common::all_ids(&index, "alpha beta"), ["both"]);
+    assert_eq!(common::all_ids(&index, "alpha AND beta"), ["both"]);
     assert_eq!(
-        common::all_ids(&index, "alpha beta"),
+        common::all_ids(&index, "alpha OR beta"),
         ["alpha-only", "beta-only", "both"]
+    );
+    let mut any = SearchRequest::new("alpha beta");
+    any.words = hpsearch::Words::Any;
+    any.limit = 100;
+    let r = index.search(&any).unwrap();
+    assert_eq!((r.total_articles, r.words), (3, hpsearch::Words::Any));
+    let mut both = SearchRequest::new("alpha AND beta");
+    both.words = hpsearch::Words::Any;
+    assert_eq!(index.search(&both).unwrap().total_articles, 1);
+    // No article has every word: the best with any, said so.
+    let r = common::search(&index, "alpha gamma");
+    assert_eq!((r.total_articles, r.words), (2, hpsearch::Words::Any));
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.starts_with("no article has every word"))
     );
     assert_eq!(
         common::all_ids(&index, "+(alpha OR beta) -alpha"),
@@ -85,7 +104,13 @@ fn phrases_are_exact_words_and_titles_scope() {
     let (_d, index) = common::index_with(vec![a, b]);
     assert_eq!(common::all_ids(&index, "\"doctors' strikes\""), ["a"]);
     assert_eq!(common::all_ids(&index, "doctor strike"), ["a", "b"]);
-    assert!(common::all_ids(&index, "\"doctor strike\"").is_empty());
+    // A phrase matches inflected; exact: asks for the words as written.
+    assert_eq!(common::all_ids(&index, "\"doctor strike\""), ["a"]);
+    assert_eq!(common::all_ids(&index, "\"doctor strikes\""), ["a"]);
+    assert_eq!(common::all_ids(&index, "exact:\"doctors' strikes\""), ["a"]);
+    assert!(common::all_ids(&index, "exact:\"doctor strike\"").is_empty());
+    assert_eq!(common::all_ids(&index, "exact:doctor"), ["b"]);
+    assert!(common::all_ids(&index, "\"strike doctor\"").is_empty());
     assert_eq!(common::all_ids(&index, "title:offer"), ["a"]);
     assert_eq!(common::all_ids(&index, "title:\"pay offer\""), ["a"]);
     assert!(common::all_ids(&index, "title:strike").is_empty());

@@ -40,7 +40,9 @@ fn check(query: &str, clauses: &[Clause]) {
 
 fn node(query: &str, n: &Node) {
     match n {
-        Node::Word { text, pos, .. } | Node::Phrase { text, pos, .. } => {
+        Node::Word { text, pos, .. }
+        | Node::Phrase { text, pos, .. }
+        | Node::Prefix { text, pos, .. } => {
             assert!(query.is_char_boundary(*pos) && *pos < query.len());
             assert!(!text.is_empty());
         }

@@ -30,8 +30,8 @@ mod segment;
 pub mod spelling;
 mod tokenizer;
 
-pub use normalize::is_stop_word;
 use normalize::normalize;
+pub use normalize::{acronym, is_stop_word};
 pub(crate) use segment::word_bounds;
 pub use tokenizer::{HpTokenStream, HpTokenizer, register};
 
@@ -71,6 +71,11 @@ pub enum TokenKind {
     Joined,
     /// A number with its currency or percent sign, at the number's position.
     Symbol,
+    /// An acronym as written in capitals (`ER`, `ICB` for `ICBs`, `A&E`),
+    /// beside its lower-case term and at its position, in the stemmed mode
+    /// only: what an expansion to an acronym matches, so `ER` never finds
+    /// the word *er*.
+    Acronym,
 }
 
 /// One analysed token with its byte range in the analysed text.
@@ -135,6 +140,12 @@ fn each_token_of(
             normalize(raw, mode, kind, |term| {
                 sink(term, start, end, position, kind)
             });
+            if mode == Mode::Stemmed
+                && kind == TokenKind::Word
+                && let Some(caps) = normalize::acronym(raw)
+            {
+                sink(caps, start, end, position, TokenKind::Acronym);
+            }
         },
     );
 }
@@ -182,8 +193,12 @@ fn walk(
             i += 1;
             continue;
         }
-        // A&E, AT&T, R&D
-        if is_caps(seg) && i + 2 < segs.len() && segs[i + 1].1 == "&" && is_caps(segs[i + 2].1) {
+        // A&E, AT&T, R&D, and a&e as people type it
+        if is_initials(seg)
+            && i + 2 < segs.len()
+            && segs[i + 1].1 == "&"
+            && is_initials(segs[i + 2].1)
+        {
             let end = segs[i + 2].0 + segs[i + 2].1.len();
             emit(&text[start..end], start, end, position, TokenKind::Word);
             position += 1;
@@ -306,8 +321,11 @@ pub(crate) fn is_wordlike(seg: &str) -> bool {
     seg.chars().any(char::is_alphanumeric)
 }
 
-fn is_caps(seg: &str) -> bool {
-    seg.len() <= 4 && seg.chars().all(|c| c.is_ascii_uppercase())
+/// A side of `A&E`, `AT&T` or `a&e`: up to four capitals, or up to two
+/// lower-case letters (longer lower-case words around `&` are two words).
+fn is_initials(seg: &str) -> bool {
+    (seg.len() <= 4 && seg.chars().all(|c| c.is_ascii_uppercase()))
+        || (seg.len() <= 2 && seg.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 fn is_hyphen(seg: &str) -> bool {
@@ -378,8 +396,9 @@ mod properties {
                     prop_assert!(last_word.is_none_or(|p| t.position > p), "{tokens:?}");
                     last_word = Some(t.position);
                 }
-                // A joined form or a signed number sits at a word's position.
-                TokenKind::Joined | TokenKind::Symbol => {
+                // A joined form, a signed number or an acronym sits at a
+                // word's position.
+                TokenKind::Joined | TokenKind::Symbol | TokenKind::Acronym => {
                     prop_assert!(
                         last_word.is_some_and(|p| t.position <= p) || mode == Mode::Stemmed
                     );
@@ -494,10 +513,14 @@ mod tests {
         }
     }
 
+    /// The terms of `text`, acronyms' capitals left out (see `acronyms`).
     fn terms(text: &str, mode: Mode) -> Vec<String> {
         let mut t = Vec::new();
         analyze(text, mode, &mut t);
-        t.into_iter().map(|t| t.text).collect()
+        t.into_iter()
+            .filter(|t| t.kind != TokenKind::Acronym)
+            .map(|t| t.text)
+            .collect()
     }
 
     fn same(a: &str, b: &str) {
@@ -584,6 +607,27 @@ mod tests {
             terms("3.5 1,000 nurses", Mode::Stemmed),
             ["3.5", "1000", "nurs"]
         );
+    }
+
+    #[test]
+    fn acronyms_in_capitals_are_marked_beside_their_term() {
+        let marked = |text: &str, mode: Mode| -> Vec<(String, u32)> {
+            let mut t = Vec::new();
+            analyze(text, mode, &mut t);
+            t.into_iter()
+                .filter(|t| t.kind == TokenKind::Acronym)
+                .map(|t| (t.text, t.position))
+                .collect()
+        };
+        assert_eq!(
+            marked("The ER, the BMA’s ICBs and A&E; er, Er", Mode::Stemmed),
+            pairs(&[("ER", 1), ("BMA", 3), ("ICB", 4), ("A&E", 6)])
+        );
+        assert!(marked("NHS ER", Mode::Exact).is_empty());
+        // Shouting is no acronym; a&e in lower case is one word.
+        assert!(marked("NURSES STRIKE", Mode::Stemmed).is_empty());
+        assert_eq!(terms("a&e A&E", Mode::Exact), ["a&e", "a&e"]);
+        assert_eq!(terms("salt&pepper", Mode::Exact), ["salt", "pepper"]);
     }
 
     #[test]

@@ -27,17 +27,21 @@ pub fn is_stop_word(word: &str) -> bool {
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
-/// `NHS`, `BMA`, `ICBs`, `GP`: two or more capitals (digits allowed), with an
-/// optional plural `s`. Such words are never stemmed.
-/// Longer all-capital words are shouting (`NURSES STRIKE`), not acronyms.
-fn acronym(raw: &str) -> Option<&str> {
-    let body = raw.strip_suffix('s').unwrap_or(raw);
+/// `NHS`, `BMA`, `ICBs`, `GP`, `A&E`: two or more capitals (digits and `&`
+/// allowed), with an optional plural `s`; the acronym without it. Such words
+/// are never stemmed. Longer all-capital words are shouting (`NURSES
+/// STRIKE`), not acronyms.
+pub fn acronym(raw: &str) -> Option<&str> {
+    let body = ["'s", "\u{2019}s", "s"]
+        .iter()
+        .find_map(|s| raw.strip_suffix(s))
+        .unwrap_or(raw);
     let caps = body.chars().filter(char::is_ascii_uppercase).count();
     (caps >= 2
         && body.len() <= 5
         && body
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '&')
         && !is_stop_word(&body.to_ascii_lowercase()))
     .then_some(body)
 }

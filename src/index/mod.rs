@@ -13,8 +13,8 @@ mod verify;
 use verify::verify_checksums;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::OpenReadError;
@@ -25,6 +25,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 use crate::analysis;
 use crate::error::{Error, Result};
 use crate::model::Article;
+use crate::thesaurus::Thesaurus;
 use schema::{FORMAT_VERSION, Fields};
 
 /// The file that marks a folder as an hpsearch index and records its format.
@@ -58,7 +59,17 @@ pub struct Index {
     pub(crate) fields: Fields,
     /// Bytes of text tantivy's indexing threads have analysed.
     pub(crate) analysed: Arc<AtomicU64>,
+    /// The built-in thesaurus with the index's own entries, read when a
+    /// search first needs it.
+    thesaurus: OnceLock<Arc<Thesaurus>>,
 }
+
+/// The user's thesaurus entries in an index folder (see
+/// [`Index::set_synonyms`]).
+const SYNONYMS: &str = "synonyms.txt";
+
+/// The built-in thesaurus, read once per process.
+static BUILT_IN: LazyLock<Arc<Thesaurus>> = LazyLock::new(|| Arc::new(Thesaurus::built_in()));
 
 impl Index {
     /// True when `path` holds an hpsearch index (of any format version).
@@ -202,7 +213,49 @@ impl Index {
             reader,
             fields,
             analysed,
+            thesaurus: OnceLock::new(),
         })
+    }
+
+    /// The thesaurus searches of this index expand names with: the built-in
+    /// one, and the entries given to [`Index::set_synonyms`].
+    pub fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
+        if let Some(t) = self.thesaurus.get() {
+            return Ok(t.clone());
+        }
+        let file = self.path.join(SYNONYMS);
+        let loaded = match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let mut t = (**BUILT_IN).clone();
+                t.add(&text, &file.display().to_string())
+                    .map_err(Error::Synonyms)?;
+                Arc::new(t)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BUILT_IN.clone(),
+            Err(source) => return Err(Error::Io { path: file, source }),
+        };
+        Ok(self.thesaurus.get_or_init(|| loaded).clone())
+    }
+
+    /// Makes `text` (a thesaurus file: see [`crate::thesaurus`]) the index's
+    /// own entries, beside the built-in ones, in place of any given before;
+    /// an empty text removes them. Fails, changing nothing, on a line that
+    /// cannot be read (the error names it); `origin` names the file in that
+    /// error. Searches of this index opened afterwards use the entries.
+    pub fn set_synonyms(&self, text: &str, origin: &str) -> Result<usize> {
+        let parsed = Thesaurus::parse(text, origin).map_err(Error::Synonyms)?;
+        let file = self.path.join(SYNONYMS);
+        if parsed.entries().is_empty() {
+            return match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
+                    path: file,
+                    source: e,
+                }),
+                _ => Ok(0),
+            };
+        }
+        write_atomically(&file, text.as_bytes(), true)?;
+        Ok(parsed.entries().len())
     }
 
     /// The folder this index lives in.

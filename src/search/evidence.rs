@@ -17,6 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
 use super::collect::by_segment;
+use super::plan::OTHER_NAMES_WEIGHT;
 use super::snippet::Highlighter;
 use crate::error::Result;
 use crate::index::schema::{Fields, PassageColumns, PassageSpan};
@@ -94,10 +95,12 @@ impl Evidence {
                     .map(|t| vec![(0, Term::from_field_text(field, t))]),
             );
         }
-        for phrase in &h.phrases {
+        let phrases = (h.phrases.iter().map(|p| (p, f.text_exact)))
+            .chain(h.stemmed_phrases.iter().map(|p| (p, f.text)));
+        for (phrase, field) in phrases {
             let terms: Vec<(u32, Term)> = phrase
                 .iter()
-                .map(|(off, t)| (*off, Term::from_field_text(f.text_exact, t)))
+                .map(|(off, t)| (*off, Term::from_field_text(field, t)))
                 .collect();
             if !terms.is_empty() && !wanted.contains(&terms) {
                 wanted.push(terms);
@@ -108,6 +111,13 @@ impl Evidence {
             let mut weight = 0.0;
             for (_, t) in &terms {
                 weight += idf(t)?;
+            }
+            let key: Vec<String> = terms
+                .iter()
+                .filter_map(|(_, t)| t.value().as_str().map(str::to_string))
+                .collect();
+            if h.lesser.contains(&key.join(" ")) {
+                weight *= OTHER_NAMES_WEIGHT;
             }
             features.push(Feature { idf: weight, terms });
         }

@@ -19,7 +19,7 @@ use tantivy::{DocAddress, DocSet, Score, Term};
 use super::collect::{ArticleAgg, ArticleKeys, by_segment};
 use super::evidence::Scored;
 use super::rank::best;
-use crate::analysis::{Mode, Token, analyze};
+use crate::analysis::{Mode, Token, TokenKind, analyze};
 use crate::error::Result;
 use crate::index::Index;
 use crate::model::Article;
@@ -63,6 +63,8 @@ pub(crate) fn expansion(
     for ((_, text), e) in docs.iter().zip(&exp) {
         let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
+        // An acronym's capitals repeat its word: counted once.
+        tokens.retain(|t| t.kind != TokenKind::Acronym);
         if !tokens.is_empty() {
             texts.push((e / norm / tokens.len() as Score, tokens));
         }

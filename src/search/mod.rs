@@ -2,8 +2,11 @@
 //! ([`run`] reads as the list):
 //!
 //! 1. [`plan`]: the query parsed and planned into one tantivy query over
-//!    articles, with the filters ([`filters`]) and the terms to highlight;
+//!    articles, with the filters ([`filters`]), the other names of names
+//!    the thesaurus knows, and the terms to highlight;
 //! 2. [`collect`]: every matching article scored once (title and text);
+//!    when no article has every word, the query again with any word;
+//!    spelling suggestions ([`suggest`]) for words that match few;
 //! 3. facets counted over every matching article, each once;
 //! 4. [`rerank`]: the best articles of that pass re-ranked by their best
 //!    passages ([`evidence`]) and by feedback ([`feedback`]);
@@ -23,6 +26,7 @@ pub mod query;
 pub(crate) mod rank;
 mod rerank;
 pub(crate) mod snippet;
+mod suggest;
 mod timeline;
 
 use collect::{ArticleAgg, ArticleKeys};
@@ -32,7 +36,9 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::index::columns::SourceNames;
 use crate::index::facets::FacetCounter;
-use crate::model::{Hit, JSON_SCHEMA_VERSION, SearchRequest, SearchResults, Sort};
+use crate::model::{
+    Hit, JSON_SCHEMA_VERSION, SearchRequest, SearchResults, Sort, Suggestion, Words,
+};
 
 impl Index {
     /// Runs a search. See [`SearchRequest`] for what can be asked.
@@ -72,6 +78,10 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let (total_articles, facets) = facets(&run.found, &mut run.names);
     let (page, collapsed) = rank::page(&run.found, &run.keys, req);
     let hits = run.hits(&page, req)?;
+    let mut notices = run.planner.notices();
+    if run.fell_back {
+        notices.insert(0, FELL_BACK.to_string());
+    }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
@@ -79,9 +89,16 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         collapsed,
         hits,
         facets,
-        notices: run.planner.notices(),
+        notices,
+        words: run.words,
+        also_searched: std::mem::take(&mut run.planner.also_searched),
+        suggestions: run.suggestions,
     })
 }
+
+/// The notice of a search that fell back to any word.
+pub const FELL_BACK: &str =
+    "no article has every word of the query: showing articles with any of them";
 
 /// A search up to its ranking: planned, every match collected and scored
 /// once, the best re-ranked; and what its hits are read with.
@@ -94,6 +111,11 @@ struct Run<'a> {
     names: SourceNames,
     evidence: Evidence,
     reranked: rerank::Reranked,
+    /// What the matches have: every word, or any.
+    words: Words,
+    /// Whether every word was asked for and no article had them all.
+    fell_back: bool,
+    suggestions: Vec<Suggestion>,
 }
 
 impl<'a> Run<'a> {
@@ -101,8 +123,16 @@ impl<'a> Run<'a> {
     fn start(index: &'a Index, req: &'a SearchRequest) -> Result<Run<'a>> {
         check_period(req)?;
         let searcher = index.reader.searcher();
-        let (plan, planner) = plan::plan(index, &searcher, req)?;
+        let (mut plan, mut planner) = plan::plan(index, &searcher, req, req.words)?;
         let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+        let mut words = req.words;
+        let fell_back = found.is_empty() && words == Words::All && plan.required_words >= 2;
+        if fell_back {
+            words = Words::Any;
+            (plan, planner) = plan::plan(index, &searcher, req, words)?;
+            found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+        }
+        let suggestions = suggest::suggest(&searcher, &index.fields, &planner.typed_words)?;
         let keys = ArticleKeys::new(&searcher, found.len())?;
         let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
         let reranked = if req.sort == Sort::Relevance && plan.scored {
@@ -122,6 +152,9 @@ impl<'a> Run<'a> {
             keys,
             evidence,
             reranked,
+            words,
+            fell_back,
+            suggestions,
         })
     }
 

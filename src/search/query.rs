@@ -2,14 +2,20 @@
 //! error can point at the character that caused it.
 //!
 //! ```text
-//! query   = clause*
+//! query   = clause ("AND"? clause)*
 //! clause  = ["+" | "-"] unit ("OR" unit)*
-//! unit    = ["title:" | "source:"] (word | "\"" phrase "\"") | "(" query ")"
+//! unit    = ["title:" | "source:" | "exact:"] (word | word "*" | "\"" phrase "\"")
+//!         | "(" query ")"
 //! ```
 //!
-//! Plain words are ranked and not all required; `+` requires, `-` excludes,
-//! `OR` joins alternatives, parentheses group. `source:` always filters.
-//! A colon after any other word is just text (`covid:19` is two words).
+//! Plain words are [`Occur::Should`]: the search decides whether each is
+//! required (every word, by default) or only ranks. `+` requires as
+//! written, `-` excludes, `AND` requires the clauses on both sides, `OR`
+//! joins alternatives (and binds tighter than `AND`), parentheses group.
+//! `AND` and `OR` are operators only in capitals. `source:` always filters;
+//! `exact:` asks for the words as written, not their inflections; `word*`
+//! is every word starting so. A colon after any other word is just text
+//! (`covid:19` is two words).
 
 use crate::error::{Error, Result};
 use crate::model::Syntax;
@@ -46,13 +52,24 @@ pub enum Node {
         /// Its byte offset in the query.
         pos: usize,
     },
-    /// A quoted phrase.
+    /// A quoted phrase, or a word or phrase after `exact:`.
     Phrase {
         /// The words between the quotes.
         text: String,
         /// Where it is searched.
         scope: Scope,
         /// The byte offset of its opening quote.
+        pos: usize,
+        /// Only the words as written (`exact:`), not their inflections.
+        exact: bool,
+    },
+    /// Every word starting with `text` (`privati*`).
+    Prefix {
+        /// The letters before the `*`.
+        text: String,
+        /// Where it is searched.
+        scope: Scope,
+        /// Its byte offset in the query.
         pos: usize,
     },
     /// A `source:` filter.
@@ -122,6 +139,10 @@ fn plain(query: &str) -> Vec<Clause> {
     out
 }
 
+/// Letters a prefix search needs before its `*`: fewer would match a good
+/// part of the dictionary.
+pub const MIN_PREFIX: usize = 3;
+
 struct Parser<'a> {
     q: &'a str,
     at: usize,
@@ -167,15 +188,40 @@ impl Parser<'_> {
                 _ => {}
             }
             let start = self.at;
-            if self.word_is_or() {
+            if self.word_is("OR") {
                 return self.err(start, "OR needs a word or phrase on each side");
             }
+            let joined = if self.word_is("AND") {
+                if out.is_empty() {
+                    return self.err(start, "AND needs a word or phrase on each side");
+                }
+                self.at += 3;
+                self.skip_ws();
+                if matches!(self.peek(), None | Some(')'))
+                    || self.word_is("AND")
+                    || self.word_is("OR")
+                {
+                    return self.err(start, "AND needs a word or phrase on each side");
+                }
+                true
+            } else {
+                false
+            };
             let mut clause = self.clause()?;
+            if joined {
+                // Both sides required: what a clause already excludes stays
+                // excluded.
+                for c in [out.last_mut().expect("a clause before AND"), &mut clause] {
+                    if c.occur == Occur::Should {
+                        c.occur = Occur::Must;
+                    }
+                }
+            }
             // OR chain
             loop {
                 let save = self.at;
                 self.skip_ws();
-                if !self.word_is_or() {
+                if !self.word_is("OR") {
                     self.at = save;
                     break;
                 }
@@ -194,7 +240,7 @@ impl Parser<'_> {
                     }
                     _ => {}
                 }
-                if self.word_is_or() {
+                if self.word_is("OR") || self.word_is("AND") {
                     return self.err(self.at, "OR needs a word or phrase on each side");
                 }
                 let next = self.unit()?;
@@ -210,11 +256,11 @@ impl Parser<'_> {
         }
     }
 
-    /// True if the next word is the operator `OR`.
-    fn word_is_or(&self) -> bool {
+    /// True if the next word is the operator `op` (`OR`, `AND`).
+    fn word_is(&self, op: &str) -> bool {
         let rest = &self.q[self.at..];
-        rest.starts_with("OR")
-            && rest[2..]
+        rest.starts_with(op)
+            && rest[op.len()..]
                 .chars()
                 .next()
                 .is_none_or(|c| c.is_whitespace() || c == '(' || c == '"' || c == ')')
@@ -256,6 +302,7 @@ impl Parser<'_> {
                     text,
                     scope: Scope::All,
                     pos: start,
+                    exact: false,
                 })
             }
             Some('(') => {
@@ -270,7 +317,25 @@ impl Parser<'_> {
                 let word = self.word().to_string();
                 if let Some((field, value)) = word.split_once(':') {
                     let (field, value) = (field.to_string(), value.to_string());
-                    let scope = match field.to_ascii_lowercase().as_str() {
+                    let prefix = field.to_ascii_lowercase();
+                    if prefix == "exact" {
+                        let vpos = start + field.len() + 1;
+                        let text = if value.is_empty() && self.peek() == Some('"') {
+                            self.phrase()?
+                        } else {
+                            value
+                        };
+                        if text.trim().is_empty() {
+                            return self.err(vpos, "exact: needs a word or \"phrase\"");
+                        }
+                        return Ok(Node::Phrase {
+                            text,
+                            scope: Scope::All,
+                            pos: vpos,
+                            exact: true,
+                        });
+                    }
+                    let scope = match prefix.as_str() {
                         "title" => Some(true),
                         "source" => Some(false),
                         _ => None,
@@ -300,23 +365,41 @@ impl Parser<'_> {
                                 text: value,
                                 scope: Scope::Title,
                                 pos: vpos,
+                                exact: false,
                             }
                         } else {
-                            Node::Word {
-                                text: value,
-                                scope: Scope::Title,
-                                pos: vpos,
-                            }
+                            self.word_or_prefix(value, Scope::Title, vpos)?
                         });
                     }
                 }
-                Ok(Node::Word {
-                    text: word,
-                    scope: Scope::All,
-                    pos: start,
-                })
+                self.word_or_prefix(word, Scope::All, start)
             }
         }
+    }
+
+    /// A word, or a prefix search when it ends in `*`.
+    fn word_or_prefix(&self, word: String, scope: Scope, pos: usize) -> Result<Node> {
+        let Some(head) = word.strip_suffix('*') else {
+            return Ok(Node::Word {
+                text: word,
+                scope,
+                pos,
+            });
+        };
+        let letters = head.chars().filter(|c| c.is_alphanumeric()).count();
+        if head.contains('*') || letters < MIN_PREFIX {
+            return self.err(
+                pos,
+                format!(
+                    "a prefix search needs at least {MIN_PREFIX} letters before one final *, as in privati*"
+                ),
+            );
+        }
+        Ok(Node::Prefix {
+            text: head.to_string(),
+            scope,
+            pos,
+        })
     }
 
     /// A `"quoted phrase"`; the cursor is on the opening quote.
@@ -396,9 +479,67 @@ mod tests {
             Node::Phrase {
                 text: "junior doctors".into(),
                 scope: Scope::All,
-                pos: 27
+                pos: 27,
+                exact: false,
             }
         );
+    }
+
+    #[test]
+    fn and_requires_both_sides_and_or_binds_tighter() {
+        let c = p("ebola AND measles");
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| c.occur == Occur::Must));
+        let c = p("nurses OR midwives AND strike -pay");
+        assert_eq!(c.len(), 3);
+        assert!(matches!(c[0].node, Node::Or(_)));
+        assert_eq!(c[0].occur, Occur::Must);
+        assert_eq!(c[1].occur, Occur::Must);
+        assert_eq!(c[2].occur, Occur::MustNot);
+        // Lower-case `and` is a word; `ANDREW` is a word.
+        assert!(
+            p("nurses and midwives")
+                .iter()
+                .all(|c| c.occur == Occur::Should)
+        );
+        assert_eq!(p("ANDREW lansley")[0].node, word("ANDREW", 0));
+        assert_eq!(err_at("AND strike"), 0);
+        assert_eq!(err_at("strike AND"), 7);
+        assert_eq!(err_at("a AND AND b"), 2);
+        assert_eq!(err_at("a AND OR b"), 2);
+        assert_eq!(err_at("(a AND) b"), 3);
+    }
+
+    #[test]
+    fn exact_and_prefix() {
+        assert_eq!(
+            p("exact:\"junior doctor\"")[0].node,
+            Node::Phrase {
+                text: "junior doctor".into(),
+                scope: Scope::All,
+                pos: 6,
+                exact: true,
+            }
+        );
+        assert!(matches!(
+            &p("exact:doctors")[0].node,
+            Node::Phrase { text, exact: true, .. } if text == "doctors"
+        ));
+        assert_eq!(
+            p("privati*")[0].node,
+            Node::Prefix {
+                text: "privati".into(),
+                scope: Scope::All,
+                pos: 0
+            }
+        );
+        assert!(matches!(
+            &p("title:strik*")[0].node,
+            Node::Prefix { text, scope: Scope::Title, pos: 6 } if text == "strik"
+        ));
+        assert_eq!(err_at("nhs pr*"), 4);
+        assert_eq!(err_at("a*b*"), 0);
+        assert_eq!(err_at("exact:"), 6);
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub(crate) struct Highlighter {
     pub exact: HashSet<String>,
     /// Phrases: exact terms with their relative positions.
     pub phrases: Vec<Vec<(u32, String)>>,
+    /// Phrases of stemmed terms (quoted phrases and names of several words
+    /// match inflected), with their relative positions.
+    pub stemmed_phrases: Vec<Vec<(u32, String)>>,
+    /// Terms and phrases (words joined by spaces) that only other names of
+    /// a name typed brought in: they weigh less as evidence.
+    pub lesser: HashSet<String>,
 }
 
 impl Highlighter {
@@ -25,7 +31,17 @@ impl Highlighter {
         let mut ranges: Vec<[usize; 2]> = Vec::new();
         // Terms are matched as the analyzer hands them over: no string is
         // made for each token of the text.
-        if !self.stemmed.is_empty() {
+        if !self.stemmed_phrases.is_empty() {
+            let mut tokens = Vec::new();
+            analyze(text, Mode::Stemmed, &mut tokens);
+            ranges.extend(
+                tokens
+                    .iter()
+                    .filter(|t| self.stemmed.contains(&t.text))
+                    .map(|t| [t.start, t.end]),
+            );
+            phrase_ranges(&self.stemmed_phrases, &tokens, &mut ranges);
+        } else if !self.stemmed.is_empty() {
             each_token(text, Mode::Stemmed, |term, start, end, _, _| {
                 if self.stemmed.contains(term) {
                     ranges.push([start, end]);
@@ -47,39 +63,41 @@ impl Highlighter {
                     .filter(|t| self.exact.contains(&t.text))
                     .map(|t| [t.start, t.end]),
             );
-            self.phrase_ranges(&tokens, &mut ranges);
+            phrase_ranges(&self.phrases, &tokens, &mut ranges);
         }
         merge(ranges)
     }
+}
 
-    fn phrase_ranges(&self, tokens: &[Token], out: &mut Vec<[usize; 2]>) {
-        if self.phrases.is_empty() {
-            return;
-        }
-        let mut at: HashMap<(u32, &str), &Token> = HashMap::new();
-        for t in tokens {
-            at.insert((t.position, t.text.as_str()), t);
-        }
-        for phrase in &self.phrases {
-            let Some((first_off, first)) = phrase.first() else {
+/// Where each of `phrases` occurs whole among `tokens` (of the phrases'
+/// mode), from its first word to its last.
+fn phrase_ranges(phrases: &[Vec<(u32, String)>], tokens: &[Token], out: &mut Vec<[usize; 2]>) {
+    if phrases.is_empty() {
+        return;
+    }
+    let mut at: HashMap<(u32, &str), &Token> = HashMap::new();
+    for t in tokens {
+        at.insert((t.position, t.text.as_str()), t);
+    }
+    for phrase in phrases {
+        let Some((first_off, first)) = phrase.first() else {
+            continue;
+        };
+        for t in tokens
+            .iter()
+            .filter(|t| t.text == *first && t.kind != TokenKind::Joined)
+        {
+            let Some(base) = t.position.checked_sub(*first_off) else {
                 continue;
             };
-            for t in tokens
+            let matched: Option<Vec<&Token>> = phrase
                 .iter()
-                .filter(|t| t.text == *first && t.kind != TokenKind::Joined)
-            {
-                let Some(base) = t.position.checked_sub(*first_off) else {
-                    continue;
-                };
-                let matched: Option<Vec<&Token>> = phrase
-                    .iter()
-                    .map(|(off, term)| at.get(&(base + off, term.as_str())).copied())
-                    .collect();
-                if let Some(m) = matched {
-                    let start = m.iter().map(|t| t.start).min().unwrap_or(t.start);
-                    let end = m.iter().map(|t| t.end).max().unwrap_or(t.end);
-                    out.push([start, end]);
-                }
+                .map(|(off, term)| at.get(&(base + off, term.as_str())).copied())
+                .collect();
+            if let Some(m) = matched {
+                let start = m.iter().map(|t| t.start).min().unwrap_or(t.start);
+                let end = m.iter().map(|t| t.end).max().unwrap_or(t.end);
+                out.push([start, end]);
             }
         }
     }

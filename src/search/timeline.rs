@@ -37,7 +37,7 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
     let s = &req.search;
     check_period(s)?;
     let searcher = index.reader.searcher();
-    let (plan, mut planner) = plan::plan(index, &searcher, s)?;
+    let (plan, mut planner) = plan::plan(index, &searcher, s, s.words)?;
     let found = collect::collect(&searcher, &*plan.query, false)?;
     let days: Vec<Option<i64>> = found.iter().map(|a| a.day().and_then(day_number)).collect();
     let first = s.since.and_then(|d| day_number(d.key()));

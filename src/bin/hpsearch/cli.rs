@@ -38,6 +38,8 @@ pub enum Command {
     Stats(JsonFlag),
     /// Answer one query per line of standard input with JSON lines (for scripts)
     Batch(BatchArgs),
+    /// Show the other names a search for a name also searches, and why
+    Synonyms(SynonymsArgs),
     /// Remove articles by id
     Rm(RmArgs),
     /// Measure ranking on a judged collection (corpus.jsonl, queries.jsonl, qrels.tsv)
@@ -46,6 +48,35 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write every command's page to a folder
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynonymsArgs {
+    /// A word or name, as in a query: GP, "junior doctor", a&e
+    #[arg(required = true, value_name = "NAME", num_args = 1..)]
+    pub name: Vec<String>,
+    /// Also show the names that came before or after it
+    #[arg(long)]
+    pub successors: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How a query's words match.
+#[derive(Debug, Args)]
+pub struct TermsArgs {
+    /// Match articles with any of the words, best first, not only those with
+    /// every word
+    #[arg(long)]
+    pub any: bool,
+    /// Search only the names typed, not their other names from the thesaurus
+    /// (`hpsearch synonyms NAME` shows them)
+    #[arg(long)]
+    pub exact_terms: bool,
+    /// Also search the names that came before or after a name (PCT, CCG, ICB)
+    #[arg(long, conflicts_with = "exact_terms")]
+    pub successors: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +109,10 @@ pub struct EvalArgs {
     /// Tag written in the last column of the run file
     #[arg(long, default_value = "hpsearch")]
     pub tag: String,
+    /// Search only the words of each query, not the other names the
+    /// thesaurus knows for them
+    #[arg(long)]
+    pub exact_terms: bool,
     /// Print the metrics as JSON
     #[arg(long)]
     pub json: bool,
@@ -86,8 +121,13 @@ pub struct EvalArgs {
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Files (.txt, .md, .html, .jsonl, .csv, .tsv) and folders to index
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "synonyms", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Thesaurus entries of your own, searched beside the built-in ones
+    /// (format in the README); replaces a file given before, and an empty
+    /// file removes it
+    #[arg(long, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
     /// Remove the articles of files under PATH... that no longer exist
     #[arg(long)]
     pub prune: bool,
@@ -147,6 +187,8 @@ pub struct SearchArgs {
     /// Read the query as plain text: no operators, punctuation is just text
     #[arg(long)]
     pub plain: bool,
+    #[command(flatten)]
+    pub terms: TermsArgs,
     /// Rank without pseudo-relevance feedback (words the best articles share)
     #[arg(long)]
     pub no_feedback: bool,
@@ -200,6 +242,8 @@ pub struct TimelineArgs {
     /// Read the query as plain text: no operators
     #[arg(long)]
     pub plain: bool,
+    #[command(flatten)]
+    pub terms: TermsArgs,
     /// Print CSV: one row per interval, a column per source row
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
@@ -263,6 +307,17 @@ pub struct BatchArgs {
     /// Read each line as plain text: no operators
     #[arg(long)]
     pub plain: bool,
+    /// Match only articles with every word of a line, as `search` does
+    /// (lines match any word by default)
+    #[arg(long, alias = "all")]
+    pub all_words: bool,
+    /// Search only the words of each line, not the other names the
+    /// thesaurus knows for them
+    #[arg(long)]
+    pub exact_terms: bool,
+    /// Also search the names that came before or after a name
+    #[arg(long, conflicts_with = "exact_terms")]
+    pub successors: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ mod export;
 mod paths;
 mod progress;
 mod render;
+mod synonyms;
 mod timeline;
 
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -17,7 +18,8 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context, bail};
 use clap::{CommandFactory, Parser};
 use hpsearch::{
-    Date, Index, IngestOptions, Period, SearchRequest, Sort, Syntax, TimelineRequest, WriterOptions,
+    Date, Index, IngestOptions, Period, SearchRequest, Sort, Syntax, TimelineRequest, Words,
+    WriterOptions,
 };
 
 use cli::{
@@ -134,6 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let index = open_for_reading(&path, explicit)?;
             let mut request = TimelineRequest::new(args.query.join(" "));
             apply_selection(&args.select, &mut request.search)?;
+            apply_terms(&args.terms, &mut request.search);
             timeline::run(&index, &args, request, &mut out, &style)
         }
         Command::Show(args) => {
@@ -166,6 +169,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             batch(&index, &args, &mut out)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
+        Command::Synonyms(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            synonyms::run(&index, &args, &mut out, &style)
+        }
         Command::Completions(args) => {
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "hpsearch", &mut out);
@@ -274,6 +281,18 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
         columns,
         outlets,
     };
+    // A thesaurus file is read whole before anything is indexed: a bad
+    // line stops the run with nothing changed.
+    let synonyms = match &args.synonyms {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read --synonyms {}", file.display()))?;
+            hpsearch::thesaurus::Thesaurus::parse(&text, &file.display().to_string())
+                .map_err(|e| anyhow::anyhow!("--synonyms {e}; nothing was indexed"))?;
+            Some((text, file.display().to_string()))
+        }
+        None => None,
+    };
     // A path that is not there is almost always a typo: say so before an
     // index folder is made for nothing.
     for p in &args.paths {
@@ -314,6 +333,10 @@ fn index(path: &Path, args: IndexArgs, out: &mut impl Write) -> anyhow::Result<E
     }
     let summary = writer.commit_with(&observer)?;
     observer.finish();
+    if let Some((text, origin)) = &synonyms {
+        let entries = index.set_synonyms(text, origin)?;
+        eprintln!("hpsearch: searches now also use {entries} thesaurus entries from {origin}");
+    }
     emit(out, args.json, &summary, |o, s| {
         writeln!(o, "{}", render::summary(s))
     })?;
@@ -341,13 +364,17 @@ fn search(
         collapse: !args.no_collapse,
         ..SearchRequest::default()
     };
+    apply_terms(&args.terms, &mut request);
     apply_filters(&args.filters, &mut request)?;
     if let Some(format) = args.format {
         return export(index, request, args.all, format, out);
     }
     let mut results = index.search(&request)?;
     for notice in &results.notices {
-        eprintln!("hpsearch: {notice}");
+        // The human output says it beside the count.
+        if args.json || notice != hpsearch::search::FELL_BACK {
+            eprintln!("hpsearch: {notice}");
+        }
     }
     paths::all_from_here(results.hits.iter_mut().map(|h| &mut h.path));
     emit(out, args.json, &results, |o, r| {
@@ -397,6 +424,13 @@ fn export(
     })
 }
 
+/// Sets how the request's words match from the flags.
+fn apply_terms(terms: &cli::TermsArgs, request: &mut SearchRequest) {
+    request.words = if terms.any { Words::Any } else { Words::All };
+    request.expand = !terms.exact_terms;
+    request.successors = terms.successors;
+}
+
 /// Sets the request's sources, period and order from the flags.
 fn apply_filters(filters: &FilterArgs, request: &mut SearchRequest) -> anyhow::Result<()> {
     apply_selection(&filters.select, request)?;
@@ -439,6 +473,14 @@ fn batch(index: &Index, args: &BatchArgs, out: &mut impl Write) -> anyhow::Resul
     if args.plain {
         template.syntax = Syntax::Plain;
     }
+    // Lines are often natural-language text: any word, unless asked.
+    template.words = if args.all_words {
+        Words::All
+    } else {
+        Words::Any
+    };
+    template.expand = !args.exact_terms;
+    template.successors = args.successors;
     apply_filters(&args.filters, &mut template)?;
     let filtered = !template.sources.is_empty() || !template.exclude_sources.is_empty();
     if filtered || template.since.is_some() || template.until.is_some() {
@@ -556,7 +598,7 @@ fn eval(
         );
         index
     };
-    let result = hpsearch::eval::run(&index, &collection);
+    let result = hpsearch::eval::run(&index, &collection, !args.exact_terms);
     if index_dir.is_none() {
         drop(index);
         let _ = std::fs::remove_dir_all(&temp);

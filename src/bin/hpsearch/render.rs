@@ -79,6 +79,36 @@ pub fn search(
         "{}",
         style.bold(&format!("{} {noun}{folded}{shown}", r.total_articles))
     )?;
+    if r.notices.iter().any(|n| n == hpsearch::search::FELL_BACK) {
+        writeln!(out, "  no article has every word: these have some of them")?;
+    }
+    for a in &r.also_searched {
+        writeln!(
+            out,
+            "  also searched: {} (for {})",
+            a.names.join(", "),
+            a.typed
+        )?;
+    }
+    for s in &r.suggestions {
+        writeln!(
+            out,
+            "  did you mean {}? ({} {} it; {} {})",
+            style.bold(&s.suggestion),
+            s.articles,
+            if s.articles == 1 {
+                "article has"
+            } else {
+                "articles have"
+            },
+            s.word_articles,
+            if s.word_articles == 1 {
+                format!("has {}", s.word)
+            } else {
+                format!("have {}", s.word)
+            }
+        )?;
+    }
     if !r.facets.sources.is_empty() || r.facets.unknown_source > 0 {
         let mut sources = facet_line(&r.facets.sources, 12);
         if r.facets.unknown_source > 0 {

@@ -2,12 +2,20 @@
 //! with the terms to highlight and the notices on what was left out.
 //!
 //! Every positive word and phrase is an optional clause over the title and
-//! the text (each weighted), so BM25 ranks articles by all of them; a
-//! `+required` word is also a clause every article must match, and an
-//! `-excluded` one a clause none may (both as written, anywhere in the
-//! article, and neither scores); the filters restrict it without scoring.
+//! the text (each weighted), so BM25 ranks articles by all of them. A word
+//! the search requires (every plain word by default, [`Words::All`]; a
+//! `+word` always) is also a clause every article must match, anywhere in
+//! it, and an `-excluded` one a clause none may; neither scores. The filters
+//! restrict it without scoring. Names the thesaurus knows become one unit
+//! each ([`names`]), `word*` the words of the index it starts ([`prefix`]).
 
-use std::collections::{BTreeMap, HashSet};
+mod names;
+mod prefix;
+
+pub(crate) use names::OTHER_NAMES_WEIGHT;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::Term;
 use tantivy::query::{
@@ -24,7 +32,9 @@ use crate::analysis::{MAX_TOKEN_BYTES, Mode, Token, TokenKind, analyze, long_wor
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::index::schema::{Fields, name};
-use crate::model::SearchRequest;
+use crate::model::{AlsoSearched, SearchRequest, Words};
+use crate::thesaurus::Thesaurus;
+use names::Unit;
 
 /// The tantivy query a search runs.
 pub(super) struct Plan {
@@ -33,6 +43,9 @@ pub(super) struct Plan {
     /// Whether it scores words (rather than match every article the
     /// filters and exclusions leave).
     pub scored: bool,
+    /// Plain words (or names) it requires because every word is required:
+    /// with two or more and no match, the search falls back to any word.
+    pub required_words: usize,
 }
 
 /// Parses and plans the request's query, with its filters. Fails on a
@@ -42,14 +55,23 @@ pub(super) fn plan<'a>(
     index: &'a Index,
     searcher: &tantivy::Searcher,
     req: &'a SearchRequest,
+    words: Words,
 ) -> Result<(Plan, Planner<'a>)> {
     let clauses = query::parse(&req.query, req.syntax)?;
-    let mut planner = Planner::new(&index.fields, &req.query);
+    let thesaurus = if req.expand {
+        Some(index.thesaurus()?)
+    } else {
+        None
+    };
+    let new = |stop_words_exact| Planner {
+        stop_words_exact,
+        ..Planner::new(&index.fields, searcher, req, words, thesaurus.clone())
+    };
+    let mut planner = new(false);
     let mut plan = planner.plan(&clauses)?;
     if plan.is_none() && !planner.stop_words.is_empty() {
         // Only common words: search them as they are rather than return nothing.
-        planner = Planner::new(&index.fields, &req.query);
-        planner.stop_words_exact = true;
+        planner = new(true);
         plan = planner.plan(&clauses)?;
     }
     if plan.is_none() {
@@ -83,6 +105,7 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
         .filter_map(|(qs, w)| any(qs).map(|q| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>))
         .collect());
     let scored = positive.is_some();
+    let required_words = parts.required_words;
     let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
         vec![(TOccur::Must, positive.unwrap_or_else(every_article))];
     let unscored = |q: Box<dyn Query>| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>;
@@ -103,7 +126,11 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
     } else {
         Box::new(BooleanQuery::new(clauses))
     };
-    Plan { query, scored }
+    Plan {
+        query,
+        scored,
+        required_words,
+    }
 }
 
 #[derive(Default)]
@@ -112,14 +139,31 @@ struct PlanParts {
     title: Vec<Box<dyn Query>>,
     required: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
+    required_words: usize,
 }
 
 /// Turns parsed clauses into tantivy queries, collecting highlight terms and
 /// notices on the way.
 pub(super) struct Planner<'a> {
     f: &'a Fields,
+    searcher: tantivy::Searcher,
     query: &'a str,
+    /// Whether plain words are all required.
+    words: Words,
+    /// The thesaurus names are expanded with (none with `expand` off).
+    thesaurus: Option<Arc<Thesaurus>>,
+    /// Follow successor links too.
+    successors: bool,
     pub highlighter: Highlighter,
+    /// Names of the query searched with their other names.
+    pub also_searched: Vec<AlsoSearched>,
+    /// Plain words searched: as typed, and their term in the stemmed
+    /// fields (for spelling suggestions).
+    pub typed_words: Vec<(String, String)>,
+    /// The words each `word*` stood for, by its position in the query.
+    prefixes: HashMap<usize, Vec<String>>,
+    /// Notices on prefix searches (cut short, or matching no word).
+    prefix_notices: Vec<String>,
     /// Ranked words left out because they are stop words.
     stop_words: Vec<String>,
     /// Search stop words on the exact fields instead of leaving them out.
@@ -146,11 +190,25 @@ enum Target {
 }
 
 impl<'a> Planner<'a> {
-    fn new(f: &'a Fields, query: &'a str) -> Planner<'a> {
+    fn new(
+        f: &'a Fields,
+        searcher: &tantivy::Searcher,
+        req: &'a SearchRequest,
+        words: Words,
+        thesaurus: Option<Arc<Thesaurus>>,
+    ) -> Planner<'a> {
         Planner {
             f,
-            query,
+            searcher: searcher.clone(),
+            query: &req.query,
+            words,
+            thesaurus,
+            successors: req.successors,
             highlighter: Highlighter::default(),
+            also_searched: Vec::new(),
+            typed_words: Vec::new(),
+            prefixes: HashMap::new(),
+            prefix_notices: Vec::new(),
             stop_words: Vec::new(),
             stop_words_exact: false,
             empty_words: Vec::new(),
@@ -162,15 +220,38 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn node_for(
+    fn unit_for(
         &mut self,
         target: Target,
-        node: &Node,
+        unit: &Unit,
         explicit: bool,
         highlight: bool,
     ) -> Result<Option<Box<dyn Query>>> {
         self.target = target;
-        self.node(node, explicit, highlight)
+        self.unit(unit, explicit, highlight)
+    }
+
+    /// A unit's query over the current target.
+    fn unit(
+        &mut self,
+        unit: &Unit,
+        explicit: bool,
+        highlight: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
+        match unit {
+            Unit::One(c) => self.node(&c.node, explicit, highlight),
+            Unit::Names(n) => Ok(self.names(n, highlight)),
+        }
+    }
+
+    /// The units of a list of clauses: names the thesaurus knows grouped.
+    fn units<'c>(&self, clauses: &'c [Clause]) -> Vec<Unit<'c>> {
+        names::units(
+            self.thesaurus.as_deref(),
+            self.successors,
+            self.query,
+            clauses,
+        )
     }
 
     pub fn notices(&mut self) -> Vec<String> {
@@ -197,6 +278,7 @@ impl<'a> Planner<'a> {
                 listing(&self.long_words, " ")
             ));
         }
+        out.append(&mut self.prefix_notices);
         out
     }
 
@@ -206,56 +288,53 @@ impl<'a> Planner<'a> {
         // Clauses that are filters, exclusions, or ignored words.
         let mut only_filters = true;
         let mut any_filter = false;
-        for c in clauses {
-            if let Some(names) = source_names_of(&c.node) {
-                self.sources.push((c.occur, names));
-                any_filter = true;
-                continue;
-            }
-            self.reject_nested_sources(&c.node)?;
-            let explicit = c.occur != Occur::Should;
-            let highlight = c.occur != Occur::MustNot;
+        for unit in &self.units(clauses) {
+            let occur = match unit {
+                Unit::One(c) => {
+                    if let Some(names) = source_names_of(&c.node) {
+                        self.sources.push((c.occur, names));
+                        any_filter = true;
+                        continue;
+                    }
+                    self.reject_nested_sources(&c.node)?;
+                    c.occur
+                }
+                Unit::Names(_) => Occur::Should,
+            };
+            let explicit = occur != Occur::Should;
+            let highlight = occur != Occur::MustNot;
             // Ranking: a hyphenated word also scores its parts on their own.
             self.loose = true;
             let (stop_words, ignored) = (self.stop_words.len(), self.ignored.len());
-            let text = self.node_for(Target::Text, &c.node, explicit, highlight)?;
-            let title = self.node_for(Target::Title, &c.node, explicit, highlight)?;
+            let text = self.unit_for(Target::Text, unit, explicit, highlight)?;
+            let title = self.unit_for(Target::Title, unit, explicit, highlight)?;
             let dropped_as_ignored = text.is_none()
                 && title.is_none()
                 && self.stop_words.len() == stop_words
                 && self.ignored.len() > ignored;
-            if c.occur == Occur::MustNot {
+            if occur == Occur::MustNot {
                 any_filter = true;
-            } else if !dropped_as_ignored {
-                only_filters = false;
-            }
-            if c.occur == Occur::Should {
+            } else {
+                if !dropped_as_ignored {
+                    only_filters = false;
+                }
                 parts.title.extend(title);
                 parts.text.extend(text);
+            }
+            let by_default = occur == Occur::Should && self.words == Words::All;
+            if occur == Occur::Should && !by_default {
                 continue;
             }
-            // Requiring and excluding: the words as written.
-            self.loose = false;
-            let strict: Vec<Box<dyn Query>> = [Target::Text, Target::Title]
-                .into_iter()
-                .map(|t| self.node_for(t, &c.node, explicit, false))
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            let matching: Box<dyn Query> = match strict.len() {
-                0 => continue,
-                1 => strict.into_iter().next().expect("one query"),
-                _ => Box::new(BooleanQuery::new(
-                    strict.into_iter().map(|q| (TOccur::Should, q)).collect(),
-                )),
+            // Requiring and excluding: the words in order, anywhere.
+            let Some(matching) = self.require(unit, explicit)? else {
+                continue;
             };
-            if c.occur == Occur::Must {
-                parts.title.extend(title);
-                parts.text.extend(text);
-                parts.required.push(matching);
-            } else {
-                parts.excluded.push(matching);
+            match occur {
+                Occur::MustNot => parts.excluded.push(matching),
+                _ => {
+                    parts.required_words += usize::from(by_default);
+                    parts.required.push(matching);
+                }
             }
         }
         let has_positive = !parts.text.is_empty() || !parts.title.is_empty();
@@ -263,6 +342,74 @@ impl<'a> Planner<'a> {
         // query of filters only.
         let filters_only = only_filters && (any_filter || clauses.is_empty());
         Ok((has_positive || filters_only).then_some(parts))
+    }
+
+    /// What an article must have to match a unit: its words in the title or
+    /// the text (a group's clauses may each be in either). Does not score.
+    fn require(&mut self, unit: &Unit, explicit: bool) -> Result<Option<Box<dyn Query>>> {
+        let node = match unit {
+            Unit::One(c) => &c.node,
+            Unit::Names(n) => return Ok(self.names_required(n)),
+        };
+        Ok(match node {
+            Node::Or(nodes) => {
+                let mut qs = Vec::new();
+                for n in nodes {
+                    let clause = Clause {
+                        occur: Occur::Should,
+                        node: n.clone(),
+                    };
+                    if let Some(q) = self.require(&Unit::One(&clause), explicit)? {
+                        qs.push((TOccur::Should, q));
+                    }
+                }
+                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+            }
+            Node::Group(clauses) => {
+                let mut qs = Vec::new();
+                for u in &self.units(clauses) {
+                    let occur = match u {
+                        Unit::One(c) => c.occur,
+                        Unit::Names(_) => Occur::Should,
+                    };
+                    let Some(q) = self.require(u, explicit || occur != Occur::Should)? else {
+                        continue;
+                    };
+                    let occur = match occur {
+                        Occur::Should if self.words == Words::Any => TOccur::Should,
+                        Occur::Should | Occur::Must => TOccur::Must,
+                        Occur::MustNot => TOccur::MustNot,
+                    };
+                    qs.push((occur, q));
+                }
+                if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
+                    qs.push((TOccur::Must, every_article()));
+                }
+                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+            }
+            leaf => self.in_either(|p| p.node(leaf, explicit, false))?,
+        })
+    }
+
+    /// A query built for the text and for the title, either matching.
+    fn in_either(
+        &mut self,
+        mut build: impl FnMut(&mut Self) -> Result<Option<Box<dyn Query>>>,
+    ) -> Result<Option<Box<dyn Query>>> {
+        let loose = std::mem::replace(&mut self.loose, false);
+        let mut qs = Vec::new();
+        for target in [Target::Text, Target::Title] {
+            self.target = target;
+            qs.extend(build(self)?);
+        }
+        self.loose = loose;
+        Ok(match qs.len() {
+            0 => None,
+            1 => qs.pop(),
+            _ => Some(Box::new(BooleanQuery::new(
+                qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
+            ))),
+        })
     }
 
     fn reject_nested_sources(&self, node: &Node) -> Result<()> {
@@ -292,7 +439,13 @@ impl<'a> Planner<'a> {
     ) -> Result<Option<Box<dyn Query>>> {
         Ok(match node {
             Node::Word { text, scope, pos } => self.word(text, *pos, *scope, explicit, highlight),
-            Node::Phrase { text, scope, pos } => self.phrase(text, *pos, *scope, highlight),
+            Node::Phrase {
+                text,
+                scope,
+                pos,
+                exact,
+            } => self.phrase(text, *pos, *scope, *exact, highlight),
+            Node::Prefix { text, scope, pos } => self.prefix(text, *pos, *scope, highlight),
             Node::Source { .. } => unreachable!("source terms are filters"),
             Node::Or(nodes) => {
                 let mut qs = Vec::new();
@@ -305,10 +458,14 @@ impl<'a> Planner<'a> {
             }
             Node::Group(clauses) => {
                 let mut qs = Vec::new();
-                for c in clauses {
-                    let hl = highlight && c.occur != Occur::MustNot;
-                    if let Some(q) = self.node(&c.node, explicit || c.occur != Occur::Should, hl)? {
-                        let occur = match c.occur {
+                for u in &self.units(clauses) {
+                    let c_occur = match u {
+                        Unit::One(c) => c.occur,
+                        Unit::Names(_) => Occur::Should,
+                    };
+                    let hl = highlight && c_occur != Occur::MustNot;
+                    if let Some(q) = self.unit(u, explicit || c_occur != Occur::Should, hl)? {
+                        let occur = match c_occur {
                             Occur::Should => TOccur::Should,
                             Occur::Must => TOccur::Must,
                             Occur::MustNot => TOccur::MustNot,
@@ -370,6 +527,8 @@ impl<'a> Planner<'a> {
         let has_long = self.note_long_words(text, pos, false);
         let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
+        // A word typed is matched in any case: its capitals are no marker.
+        tokens.retain(|t| t.kind != TokenKind::Acronym);
         if !tokens.is_empty() {
             if has_long {
                 // Only part of the word is left out; the rest is searched.
@@ -379,6 +538,12 @@ impl<'a> Planner<'a> {
                 self.highlighter
                     .stemmed
                     .extend(tokens.iter().map(|t| t.text.clone()));
+                if let [t] = tokens.as_slice()
+                    && self.target == Target::Text
+                    && text.chars().all(char::is_alphabetic)
+                {
+                    self.typed_words.push((text.to_string(), t.text.clone()));
+                }
             }
             // Ranking on the text scores a hyphenated word's parts without
             // their order (as the weights were tuned); requiring and
@@ -441,6 +606,7 @@ impl<'a> Planner<'a> {
         text: &str,
         pos: usize,
         scope: Scope,
+        exact: bool,
         highlight: bool,
     ) -> Option<Box<dyn Query>> {
         let has_long = self.note_long_words(text, pos, true);
@@ -457,7 +623,43 @@ impl<'a> Planner<'a> {
         if has_long {
             self.ignored.pop();
         }
+        if !exact && let Some(q) = self.stemmed_phrase(text, scope, highlight) {
+            return Some(q);
+        }
         self.exact(tokens, scope, highlight)
+    }
+
+    /// A phrase over the stemmed fields, so it matches inflected (`"junior
+    /// doctor"` finds *junior doctors*); a stop word inside it keeps its
+    /// place as a gap. `None` for a phrase of stop words alone, which only
+    /// the exact fields hold.
+    fn stemmed_phrase(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
+        let mut tokens = Vec::new();
+        analyze(text, Mode::Stemmed, &mut tokens);
+        tokens.retain(|t| t.kind != TokenKind::Acronym);
+        let seq = sequence(&tokens);
+        if seq.is_empty() {
+            return None;
+        }
+        if highlight {
+            match seq.as_slice() {
+                [(_, t)] => {
+                    self.highlighter.stemmed.insert(t.clone());
+                }
+                [(base, _), ..] => self
+                    .highlighter
+                    .stemmed_phrases
+                    .push(seq.iter().map(|(p, t)| (p - base, t.clone())).collect()),
+                [] => {}
+            }
+        }
+        let field = self.field(scope, Mode::Stemmed)?;
+        terms_query(&tokens, field, true)
     }
 
     fn exact(

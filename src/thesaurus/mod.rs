@@ -1,0 +1,346 @@
+//! The thesaurus: names that mean one thing (`Obamacare = Affordable Care
+//! Act = ACA`), and names that followed one another (`PCT -> CCG -> ICB`).
+//!
+//! hpsearch ships one for health policy ([`BUILT_IN`], a plain text file
+//! reviewed entry by entry); an index may add a user's file in the same
+//! format. A search expands a name it recognises in the query to the
+//! entry's other names ([`Thesaurus::find`]), and follows successor links
+//! only when asked.
+//!
+//! Names are compared by their words after analysis: a word's stemmed
+//! term, or for a stop word the word itself, so `junior doctors` finds the
+//! entry `junior doctor` and `A and E` keeps its `and`. A name written in
+//! capitals (`ER`, `ACA`, `A&E`) is an acronym: typed, it is recognised only
+//! in capitals or with an `&` (`a&e`), and searched for, it matches only
+//! capitals, so `ER` never finds the word *er*.
+
+use std::collections::HashMap;
+
+use crate::analysis::{Mode, TokenKind, analyze};
+
+/// The built-in health-policy thesaurus, as shipped.
+pub const BUILT_IN: &str = include_str!("health-policy.txt");
+
+/// What an entry says of its names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One thing, several names (`a = b = c`): a search for one finds all.
+    Same,
+    /// One thing renamed or replaced over time (`a -> b -> c`): followed
+    /// only when a search asks for it.
+    Successors,
+    /// Considered and left out, because it would mislead (`! a = b`).
+    LeftOut,
+}
+
+/// One name of an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    /// As written in the file.
+    pub text: String,
+    /// Written in capitals: matched only as an acronym.
+    pub acronym: bool,
+    /// Its words as compared (see the module's documentation).
+    key: Vec<String>,
+}
+
+impl Name {
+    fn new(text: &str) -> Option<Name> {
+        let key = key(text);
+        if key.is_empty() {
+            return None;
+        }
+        let acronym = crate::analysis::acronym(text) == Some(text);
+        Some(Name {
+            text: text.to_string(),
+            acronym,
+            key,
+        })
+    }
+
+    /// Whether a name with an `&` (`A&E`): one that cannot be mistaken for
+    /// a word in any case.
+    pub fn has_ampersand(&self) -> bool {
+        self.text.contains('&')
+    }
+}
+
+/// One line of a thesaurus file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Same, successors or left out.
+    pub kind: Kind,
+    /// Its names, in the file's order (oldest first for successors).
+    pub names: Vec<Name>,
+    /// Where the names are used, or why the entry is left out.
+    pub note: String,
+    /// The file it comes from: `built-in` or the user's file name.
+    pub origin: String,
+    /// Its line in that file (1-based).
+    pub line: usize,
+}
+
+/// A bad line of a thesaurus file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}:{line}: {message}")]
+pub struct LineError {
+    /// The file.
+    pub origin: String,
+    /// The line (1-based).
+    pub line: usize,
+    /// What is wrong with it and how to write it.
+    pub message: String,
+}
+
+/// Entries and the lookup from a name's words to them.
+#[derive(Clone, Debug, Default)]
+pub struct Thesaurus {
+    entries: Vec<Entry>,
+    /// Key of a name of a `Same` entry -> (entry, name) pairs.
+    by_key: HashMap<Vec<String>, Vec<(usize, usize)>>,
+    /// Longest key, in words.
+    longest: usize,
+}
+
+/// What a run of typed words was recognised as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found<'a> {
+    /// How many of the words the name takes.
+    pub words: usize,
+    /// The name typed.
+    pub typed: &'a Name,
+    /// The other names, in the order of their entries (equivalences, then
+    /// successors when asked), each once.
+    pub others: Vec<&'a Name>,
+    /// The entries they come from.
+    pub entries: Vec<&'a Entry>,
+}
+
+impl Thesaurus {
+    /// The built-in thesaurus alone.
+    pub fn built_in() -> Thesaurus {
+        Thesaurus::parse(BUILT_IN, "built-in").expect("the built-in thesaurus is checked by a test")
+    }
+
+    /// Reads a thesaurus file: `name = name = ... | note`, `older -> newer |
+    /// note`, `! name = name | why left out`, `#` comments and blank lines.
+    /// `origin` names the file in errors and in [`Entry::origin`].
+    pub fn parse(text: &str, origin: &str) -> Result<Thesaurus, LineError> {
+        let mut out = Thesaurus::default();
+        out.add(text, origin)?;
+        Ok(out)
+    }
+
+    /// Adds the entries of another file (a user's, after the built-in).
+    pub fn add(&mut self, text: &str, origin: &str) -> Result<(), LineError> {
+        for (i, line) in text.lines().enumerate() {
+            let err = |message: String| LineError {
+                origin: origin.to_string(),
+                line: i + 1,
+                message,
+            };
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let entry = entry(line).map_err(err)?;
+            let at = self.entries.len();
+            if entry.kind == Kind::Same {
+                for (n, name) in entry.names.iter().enumerate() {
+                    self.longest = self.longest.max(name.key.len());
+                    self.by_key
+                        .entry(name.key.clone())
+                        .or_default()
+                        .push((at, n));
+                }
+            }
+            self.entries.push(Entry {
+                origin: origin.to_string(),
+                line: i + 1,
+                ..entry
+            });
+        }
+        Ok(())
+    }
+
+    /// Every entry, in file order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The longest name at the start of `words` (as typed, one word each),
+    /// with its other names; `successors` also follows the successor
+    /// entries that hold any of them.
+    pub fn find(&self, words: &[&str], successors: bool) -> Option<Found<'_>> {
+        // A typed word gives a name one word or more: no name is longer in
+        // typed words than its longest key.
+        let most = self.longest.min(words.len());
+        let keys: Vec<Vec<String>> = words[..most].iter().map(|w| key(w)).collect();
+        for len in (1..=most).rev() {
+            if keys[..len].iter().any(Vec::is_empty) {
+                continue;
+            }
+            let key: Vec<String> = keys[..len].concat();
+            if key.len() > self.longest {
+                continue;
+            }
+            let Some(hits) = self.by_key.get(&key) else {
+                continue;
+            };
+            let typed_as_acronym = len == 1 && is_written_as_acronym(words[0]);
+            let hits: Vec<(usize, usize)> = hits
+                .iter()
+                .copied()
+                .filter(|&(e, n)| {
+                    let name = &self.entries[e].names[n];
+                    !name.acronym || name.has_ampersand() || typed_as_acronym
+                })
+                .collect();
+            let Some(&(e0, n0)) = hits.first() else {
+                continue;
+            };
+            let typed = &self.entries[e0].names[n0];
+            let mut entries: Vec<usize> = hits.iter().map(|&(e, _)| e).collect();
+            entries.dedup();
+            if successors {
+                let same: Vec<usize> = entries.clone();
+                for (at, entry) in self.entries.iter().enumerate() {
+                    if entry.kind == Kind::Successors
+                        && entry.names.iter().any(|s| {
+                            same.iter()
+                                .any(|&e| self.entries[e].names.iter().any(|n| n.key == s.key))
+                        })
+                    {
+                        entries.push(at);
+                        // The successors' own other names.
+                        for s in &entry.names {
+                            for &(e, _) in self.by_key.get(&s.key).into_iter().flatten() {
+                                if !entries.contains(&e) {
+                                    entries.push(e);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let mut others: Vec<&Name> = Vec::new();
+            for &e in &entries {
+                for name in &self.entries[e].names {
+                    if name.key != typed.key
+                        && !others
+                            .iter()
+                            .any(|o| o.key == name.key && o.acronym == name.acronym)
+                    {
+                        others.push(name);
+                    }
+                }
+            }
+            return Some(Found {
+                words: len,
+                typed,
+                others,
+                entries: entries.iter().map(|&e| &self.entries[e]).collect(),
+            });
+        }
+        None
+    }
+
+    /// Every entry that names `text` (any kind, any case): what the
+    /// `synonyms` command shows.
+    pub fn entries_naming(&self, text: &str) -> Vec<&Entry> {
+        let key = key(text);
+        self.entries
+            .iter()
+            .filter(|e| !key.is_empty() && e.names.iter().any(|n| n.key == key))
+            .collect()
+    }
+}
+
+/// A typed word written as an acronym: in capitals (an optional plural
+/// `s`), or any word with an `&`.
+fn is_written_as_acronym(word: &str) -> bool {
+    word.contains('&') || crate::analysis::acronym(word).is_some()
+}
+
+/// One line, already trimmed and not a comment.
+fn entry(line: &str) -> Result<Entry, String> {
+    let (left_out, body) = match line.strip_prefix('!') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, line),
+    };
+    let Some((names, note)) = body.split_once('|') else {
+        return Err(
+            "no note: write the names, then ` | ` and a note on where they are used".into(),
+        );
+    };
+    let note = note.trim();
+    if note.is_empty() {
+        return Err("empty note after `|`: say where the names are used".into());
+    }
+    if note.contains('|') {
+        return Err("more than one `|`: a note cannot hold one".into());
+    }
+    let successors = names.contains("->");
+    if successors && names.contains('=') {
+        return Err(
+            "both `=` and `->`: put names of one thing and successions on separate lines".into(),
+        );
+    }
+    let sep = if successors { "->" } else { "=" };
+    let kind = match (left_out, successors) {
+        (true, _) => Kind::LeftOut,
+        (false, true) => Kind::Successors,
+        (false, false) => Kind::Same,
+    };
+    let mut out: Vec<Name> = Vec::new();
+    for raw in names.split(sep) {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(format!(
+                "an empty name: put a name on each side of every `{sep}`"
+            ));
+        }
+        let name =
+            Name::new(raw).ok_or_else(|| format!("{raw:?} has no word that can be searched"))?;
+        if out.iter().any(|n| n.key == name.key) {
+            return Err(format!("{raw:?} is named twice on this line"));
+        }
+        out.push(name);
+    }
+    if out.len() < 2 {
+        return Err(
+            "one name only: an entry needs two or more, as in `GP = general practitioner | ...`"
+                .to_string(),
+        );
+    }
+    Ok(Entry {
+        kind,
+        names: out,
+        note: note.to_string(),
+        origin: String::new(),
+        line: 0,
+    })
+}
+
+/// The words of a name as compared: each word's stemmed term, or the word
+/// itself (folded) when stemming drops it.
+fn key(text: &str) -> Vec<String> {
+    let (mut exact, mut stemmed) = (Vec::new(), Vec::new());
+    analyze(text, Mode::Exact, &mut exact);
+    analyze(text, Mode::Stemmed, &mut stemmed);
+    exact
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| {
+            stemmed
+                .iter()
+                .find(|s| s.position == t.position && s.kind == TokenKind::Word)
+                .unwrap_or(t)
+                .text
+                .clone()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
