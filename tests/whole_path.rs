@@ -191,7 +191,12 @@ fn piece() -> impl Strategy<Value = String> {
         ")",
         "+(",
         "-(",
-        // field prefixes
+        // field prefixes, prefixes
+        "exact:",
+        "exact:\"",
+        "*",
+        "privati*",
+        "title:strik*",
         "title:",
         "source:",
         "source:\"",
@@ -213,6 +218,17 @@ fn piece() -> impl Strategy<Value = String> {
         "privatization",
         "care",
         "GP",
+        // names the thesaurus knows, acronyms, a misspelling
+        "junior doctors",
+        "Affordable Care Act",
+        "Obamacare",
+        "a&e",
+        "ER",
+        "er",
+        "A and E",
+        "CCG",
+        "flu jab",
+        "opperations",
         // other scripts and symbols
         "日本語",
         "医療",

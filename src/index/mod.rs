@@ -67,6 +67,8 @@ pub struct Index {
 /// The user's thesaurus entries in an index folder (see
 /// [`Index::set_synonyms`]).
 const SYNONYMS: &str = "synonyms.txt";
+/// The name the user gave that file, for messages.
+const SYNONYMS_FROM: &str = "synonyms.from";
 
 /// The built-in thesaurus, read once per process.
 static BUILT_IN: LazyLock<Arc<Thesaurus>> = LazyLock::new(|| Arc::new(Thesaurus::built_in()));
@@ -226,9 +228,11 @@ impl Index {
         let file = self.path.join(SYNONYMS);
         let loaded = match std::fs::read_to_string(&file) {
             Ok(text) => {
+                // Named as the user named it when it was given.
+                let origin = std::fs::read_to_string(self.path.join(SYNONYMS_FROM))
+                    .unwrap_or_else(|_| file.display().to_string());
                 let mut t = (**BUILT_IN).clone();
-                t.add(&text, &file.display().to_string())
-                    .map_err(Error::Synonyms)?;
+                t.add(&text, origin.trim_end()).map_err(Error::Synonyms)?;
                 Arc::new(t)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BUILT_IN.clone(),
@@ -241,7 +245,8 @@ impl Index {
     /// own entries, beside the built-in ones, in place of any given before;
     /// an empty text removes them. Fails, changing nothing, on a line that
     /// cannot be read (the error names it); `origin` names the file in that
-    /// error. Searches of this index opened afterwards use the entries.
+    /// error and in the entries' [`crate::thesaurus::Entry::origin`].
+    /// Searches of this index opened afterwards use the entries.
     pub fn set_synonyms(&self, text: &str, origin: &str) -> Result<usize> {
         let parsed = Thesaurus::parse(text, origin).map_err(Error::Synonyms)?;
         let file = self.path.join(SYNONYMS);
@@ -254,6 +259,7 @@ impl Index {
                 _ => Ok(0),
             };
         }
+        write_atomically(&self.path.join(SYNONYMS_FROM), origin.as_bytes(), true)?;
         write_atomically(&file, text.as_bytes(), true)?;
         Ok(parsed.entries().len())
     }

@@ -13,8 +13,16 @@
 //! capitals (`ER`, `ACA`, `A&E`) is an acronym: typed, it is recognised only
 //! in capitals or with an `&` (`a&e`), and searched for, it matches only
 //! capitals, so `ER` never finds the word *er*.
+//!
+//! Analysing every name would cost a command that runs one search some
+//! milliseconds each time: a name is analysed only when the query's words
+//! fall in its [`bucket`] (the first consonants of its first and last
+//! words, which stemming and spelling leave in place).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::{Mode, TokenKind, analyze};
 
@@ -34,28 +42,36 @@ pub enum Kind {
 }
 
 /// One name of an entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Name {
     /// As written in the file.
     pub text: String,
     /// Written in capitals: matched only as an acronym.
     pub acronym: bool,
-    /// Its words as compared (see the module's documentation).
-    key: Vec<String>,
+    /// Its words as compared, analysed when first asked for.
+    key: OnceLock<Vec<String>>,
 }
 
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Name {}
+
 impl Name {
-    fn new(text: &str) -> Option<Name> {
-        let key = key(text);
-        if key.is_empty() {
-            return None;
-        }
-        let acronym = crate::analysis::acronym(text) == Some(text);
-        Some(Name {
+    fn new(text: &str) -> Name {
+        Name {
             text: text.to_string(),
-            acronym,
-            key,
-        })
+            acronym: crate::analysis::acronym(text) == Some(text),
+            key: OnceLock::new(),
+        }
+    }
+
+    /// Its words as compared (see the module's documentation).
+    pub fn key(&self) -> &[String] {
+        self.key.get_or_init(|| key(&self.text))
     }
 
     /// Whether a name with an `&` (`A&E`): one that cannot be mistaken for
@@ -92,13 +108,13 @@ pub struct LineError {
     pub message: String,
 }
 
-/// Entries and the lookup from a name's words to them.
+/// Entries, and their names by [`bucket`].
 #[derive(Clone, Debug, Default)]
 pub struct Thesaurus {
     entries: Vec<Entry>,
-    /// Key of a name of a `Same` entry -> (entry, name) pairs.
-    by_key: HashMap<Vec<String>, Vec<(usize, usize)>>,
-    /// Longest key, in words.
+    /// Bucket of a name of a `Same` entry -> (entry, name) pairs.
+    buckets: HashMap<(char, char), Vec<(usize, usize)>>,
+    /// Most words (hyphenated parts counted apart) in a name.
     longest: usize,
 }
 
@@ -117,9 +133,13 @@ pub struct Found<'a> {
 }
 
 impl Thesaurus {
-    /// The built-in thesaurus alone.
+    /// The built-in thesaurus alone. Its names are analysed only when a
+    /// query needs them (a test reads every line as a user's file is read).
     pub fn built_in() -> Thesaurus {
-        Thesaurus::parse(BUILT_IN, "built-in").expect("the built-in thesaurus is checked by a test")
+        let mut out = Thesaurus::default();
+        out.read(BUILT_IN, "built-in", false)
+            .expect("the built-in thesaurus is checked by a test");
+        out
     }
 
     /// Reads a thesaurus file: `name = name = ... | note`, `older -> newer |
@@ -133,6 +153,12 @@ impl Thesaurus {
 
     /// Adds the entries of another file (a user's, after the built-in).
     pub fn add(&mut self, text: &str, origin: &str) -> Result<(), LineError> {
+        self.read(text, origin, true)
+    }
+
+    /// Adds a file's entries; `check` analyses each name, to refuse one
+    /// with nothing to search or one said twice on a line.
+    fn read(&mut self, text: &str, origin: &str, check: bool) -> Result<(), LineError> {
         for (i, line) in text.lines().enumerate() {
             let err = |message: String| LineError {
                 origin: origin.to_string(),
@@ -143,15 +169,13 @@ impl Thesaurus {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let entry = entry(line).map_err(err)?;
+            let entry = entry(line, check).map_err(err)?;
             let at = self.entries.len();
             if entry.kind == Kind::Same {
                 for (n, name) in entry.names.iter().enumerate() {
-                    self.longest = self.longest.max(name.key.len());
-                    self.by_key
-                        .entry(name.key.clone())
-                        .or_default()
-                        .push((at, n));
+                    self.longest = self.longest.max(parts(&name.text).count());
+                    let b = bucket(&name.text);
+                    self.buckets.entry(b).or_default().push((at, n));
                 }
             }
             self.entries.push(Entry {
@@ -172,28 +196,30 @@ impl Thesaurus {
     /// with its other names; `successors` also follows the successor
     /// entries that hold any of them.
     pub fn find(&self, words: &[&str], successors: bool) -> Option<Found<'_>> {
-        // A typed word gives a name one word or more: no name is longer in
-        // typed words than its longest key.
+        // Each typed word gives a name one word or more.
         let most = self.longest.min(words.len());
-        let keys: Vec<Vec<String>> = words[..most].iter().map(|w| key(w)).collect();
+        let mut keys: Vec<Option<Vec<String>>> = vec![None; most];
         for len in (1..=most).rev() {
-            if keys[..len].iter().any(Vec::is_empty) {
-                continue;
-            }
-            let key: Vec<String> = keys[..len].concat();
-            if key.len() > self.longest {
-                continue;
-            }
-            let Some(hits) = self.by_key.get(&key) else {
+            let b = bucket(&words[..len].join(" "));
+            let Some(candidates) = self.buckets.get(&b) else {
                 continue;
             };
+            for (k, w) in keys[..len].iter_mut().zip(words) {
+                k.get_or_insert_with(|| key(w));
+            }
+            let keys: Vec<&Vec<String>> = keys[..len].iter().flatten().collect();
+            if keys.iter().any(|k| k.is_empty()) {
+                continue;
+            }
+            let key: Vec<String> = keys.iter().flat_map(|k| k.iter().cloned()).collect();
             let typed_as_acronym = len == 1 && is_written_as_acronym(words[0]);
-            let hits: Vec<(usize, usize)> = hits
+            let hits: Vec<(usize, usize)> = candidates
                 .iter()
                 .copied()
                 .filter(|&(e, n)| {
                     let name = &self.entries[e].names[n];
-                    !name.acronym || name.has_ampersand() || typed_as_acronym
+                    name.key() == key.as_slice()
+                        && (!name.acronym || name.has_ampersand() || typed_as_acronym)
                 })
                 .collect();
             let Some(&(e0, n0)) = hits.first() else {
@@ -203,34 +229,15 @@ impl Thesaurus {
             let mut entries: Vec<usize> = hits.iter().map(|&(e, _)| e).collect();
             entries.dedup();
             if successors {
-                let same: Vec<usize> = entries.clone();
-                for (at, entry) in self.entries.iter().enumerate() {
-                    if entry.kind == Kind::Successors
-                        && entry.names.iter().any(|s| {
-                            same.iter()
-                                .any(|&e| self.entries[e].names.iter().any(|n| n.key == s.key))
-                        })
-                    {
-                        entries.push(at);
-                        // The successors' own other names.
-                        for s in &entry.names {
-                            for &(e, _) in self.by_key.get(&s.key).into_iter().flatten() {
-                                if !entries.contains(&e) {
-                                    entries.push(e);
-                                }
-                            }
-                        }
-                    }
-                }
+                self.follow(&mut entries);
             }
             let mut others: Vec<&Name> = Vec::new();
             for &e in &entries {
                 for name in &self.entries[e].names {
-                    if name.key != typed.key
-                        && !others
-                            .iter()
-                            .any(|o| o.key == name.key && o.acronym == name.acronym)
-                    {
+                    let known = others
+                        .iter()
+                        .any(|o| o.key() == name.key() && o.acronym == name.acronym);
+                    if name.key() != typed.key() && !known {
                         others.push(name);
                     }
                 }
@@ -245,15 +252,70 @@ impl Thesaurus {
         None
     }
 
+    /// Adds to `entries` (equivalences) the successor entries that hold any
+    /// of their names, and the equivalences of those successors.
+    fn follow(&self, entries: &mut Vec<usize>) {
+        let same = entries.clone();
+        let named = |key: &[String]| {
+            same.iter()
+                .any(|&e| self.entries[e].names.iter().any(|n| n.key() == key))
+        };
+        for (at, entry) in self.entries.iter().enumerate() {
+            if entry.kind != Kind::Successors || !entry.names.iter().any(|s| named(s.key())) {
+                continue;
+            }
+            entries.push(at);
+            for s in &entry.names {
+                for &(e, n) in self.buckets.get(&bucket(&s.text)).into_iter().flatten() {
+                    if self.entries[e].names[n].key() == s.key() && !entries.contains(&e) {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+
     /// Every entry that names `text` (any kind, any case): what the
     /// `synonyms` command shows.
     pub fn entries_naming(&self, text: &str) -> Vec<&Entry> {
         let key = key(text);
         self.entries
             .iter()
-            .filter(|e| !key.is_empty() && e.names.iter().any(|n| n.key == key))
+            .filter(|e| !key.is_empty() && e.names.iter().any(|n| n.key() == key.as_slice()))
             .collect()
     }
+}
+
+/// The first consonants of a text's first and last parts (words, and the
+/// parts of hyphenated words). A name and the words that type it share
+/// them: stemming and spelling change a word's ending and vowels only
+/// (`paediatric`, `pediatric`; `Doctors’`, `doctor`).
+fn bucket(text: &str) -> (char, char) {
+    let first = parts(text).next().unwrap_or("");
+    let last = parts(text).last().unwrap_or("");
+    (consonant(first), consonant(last))
+}
+
+/// A text's words, hyphenated words in parts.
+fn parts(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || crate::analysis::is_hyphen_char(c))
+        .filter(|p| !p.is_empty())
+}
+
+/// The first letter or digit of a word that is not a vowel, case and
+/// diacritics folded (`_` when there is none).
+fn consonant(word: &str) -> char {
+    if word.is_ascii() {
+        return word
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .find(|b| b.is_ascii_alphanumeric() && !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'))
+            .map_or('_', char::from);
+    }
+    word.nfd()
+        .flat_map(char::to_lowercase)
+        .find(|c| c.is_alphanumeric() && !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'))
+        .unwrap_or('_')
 }
 
 /// A typed word written as an acronym: in capitals (an optional plural
@@ -262,8 +324,8 @@ fn is_written_as_acronym(word: &str) -> bool {
     word.contains('&') || crate::analysis::acronym(word).is_some()
 }
 
-/// One line, already trimmed and not a comment.
-fn entry(line: &str) -> Result<Entry, String> {
+/// One line, already trimmed and not a comment; `check` analyses its names.
+fn entry(line: &str, check: bool) -> Result<Entry, String> {
     let (left_out, body) = match line.strip_prefix('!') {
         Some(rest) => (true, rest.trim()),
         None => (false, line),
@@ -300,9 +362,11 @@ fn entry(line: &str) -> Result<Entry, String> {
                 "an empty name: put a name on each side of every `{sep}`"
             ));
         }
-        let name =
-            Name::new(raw).ok_or_else(|| format!("{raw:?} has no word that can be searched"))?;
-        if out.iter().any(|n| n.key == name.key) {
+        let name = Name::new(raw);
+        if check && name.key().is_empty() {
+            return Err(format!("{raw:?} has no word that can be searched"));
+        }
+        if check && out.iter().any(|n| n.key() == name.key()) {
             return Err(format!("{raw:?} is named twice on this line"));
         }
         out.push(name);

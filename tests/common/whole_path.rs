@@ -33,8 +33,10 @@ impl Setting {
 
 /// The requests one query text is sent as.
 pub fn requests(query: &str, setting: &Setting) -> Vec<SearchRequest> {
+    // As `eval` and `batch` ask: natural-language text, any word.
     let plain = |mut r: SearchRequest| {
         r.syntax = Syntax::Plain;
+        r.words = hpsearch::Words::Any;
         r
     };
     let mut out = Vec::new();
@@ -62,6 +64,7 @@ pub fn requests(query: &str, setting: &Setting) -> Vec<SearchRequest> {
     d.sort = Sort::Date;
     d.passages = 2;
     d.feedback = false;
+    d.expand = false;
     out.push(d);
 
     // Every copy its own hit, a page further on.
@@ -69,6 +72,7 @@ pub fn requests(query: &str, setting: &Setting) -> Vec<SearchRequest> {
     c.collapse = false;
     c.offset = 3;
     c.limit = 5;
+    c.successors = true;
     out.push(c);
 
     // Ids only, as `--ids-only` and `eval` ask.
@@ -108,6 +112,20 @@ pub fn run(index: &Index, setting: &Setting, query: &str) -> usize {
 pub fn check(req: &SearchRequest, r: &SearchResults) {
     let q = &req.query;
     assert!(r.hits.len() <= req.limit, "{q:?}: more hits than the limit");
+    // Any word only when asked, or when no article had them all (said so).
+    let fell_back = r.notices.iter().any(|n| n == hpsearch::search::FELL_BACK);
+    assert_eq!(
+        r.words == hpsearch::Words::Any,
+        req.words == hpsearch::Words::Any || fell_back,
+        "{q:?}"
+    );
+    assert!(!fell_back || req.words == hpsearch::Words::All, "{q:?}");
+    for a in &r.also_searched {
+        assert!(req.expand && !a.names.is_empty(), "{q:?}: {a:?}");
+    }
+    for s in &r.suggestions {
+        assert!(s.articles > s.word_articles, "{q:?}: {s:?}");
+    }
 
     // No article twice on a page, as a hit or as another hit's copy.
     let mut seen = HashSet::new();
