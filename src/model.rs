@@ -444,6 +444,10 @@ pub struct Timeline {
     pub total_articles: u64,
     /// What was left out of the query, and why.
     pub notices: Vec<String>,
+    /// The other names counted with names of the query, as in
+    /// [`SearchResults::also_searched`].
+    #[serde(default)]
+    pub also_searched: Vec<AlsoSearched>,
 }
 
 /// One source's counts in a [`Timeline`].

@@ -110,6 +110,7 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
         undated,
         total_articles: found.len() as u64,
         notices: planner.notices(),
+        also_searched: std::mem::take(&mut planner.also_searched),
     })
 }
 

@@ -96,6 +96,14 @@ fn human(out: &mut impl Write, t: &Timeline, style: &Style) -> io::Result<()> {
         "{}",
         style.bold(&format!("{} {noun}{span}", t.total_articles))
     )?;
+    for a in &t.also_searched {
+        writeln!(
+            out,
+            "also counted: {} (for {})",
+            a.names.join(", "),
+            a.typed
+        )?;
+    }
     let width = style.columns();
     if t.rows.is_empty() {
         for line in bars(&t.intervals, &t.counts, width) {

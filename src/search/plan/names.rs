@@ -75,7 +75,11 @@ pub(super) fn units<'c>(
                 .iter()
                 .any(|w| is_stop_word(&w.to_lowercase()));
             out.push(Unit::Names(Names {
-                typed_text: query.get(from..at + last.len()).unwrap_or(last).to_string(),
+                typed_text: query
+                    .get(from..at + last.len())
+                    .unwrap_or(last)
+                    .trim_matches(|c: char| !c.is_alphanumeric() && c != '&')
+                    .to_string(),
                 typed: found.typed.clone(),
                 words: if stop_words {
                     Vec::new()
