@@ -11,7 +11,8 @@ use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur as TOccur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
-use super::{Planner, Target, sequence, terms_query};
+use super::words::{sequence, terms_query};
+use super::{Planner, Target};
 use crate::analysis::{Mode, TokenKind, analyze, is_stop_word};
 use crate::model::AlsoSearched;
 use crate::search::query::{Clause, Node, Occur, Scope};
