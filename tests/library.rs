@@ -507,3 +507,40 @@ fn an_article_gets_its_id_when_it_is_written() {
     assert_eq!(got, want);
     assert_eq!(index.article(&want).unwrap().unwrap().text, a.text);
 }
+
+#[test]
+fn a_users_thesaurus_entries_take_effect_at_once_and_a_bad_line_changes_nothing() {
+    let (_d, index) = common::index_with(vec![
+        art(
+            "w",
+            "S",
+            None,
+            "Staff at the depot began a walkout on Monday.",
+        ),
+        art("s", "S", None, "The stoppage at the depot ended on Friday."),
+    ]);
+    assert_eq!(common::all_ids(&index, "walkout"), ["w"]);
+    let err = index
+        .set_synonyms("walkout = stoppage | ours\nstoppage\n", "ours.txt")
+        .unwrap_err();
+    match &err {
+        hpsearch::Error::Synonyms(e) => assert_eq!((e.origin.as_str(), e.line), ("ours.txt", 2)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(common::all_ids(&index, "walkout"), ["w"]);
+    assert_eq!(
+        index
+            .set_synonyms("# ours\nwalkout = stoppage | our word\n", "ours.txt")
+            .unwrap(),
+        1
+    );
+    assert_eq!(common::all_ids(&index, "walkout"), ["s", "w"]);
+    let r = common::search(&index, "walkout");
+    assert_eq!(r.hits[0].id, "w", "the word typed first");
+    assert_eq!(r.also_searched[0].names, ["stoppage"]);
+    // Another index opened on the folder reads them too.
+    let again = Index::open(index.path()).unwrap();
+    assert_eq!(common::all_ids(&again, "walkout"), ["s", "w"]);
+    index.set_synonyms("", "ours.txt").unwrap();
+    assert_eq!(common::all_ids(&index, "walkout"), ["w"]);
+}

@@ -14,7 +14,7 @@ use verify::verify_checksums;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::OpenReadError;
@@ -61,7 +61,7 @@ pub struct Index {
     pub(crate) analysed: Arc<AtomicU64>,
     /// The built-in thesaurus with the index's own entries, read when a
     /// search first needs it.
-    thesaurus: OnceLock<Arc<Thesaurus>>,
+    thesaurus: RwLock<Option<Arc<Thesaurus>>>,
 }
 
 /// The user's thesaurus entries in an index folder (see
@@ -215,15 +215,15 @@ impl Index {
             reader,
             fields,
             analysed,
-            thesaurus: OnceLock::new(),
+            thesaurus: RwLock::new(None),
         })
     }
 
     /// The thesaurus searches of this index expand names with: the built-in
     /// one, and the entries given to [`Index::set_synonyms`].
     pub fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
-        if let Some(t) = self.thesaurus.get() {
-            return Ok(t.clone());
+        if let Some(t) = self.thesaurus.read().ok().and_then(|t| t.clone()) {
+            return Ok(t);
         }
         let file = self.path.join(SYNONYMS);
         let loaded = match std::fs::read_to_string(&file) {
@@ -238,7 +238,10 @@ impl Index {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BUILT_IN.clone(),
             Err(source) => return Err(Error::Io { path: file, source }),
         };
-        Ok(self.thesaurus.get_or_init(|| loaded).clone())
+        if let Ok(mut t) = self.thesaurus.write() {
+            *t = Some(loaded.clone());
+        }
+        Ok(loaded)
     }
 
     /// Makes `text` (a thesaurus file: see [`crate::thesaurus`]) the index's
@@ -246,21 +249,29 @@ impl Index {
     /// an empty text removes them. Fails, changing nothing, on a line that
     /// cannot be read (the error names it); `origin` names the file in that
     /// error and in the entries' [`crate::thesaurus::Entry::origin`].
-    /// Searches of this index opened afterwards use the entries.
+    /// Searches through this `Index` and through any opened afterwards use
+    /// the entries.
     pub fn set_synonyms(&self, text: &str, origin: &str) -> Result<usize> {
         let parsed = Thesaurus::parse(text, origin).map_err(Error::Synonyms)?;
         let file = self.path.join(SYNONYMS);
         if parsed.entries().is_empty() {
-            return match std::fs::remove_file(&file) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
-                    path: file,
-                    source: e,
-                }),
-                _ => Ok(0),
-            };
+            match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Io {
+                        path: file,
+                        source: e,
+                    });
+                }
+                _ => {}
+            }
+        } else {
+            write_atomically(&self.path.join(SYNONYMS_FROM), origin.as_bytes(), true)?;
+            write_atomically(&file, text.as_bytes(), true)?;
         }
-        write_atomically(&self.path.join(SYNONYMS_FROM), origin.as_bytes(), true)?;
-        write_atomically(&file, text.as_bytes(), true)?;
+        // Read again at the next search.
+        if let Ok(mut t) = self.thesaurus.write() {
+            *t = None;
+        }
         Ok(parsed.entries().len())
     }
 
