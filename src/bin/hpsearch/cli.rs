@@ -168,9 +168,10 @@ pub struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words, "exact phrase", +required, -excluded, OR, (groups),
-    /// title:word, source:NAME. Quote it in the shell; put `--` before a query that
-    /// starts with `-`
+    /// The query: words (every one required), "a phrase" (in any form),
+    /// exact:"as written", prefix*, AND, OR, +required, -excluded, (groups),
+    /// title:word, source:NAME. Quote it in the shell; put `--` before a query
+    /// that starts with `-`
     #[arg(required = true, value_name = "QUERY", num_args = 1..)]
     pub query: Vec<String>,
     #[command(flatten)]
