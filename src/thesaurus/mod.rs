@@ -19,6 +19,7 @@
 //! fall in its [`bucket`] (the first consonants of its first and last
 //! words, which stemming and spelling leave in place).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -45,7 +46,7 @@ pub enum Kind {
 #[derive(Clone, Debug)]
 pub struct Name {
     /// As written in the file.
-    pub text: String,
+    pub text: Cow<'static, str>,
     /// Written in capitals: matched only as an acronym.
     pub acronym: bool,
     /// Its words as compared, analysed when first asked for.
@@ -61,10 +62,10 @@ impl PartialEq for Name {
 impl Eq for Name {}
 
 impl Name {
-    fn new(text: &str) -> Name {
+    fn new(text: Cow<'static, str>) -> Name {
         Name {
-            text: text.to_string(),
-            acronym: crate::analysis::acronym(text) == Some(text),
+            acronym: crate::analysis::acronym(&text) == Some(&*text),
+            text,
             key: OnceLock::new(),
         }
     }
@@ -89,9 +90,9 @@ pub struct Entry {
     /// Its names, in the file's order (oldest first for successors).
     pub names: Vec<Name>,
     /// Where the names are used, or why the entry is left out.
-    pub note: String,
+    pub note: Cow<'static, str>,
     /// The file it comes from: `built-in` or the user's file name.
-    pub origin: String,
+    pub origin: Cow<'static, str>,
     /// Its line in that file (1-based).
     pub line: usize,
 }
@@ -137,7 +138,8 @@ impl Thesaurus {
     /// query needs them (a test reads every line as a user's file is read).
     pub fn built_in() -> Thesaurus {
         let mut out = Thesaurus::default();
-        out.read(BUILT_IN, "built-in", false)
+        // Names and notes stay in the text shipped: nothing is copied.
+        out.read(BUILT_IN, Cow::Borrowed("built-in"), false, Cow::Borrowed)
             .expect("the built-in thesaurus is checked by a test");
         out
     }
@@ -153,12 +155,20 @@ impl Thesaurus {
 
     /// Adds the entries of another file (a user's, after the built-in).
     pub fn add(&mut self, text: &str, origin: &str) -> Result<(), LineError> {
-        self.read(text, origin, true)
+        let owned = |s: &str| Cow::Owned(s.to_string());
+        self.read(text, Cow::Owned(origin.to_string()), true, owned)
     }
 
-    /// Adds a file's entries; `check` analyses each name, to refuse one
-    /// with nothing to search or one said twice on a line.
-    fn read(&mut self, text: &str, origin: &str, check: bool) -> Result<(), LineError> {
+    /// Adds a file's entries, its names and notes kept as `keep` makes them;
+    /// `check` analyses each name, to refuse one with nothing to search or
+    /// one said twice on a line.
+    fn read<'t>(
+        &mut self,
+        text: &'t str,
+        origin: Cow<'static, str>,
+        check: bool,
+        keep: impl Fn(&'t str) -> Cow<'static, str>,
+    ) -> Result<(), LineError> {
         for (i, line) in text.lines().enumerate() {
             let err = |message: String| LineError {
                 origin: origin.to_string(),
@@ -169,7 +179,7 @@ impl Thesaurus {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let entry = entry(line, check).map_err(err)?;
+            let entry = entry(line, check, &keep).map_err(err)?;
             let at = self.entries.len();
             if entry.kind == Kind::Same {
                 for (n, name) in entry.names.iter().enumerate() {
@@ -179,7 +189,7 @@ impl Thesaurus {
                 }
             }
             self.entries.push(Entry {
-                origin: origin.to_string(),
+                origin: origin.clone(),
                 line: i + 1,
                 ..entry
             });
@@ -325,7 +335,11 @@ fn is_written_as_acronym(word: &str) -> bool {
 }
 
 /// One line, already trimmed and not a comment; `check` analyses its names.
-fn entry(line: &str, check: bool) -> Result<Entry, String> {
+fn entry<'t>(
+    line: &'t str,
+    check: bool,
+    keep: impl Fn(&'t str) -> Cow<'static, str>,
+) -> Result<Entry, String> {
     let (left_out, body) = match line.strip_prefix('!') {
         Some(rest) => (true, rest.trim()),
         None => (false, line),
@@ -362,7 +376,7 @@ fn entry(line: &str, check: bool) -> Result<Entry, String> {
                 "an empty name: put a name on each side of every `{sep}`"
             ));
         }
-        let name = Name::new(raw);
+        let name = Name::new(keep(raw));
         if check && name.key().is_empty() {
             return Err(format!("{raw:?} has no word that can be searched"));
         }
@@ -380,8 +394,8 @@ fn entry(line: &str, check: bool) -> Result<Entry, String> {
     Ok(Entry {
         kind,
         names: out,
-        note: note.to_string(),
-        origin: String::new(),
+        note: keep(note),
+        origin: Cow::Borrowed(""),
         line: 0,
     })
 }

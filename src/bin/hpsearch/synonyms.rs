@@ -52,7 +52,7 @@ pub fn run(
         .filter(|f| f.words == words.len());
     let also_searches: Vec<&str> = found
         .as_ref()
-        .map(|f| f.others.iter().map(|n| n.text.as_str()).collect())
+        .map(|f| f.others.iter().map(|n| &*n.text).collect())
         .unwrap_or_default();
     let mut entries: Vec<&Entry> = found
         .as_ref()
@@ -70,7 +70,7 @@ pub fn run(
             .iter()
             .map(|e| EntryOut {
                 kind: kind(e.kind),
-                names: e.names.iter().map(|n| n.text.as_str()).collect(),
+                names: e.names.iter().map(|n| &*n.text).collect(),
                 note: &e.note,
                 origin: &e.origin,
                 line: e.line,

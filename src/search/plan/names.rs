@@ -158,7 +158,7 @@ impl Planner<'_> {
         {
             self.also_searched.push(AlsoSearched {
                 typed: n.typed_text.clone(),
-                names: n.others.iter().map(|o| o.text.clone()).collect(),
+                names: n.others.iter().map(|o| o.text.to_string()).collect(),
             });
         }
         match qs.len() {
@@ -210,8 +210,8 @@ impl Planner<'_> {
     fn name(&mut self, name: &Name, highlight: bool, lesser: bool) -> Option<Box<dyn Query>> {
         let field = self.field(Scope::All, Mode::Stemmed)?;
         if lesser && name.acronym && !name.has_ampersand() {
-            if highlight && self.highlighter.stemmed.insert(name.text.clone()) && lesser {
-                self.highlighter.lesser.insert(name.text.clone());
+            if highlight && self.highlighter.stemmed.insert(name.text.to_string()) && lesser {
+                self.highlighter.lesser.insert(name.text.to_string());
             }
             return Some(Box::new(TermQuery::new(
                 Term::from_field_text(field, &name.text),
