@@ -206,9 +206,20 @@ impl Thesaurus {
     /// with its other names; `successors` also follows the successor
     /// entries that hold any of them.
     pub fn find(&self, words: &[&str], successors: bool) -> Option<Found<'_>> {
+        self.find_with(words, &mut vec![None; words.len()], successors)
+    }
+
+    /// [`Thesaurus::find`], with the analysed words of `words` kept in
+    /// `keys` (one per word, filled as needed) for the next call, so a
+    /// caller trying each start of a run of words analyses each word once.
+    pub fn find_with(
+        &self,
+        words: &[&str],
+        keys: &mut [Option<Vec<String>>],
+        successors: bool,
+    ) -> Option<Found<'_>> {
         // Each typed word gives a name one word or more.
-        let most = self.longest.min(words.len());
-        let mut keys: Vec<Option<Vec<String>>> = vec![None; most];
+        let most = self.longest.min(words.len()).min(keys.len());
         for len in (1..=most).rev() {
             let b = bucket(&words[..len].join(" "));
             let Some(candidates) = self.buckets.get(&b) else {

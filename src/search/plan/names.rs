@@ -52,6 +52,8 @@ pub(super) fn units<'c>(
         return clauses.iter().map(Unit::One).collect();
     };
     let mut out = Vec::with_capacity(clauses.len());
+    // Each plain word analysed once, whichever start of its run finds it.
+    let mut keys: Vec<Option<Vec<String>>> = vec![None; clauses.len()];
     let mut i = 0;
     while i < clauses.len() {
         let plain: Vec<(&str, usize)> = clauses[i..]
@@ -69,7 +71,8 @@ pub(super) fn units<'c>(
             })
             .collect();
         let words: Vec<&str> = plain.iter().map(|(w, _)| *w).collect();
-        if let Some(found) = thesaurus.find(&words, successors) {
+        let cache = &mut keys[i..i + words.len()];
+        if let Some(found) = thesaurus.find_with(&words, cache, successors) {
             let (last, at) = plain[found.words - 1];
             let from = plain[0].1;
             let stop_words = words[..found.words]
