@@ -93,6 +93,10 @@ fn advice(err: &hpsearch::Error) -> Option<String> {
         }
         E::UnknownSource { .. } => " (`hpsearch sources` lists them all)".into(),
         E::EmptyPeriod { .. } => " (--since is after --until)".into(),
+        E::Synonyms(_) => {
+            "; correct the line, or give a corrected file with `hpsearch index --synonyms FILE`"
+                .into()
+        }
         _ => return None,
     })
 }
