@@ -26,47 +26,72 @@ pub(crate) struct Highlighter {
 }
 
 impl Highlighter {
+    /// Adds a word or phrase of `mode`: its terms at their positions in the
+    /// query (one term is a word, several a phrase). True if it is new.
+    pub fn add(&mut self, mode: Mode, seq: &[(u32, String)]) -> bool {
+        let (terms, phrases) = match mode {
+            Mode::Stemmed => (&mut self.stemmed, &mut self.stemmed_phrases),
+            Mode::Exact => (&mut self.exact, &mut self.phrases),
+        };
+        match seq {
+            [] => false,
+            [(_, t)] => terms.insert(t.clone()),
+            [(base, _), ..] => {
+                let phrase: Vec<(u32, String)> =
+                    seq.iter().map(|(p, t)| (p - base, t.clone())).collect();
+                let new = !phrases.contains(&phrase);
+                if new {
+                    phrases.push(phrase);
+                }
+                new
+            }
+        }
+    }
+
     /// Byte ranges of matches in `text`, sorted and merged.
     pub fn highlight(&self, text: &str) -> Vec<[usize; 2]> {
         let mut ranges: Vec<[usize; 2]> = Vec::new();
-        // Terms are matched as the analyzer hands them over: no string is
-        // made for each token of the text.
-        if !self.stemmed_phrases.is_empty() {
-            let mut tokens = Vec::new();
-            analyze(text, Mode::Stemmed, &mut tokens);
-            ranges.extend(
-                tokens
-                    .iter()
-                    .filter(|t| self.stemmed.contains(&t.text))
-                    .map(|t| [t.start, t.end]),
-            );
-            phrase_ranges(&self.stemmed_phrases, &tokens, &mut ranges);
-        } else if !self.stemmed.is_empty() {
-            each_token(text, Mode::Stemmed, |term, start, end, _, _| {
-                if self.stemmed.contains(term) {
-                    ranges.push([start, end]);
-                }
-            });
-        }
-        if !self.exact.is_empty() && self.phrases.is_empty() {
-            each_token(text, Mode::Exact, |term, start, end, _, _| {
-                if self.exact.contains(term) {
-                    ranges.push([start, end]);
-                }
-            });
-        } else if !self.phrases.is_empty() {
-            let mut tokens = Vec::new();
-            analyze(text, Mode::Exact, &mut tokens);
-            ranges.extend(
-                tokens
-                    .iter()
-                    .filter(|t| self.exact.contains(&t.text))
-                    .map(|t| [t.start, t.end]),
-            );
-            phrase_ranges(&self.phrases, &tokens, &mut ranges);
-        }
+        light(
+            text,
+            Mode::Stemmed,
+            &self.stemmed,
+            &self.stemmed_phrases,
+            &mut ranges,
+        );
+        light(text, Mode::Exact, &self.exact, &self.phrases, &mut ranges);
         merge(ranges)
     }
+}
+
+/// Where `terms` and `phrases` (of `mode`) occur in `text`.
+fn light(
+    text: &str,
+    mode: Mode,
+    terms: &HashSet<String>,
+    phrases: &[Vec<(u32, String)>],
+    out: &mut Vec<[usize; 2]>,
+) {
+    if phrases.is_empty() {
+        // Terms are matched as the analyzer hands them over: no string is
+        // made for each token of the text.
+        if !terms.is_empty() {
+            each_token(text, mode, |term, start, end, _, _| {
+                if terms.contains(term) {
+                    out.push([start, end]);
+                }
+            });
+        }
+        return;
+    }
+    let mut tokens = Vec::new();
+    analyze(text, mode, &mut tokens);
+    out.extend(
+        tokens
+            .iter()
+            .filter(|t| terms.contains(&t.text))
+            .map(|t| [t.start, t.end]),
+    );
+    phrase_ranges(phrases, &tokens, out);
 }
 
 /// Where each of `phrases` occurs whole among `tokens` (of the phrases'

@@ -239,7 +239,7 @@ impl<'a> Planner<'a> {
     ) -> Result<Option<Box<dyn Query>>> {
         match unit {
             Unit::One(c) => self.node(&c.node, explicit, highlight),
-            Unit::Names(n) => Ok(self.names(n, highlight)),
+            Unit::Names(n) => self.names(n, highlight),
         }
     }
 
@@ -288,18 +288,15 @@ impl<'a> Planner<'a> {
         let mut only_filters = true;
         let mut any_filter = false;
         for unit in &self.units(clauses) {
-            let occur = match unit {
-                Unit::One(c) => {
-                    if let Some(names) = source_names_of(&c.node) {
-                        self.sources.push((c.occur, names));
-                        any_filter = true;
-                        continue;
-                    }
-                    self.reject_nested_sources(&c.node)?;
-                    c.occur
+            if let Unit::One(c) = unit {
+                if let Some(names) = source_names_of(&c.node) {
+                    self.sources.push((c.occur, names));
+                    any_filter = true;
+                    continue;
                 }
-                Unit::Names(_) => Occur::Should,
-            };
+                self.reject_nested_sources(&c.node)?;
+            }
+            let occur = unit.occur();
             let explicit = occur != Occur::Should;
             let highlight = occur != Occur::MustNot;
             // Ranking: a hyphenated word also scores its parts on their own.
@@ -346,19 +343,19 @@ impl<'a> Planner<'a> {
     /// What an article must have to match a unit: its words in the title or
     /// the text (a group's clauses may each be in either). Does not score.
     fn require(&mut self, unit: &Unit, explicit: bool) -> Result<Option<Box<dyn Query>>> {
-        let node = match unit {
-            Unit::One(c) => &c.node,
-            Unit::Names(n) => return Ok(self.names_required(n)),
-        };
+        match unit {
+            Unit::One(c) => self.require_node(&c.node, explicit),
+            Unit::Names(n) => self.names_required(n),
+        }
+    }
+
+    /// [`Planner::require`] for one node.
+    fn require_node(&mut self, node: &Node, explicit: bool) -> Result<Option<Box<dyn Query>>> {
         Ok(match node {
             Node::Or(nodes) => {
                 let mut qs = Vec::new();
                 for n in nodes {
-                    let clause = Clause {
-                        occur: Occur::Should,
-                        node: n.clone(),
-                    };
-                    if let Some(q) = self.require(&Unit::One(&clause), explicit)? {
+                    if let Some(q) = self.require_node(n, explicit)? {
                         qs.push((TOccur::Should, q));
                     }
                 }
@@ -367,10 +364,7 @@ impl<'a> Planner<'a> {
             Node::Group(clauses) => {
                 let mut qs = Vec::new();
                 for u in &self.units(clauses) {
-                    let occur = match u {
-                        Unit::One(c) => c.occur,
-                        Unit::Names(_) => Occur::Should,
-                    };
+                    let occur = u.occur();
                     let Some(q) = self.require(u, explicit || occur != Occur::Should)? else {
                         continue;
                     };
@@ -381,10 +375,7 @@ impl<'a> Planner<'a> {
                     };
                     qs.push((occur, q));
                 }
-                if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
-                    qs.push((TOccur::Must, every_article()));
-                }
-                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+                group(qs)
             }
             leaf => self.in_either(|p| p.node(leaf, explicit, false))?,
         })
@@ -402,13 +393,7 @@ impl<'a> Planner<'a> {
             qs.extend(build(self)?);
         }
         self.loose = loose;
-        Ok(match qs.len() {
-            0 => None,
-            1 => qs.pop(),
-            _ => Some(Box::new(BooleanQuery::new(
-                qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
-            ))),
-        })
+        Ok(any_of(qs))
     }
 
     fn reject_nested_sources(&self, node: &Node) -> Result<()> {
@@ -458,10 +443,7 @@ impl<'a> Planner<'a> {
             Node::Group(clauses) => {
                 let mut qs = Vec::new();
                 for u in &self.units(clauses) {
-                    let c_occur = match u {
-                        Unit::One(c) => c.occur,
-                        Unit::Names(_) => Occur::Should,
-                    };
+                    let c_occur = u.occur();
                     let hl = highlight && c_occur != Occur::MustNot;
                     if let Some(q) = self.unit(u, explicit || c_occur != Occur::Should, hl)? {
                         let occur = match c_occur {
@@ -472,12 +454,7 @@ impl<'a> Planner<'a> {
                         qs.push((occur, q));
                     }
                 }
-                if qs.iter().all(|(o, _)| *o == TOccur::MustNot) && !qs.is_empty() {
-                    // A group of exclusions alone subtracts from every
-                    // article.
-                    qs.push((TOccur::Must, every_article()));
-                }
-                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+                group(qs)
             }
         })
     }
@@ -491,6 +468,29 @@ impl<'a> Planner<'a> {
             (Target::Text, Scope::All, Mode::Exact) => Some(self.f.text_exact),
             (Target::Text, Scope::Title, _) => None,
         }
+    }
+}
+
+/// A group's clauses as one query; `None` for none. A group of exclusions
+/// alone subtracts from every article.
+fn group(mut qs: Vec<(TOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if qs.is_empty() {
+        return None;
+    }
+    if qs.iter().all(|(o, _)| *o == TOccur::MustNot) {
+        qs.push((TOccur::Must, every_article()));
+    }
+    Some(Box::new(BooleanQuery::new(qs)))
+}
+
+/// Any of these queries: `None` for none, the query itself for one.
+fn any_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match qs.len() {
+        0 => None,
+        1 => qs.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
+        ))),
     }
 }
 

@@ -11,9 +11,9 @@ use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur as TOccur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
-use super::words::{sequence, terms_query};
-use super::{Planner, Target};
-use crate::analysis::{Mode, TokenKind, analyze, is_stop_word};
+use super::{Planner, Target, any_of};
+use crate::analysis::{Mode, Token, TokenKind, analyze, is_stop_word};
+use crate::error::Result;
 use crate::model::AlsoSearched;
 use crate::search::query::{Clause, Node, Occur, Scope};
 use crate::thesaurus::{Name, Thesaurus};
@@ -38,6 +38,16 @@ pub(super) struct Names {
 pub(super) enum Unit<'c> {
     One(&'c Clause),
     Names(Names),
+}
+
+impl Unit<'_> {
+    /// How the unit takes part in the match: a name's words were plain.
+    pub fn occur(&self) -> Occur {
+        match self {
+            Unit::One(c) => c.occur,
+            Unit::Names(_) => Occur::Should,
+        }
+    }
 }
 
 /// The clauses as units: each run of plain words (and each quoted phrase)
@@ -132,26 +142,17 @@ pub(super) fn units<'c>(
 impl Planner<'_> {
     /// A unit of names over the current target: the typed name, or (less)
     /// any other.
-    pub(super) fn names(&mut self, n: &Names, highlight: bool) -> Option<Box<dyn Query>> {
-        let mut qs: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+    pub(super) fn names(&mut self, n: &Names, highlight: bool) -> Result<Option<Box<dyn Query>>> {
+        let mut qs: Vec<Box<dyn Query>> = Vec::new();
         // The name as one (for words typed, a bonus where they stand
         // together as the name).
-        qs.extend(
-            self.name(&n.typed, highlight, false)
-                .map(|q| (TOccur::Should, q)),
-        );
+        qs.extend(self.name(&n.typed, highlight, false));
         for word in &n.words {
-            // Explicit: a stop word here is part of the name.
-            if let Ok(Some(q)) = self.node(word, false, highlight) {
-                qs.push((TOccur::Should, q));
-            }
+            qs.extend(self.node(word, false, highlight)?);
         }
         for other in &n.others {
             if let Some(q) = self.name(other, highlight, true) {
-                qs.push((
-                    TOccur::Should,
-                    Box::new(BoostQuery::new(q, OTHER_NAMES_WEIGHT)),
-                ));
+                qs.push(Box::new(BoostQuery::new(q, OTHER_NAMES_WEIGHT)));
             }
         }
         if highlight
@@ -164,45 +165,30 @@ impl Planner<'_> {
                 names: n.others.iter().map(|o| o.text.to_string()).collect(),
             });
         }
-        match qs.len() {
-            0 => None,
-            1 => qs.pop().map(|(_, q)| q),
-            _ => Some(Box::new(BooleanQuery::new(qs))),
-        }
+        Ok(any_of(qs))
     }
 
     /// What an article must have to match a unit of names: every word
     /// typed (each in the title or the text), or any other name.
-    pub(super) fn names_required(&mut self, n: &Names) -> Option<Box<dyn Query>> {
-        let mut qs: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+    pub(super) fn names_required(&mut self, n: &Names) -> Result<Option<Box<dyn Query>>> {
+        let mut qs: Vec<Box<dyn Query>> = Vec::new();
         if n.words.is_empty() {
-            qs.extend(
-                self.in_either(|p| Ok(p.name(&n.typed, false, false)))
-                    .ok()
-                    .flatten()
-                    .map(|q| (TOccur::Should, q)),
-            );
+            qs.extend(self.in_either(|p| Ok(p.name(&n.typed, false, false)))?);
         } else {
             let mut all = Vec::new();
             for word in &n.words {
-                if let Ok(Some(q)) = self.in_either(|p| p.node(word, false, false)) {
+                if let Some(q) = self.in_either(|p| p.node(word, false, false))? {
                     all.push((TOccur::Must, q));
                 }
             }
             if !all.is_empty() {
-                qs.push((TOccur::Should, Box::new(BooleanQuery::new(all))));
+                qs.push(Box::new(BooleanQuery::new(all)));
             }
         }
         for other in &n.others {
-            if let Ok(Some(q)) = self.in_either(|p| Ok(p.name(other, false, true))) {
-                qs.push((TOccur::Should, q));
-            }
+            qs.extend(self.in_either(|p| Ok(p.name(other, false, true)))?);
         }
-        match qs.len() {
-            0 => None,
-            1 => qs.pop().map(|(_, q)| q),
-            _ => Some(Box::new(BooleanQuery::new(qs))),
-        }
+        Ok(any_of(qs))
     }
 
     /// One name over the current target: another name that is an acronym
@@ -211,9 +197,13 @@ impl Planner<'_> {
     /// phrase of stemmed words (so it matches inflected). `lesser`: another
     /// name, not the one typed.
     fn name(&mut self, name: &Name, highlight: bool, lesser: bool) -> Option<Box<dyn Query>> {
-        let field = self.field(Scope::All, Mode::Stemmed)?;
         if lesser && name.acronym && !name.has_ampersand() {
-            if highlight && self.highlighter.stemmed.insert(name.text.to_string()) && lesser {
+            let field = self.field(Scope::All, Mode::Stemmed)?;
+            if highlight
+                && self
+                    .highlighter
+                    .add(Mode::Stemmed, &[(0, name.text.to_string())])
+            {
                 self.highlighter.lesser.insert(name.text.to_string());
             }
             return Some(Box::new(TermQuery::new(
@@ -225,33 +215,10 @@ impl Planner<'_> {
         analyze(&name.text, Mode::Stemmed, &mut stemmed);
         analyze(&name.text, Mode::Exact, &mut exact);
         stemmed.retain(|t| t.kind != TokenKind::Acronym);
-        let words = |tokens: &[crate::analysis::Token]| {
-            tokens.iter().filter(|t| t.kind == TokenKind::Word).count()
-        };
+        let words = |tokens: &[Token]| tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
         if words(&stemmed) < words(&exact) {
             return self.exact(exact, Scope::All, highlight);
         }
-        if highlight {
-            let seq = sequence(&stemmed);
-            let h = &mut self.highlighter;
-            let added = match seq.as_slice() {
-                [] => false,
-                [(_, t)] => h.stemmed.insert(t.clone()),
-                [(base, _), ..] => {
-                    let phrase: Vec<(u32, String)> =
-                        seq.iter().map(|(p, t)| (p - base, t.clone())).collect();
-                    let new = !h.stemmed_phrases.contains(&phrase);
-                    if new {
-                        h.stemmed_phrases.push(phrase);
-                    }
-                    new
-                }
-            };
-            if added && lesser {
-                let key: Vec<&str> = seq.iter().map(|(_, t)| t.as_str()).collect();
-                h.lesser.insert(key.join(" "));
-            }
-        }
-        terms_query(&stemmed, field, true)
+        self.stemmed_terms(&stemmed, Scope::All, highlight, lesser)
     }
 }

@@ -162,24 +162,29 @@ impl Planner<'_> {
         let mut tokens = Vec::new();
         analyze(text, Mode::Stemmed, &mut tokens);
         tokens.retain(|t| t.kind != TokenKind::Acronym);
-        let seq = sequence(&tokens);
+        self.stemmed_terms(&tokens, scope, highlight, false)
+    }
+
+    /// Stemmed tokens (acronyms' capitals left out) as a term or phrase over
+    /// the stemmed field; `lesser` marks them, when highlighted, as brought
+    /// in by another name. `None` when no word is left.
+    pub(super) fn stemmed_terms(
+        &mut self,
+        tokens: &[Token],
+        scope: Scope,
+        highlight: bool,
+        lesser: bool,
+    ) -> Option<Box<dyn Query>> {
+        let seq = sequence(tokens);
         if seq.is_empty() {
             return None;
         }
-        if highlight {
-            match seq.as_slice() {
-                [(_, t)] => {
-                    self.highlighter.stemmed.insert(t.clone());
-                }
-                [(base, _), ..] => self
-                    .highlighter
-                    .stemmed_phrases
-                    .push(seq.iter().map(|(p, t)| (p - base, t.clone())).collect()),
-                [] => {}
-            }
+        if highlight && self.highlighter.add(Mode::Stemmed, &seq) && lesser {
+            let key: Vec<&str> = seq.iter().map(|(_, t)| t.as_str()).collect();
+            self.highlighter.lesser.insert(key.join(" "));
         }
         let field = self.field(scope, Mode::Stemmed)?;
-        terms_query(&tokens, field, true)
+        terms_query(tokens, field, true)
     }
 
     pub(super) fn exact(
@@ -188,19 +193,8 @@ impl Planner<'_> {
         scope: Scope,
         highlight: bool,
     ) -> Option<Box<dyn Query>> {
-        let seq = sequence(&tokens);
         if highlight {
-            match seq.as_slice() {
-                [] => {}
-                [(_, t)] => {
-                    self.highlighter.exact.insert(t.clone());
-                }
-                [(base, _), ..] => {
-                    self.highlighter
-                        .phrases
-                        .push(seq.iter().map(|(p, t)| (p - base, t.clone())).collect());
-                }
-            }
+            self.highlighter.add(Mode::Exact, &sequence(&tokens));
         }
         // Exact phrases ignore the joined form of hyphenated words: the
         // parts match with or without the hyphen.
