@@ -98,13 +98,16 @@ fn closest(
     most: u8,
 ) -> Result<Option<(String, u64)>> {
     for distance in 1..=most {
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.text_exact, word), distance, true);
+        // One automaton for every segment.
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(f.text_exact, word), distance, true)
+                .automaton()?;
         let mut held: HashMap<Vec<u8>, u64> = HashMap::new();
         for reader in searcher.segment_readers() {
             let index = reader.inverted_index(f.text_exact)?;
             let mut stream = index
                 .terms()
-                .search(fuzzy.automaton()?)
+                .search(&automaton)
                 .into_stream()
                 .map_err(tantivy::TantivyError::from)?;
             let mut seen = 0;
