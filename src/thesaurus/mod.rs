@@ -221,7 +221,7 @@ impl Thesaurus {
         // Each typed word gives a name one word or more.
         let most = self.longest.min(words.len()).min(keys.len());
         for len in (1..=most).rev() {
-            let b = bucket(&words[..len].join(" "));
+            let b = bucket_of(words[0], words[len - 1]);
             let Some(candidates) = self.buckets.get(&b) else {
                 continue;
             };
@@ -312,8 +312,13 @@ impl Thesaurus {
 /// them: stemming and spelling change a word's ending and vowels only
 /// (`paediatric`, `pediatric`; `Doctors’`, `doctor`).
 fn bucket(text: &str) -> (char, char) {
-    let first = parts(text).next().unwrap_or("");
-    let last = parts(text).last().unwrap_or("");
+    bucket_of(text, text)
+}
+
+/// The bucket of the words from `first` to `last`.
+fn bucket_of(first: &str, last: &str) -> (char, char) {
+    let first = parts(first).next().unwrap_or("");
+    let last = parts(last).last().unwrap_or("");
     (consonant(first), consonant(last))
 }
 
