@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use hpsearch::{Article, FacetCount, Hit, IndexStats, IndexSummary, SearchResults};
+use hpsearch::{AlsoSearched, Article, FacetCount, Hit, IndexStats, IndexSummary, SearchResults};
 
 /// ANSI styles, or nothing.
 pub struct Style {
@@ -82,14 +82,7 @@ pub fn search(
     if r.notices.iter().any(|n| n == hpsearch::search::FELL_BACK) {
         writeln!(out, "  no article has every word: these have some of them")?;
     }
-    for a in &r.also_searched {
-        writeln!(
-            out,
-            "  also searched: {} (for {})",
-            a.names.join(", "),
-            a.typed
-        )?;
-    }
+    other_names(out, "  also searched", &r.also_searched)?;
     for s in &r.suggestions {
         writeln!(
             out,
@@ -128,6 +121,15 @@ pub fn search(
         if r.facets.undated > 0 {
             writeln!(out, "    undated {}", r.facets.undated)?;
         }
+    }
+    Ok(())
+}
+
+/// One line per name of the query searched with its other names:
+/// `{lead}: Obamacare, ACA (for Affordable Care Act)`.
+pub fn other_names(out: &mut impl Write, lead: &str, names: &[AlsoSearched]) -> io::Result<()> {
+    for a in names {
+        writeln!(out, "{lead}: {} (for {})", a.names.join(", "), a.typed)?;
     }
     Ok(())
 }

@@ -96,14 +96,7 @@ fn human(out: &mut impl Write, t: &Timeline, style: &Style) -> io::Result<()> {
         "{}",
         style.bold(&format!("{} {noun}{span}", t.total_articles))
     )?;
-    for a in &t.also_searched {
-        writeln!(
-            out,
-            "also counted: {} (for {})",
-            a.names.join(", "),
-            a.typed
-        )?;
-    }
+    crate::render::other_names(out, "also counted", &t.also_searched)?;
     let width = style.columns();
     if t.rows.is_empty() {
         for line in bars(&t.intervals, &t.counts, width) {
