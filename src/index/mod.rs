@@ -255,14 +255,17 @@ impl Index {
         let parsed = Thesaurus::parse(text, origin).map_err(Error::Synonyms)?;
         let file = self.path.join(SYNONYMS);
         if parsed.entries().is_empty() {
-            match std::fs::remove_file(&file) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::Io {
-                        path: file,
-                        source: e,
-                    });
+            // The entries first: without them, their file's name is unused.
+            for gone in [file, self.path.join(SYNONYMS_FROM)] {
+                match std::fs::remove_file(&gone) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::Io {
+                            path: gone,
+                            source: e,
+                        });
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         } else {
             write_atomically(&self.path.join(SYNONYMS_FROM), origin.as_bytes(), true)?;
