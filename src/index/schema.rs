@@ -6,6 +6,9 @@
 //! `stripped`) and its MinHash signature (`sig`). BM25 statistics are those
 //! of articles, and a query scores each article once.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
 use tantivy::schema::{
     FAST, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
@@ -258,6 +261,34 @@ pub fn source_key(source: &str) -> String {
         .join(" ")
         .to_lowercase()
 }
+
+/// Article keys, cluster labels and near-duplicate band keys are already
+/// unique or uniform: hashing them again is wasted work.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        // Spread over all 64 bits: the table uses the top bits too.
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by article keys (or cluster labels), hashed by [`KeyHasher`].
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+/// A set of article keys (or cluster labels), hashed by [`KeyHasher`].
+pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// 64-bit key of an article id.
 pub fn article_key(id: &str) -> u64 {

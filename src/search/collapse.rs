@@ -6,13 +6,12 @@
 //! ones are listed under it as [`OtherCopy`]s. Counts and facets are taken
 //! before this step, so they include every copy.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::num::NonZeroU64;
 
 use crate::index::columns::SourceNames;
+use crate::index::schema::{KeyMap, KeySet};
 use crate::model::OtherCopy;
-use crate::search::collect::{ArticleAgg, KeyHasher};
+use crate::search::collect::ArticleAgg;
 
 /// A hit-to-be and the copies folded into it, as positions in the list of
 /// matching articles.
@@ -56,8 +55,7 @@ pub(crate) fn page_groups(
         best_first(order, page_end);
         return (order[..page_end].iter().map(group).collect(), n);
     }
-    let mut labels: HashSet<u64, BuildHasherDefault<KeyHasher>> =
-        HashSet::with_capacity_and_hasher(found.len(), Default::default());
+    let mut labels = KeySet::with_capacity_and_hasher(found.len(), Default::default());
     let mut unlabelled = 0;
     for a in found {
         match a.cluster.map(NonZeroU64::get) {
@@ -76,7 +74,7 @@ pub(crate) fn page_groups(
     let per_group = n.div_ceil(total.max(1));
     let mut m = (page_end * 2 * per_group).max(32).min(n);
     let mut groups: Vec<Group> = Vec::new();
-    let mut first_of: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut first_of: KeyMap<usize> = KeyMap::default();
     loop {
         best_first(order, m);
         groups.clear();
@@ -158,7 +156,7 @@ mod tests {
         let mut order = order_of(found);
         order.sort_unstable_by(cmp);
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
-        let mut first_of: HashMap<u64, usize> = HashMap::new();
+        let mut first_of: std::collections::HashMap<u64, usize> = Default::default();
         for &(_, at) in &order {
             match found[at as usize]
                 .cluster

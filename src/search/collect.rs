@@ -7,36 +7,12 @@
 //! ([`ArticleKeys`]).
 
 use std::cell::Cell;
-use std::hash::Hasher;
 use std::num::NonZeroU64;
 
 use crate::index::schema::name;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
-
-/// Article keys, cluster labels and near-duplicate band keys are already
-/// unique or uniform: hashing them again is wasted work.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        // Spread over all 64 bits: the table uses the top bits too.
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// What is known about one matching article.
 #[derive(Clone, Debug)]

@@ -4,7 +4,6 @@
 //! document each, in parallel batches; then one atomic tantivy commit
 //! with the run's summary as its payload.
 
-use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -60,7 +59,7 @@ impl Writer<'_> {
     pub(super) fn settle(&mut self, observer: &dyn Observer) -> Result<()> {
         // Nothing is added from here on: where each id came from is no
         // longer needed, and a large run should not carry it into the commit.
-        self.seen = HashMap::new();
+        self.seen = Default::default();
         let details = catalog::details(&self.searcher)?;
         let alive: Vec<(&u64, &catalog::Detail)> = details
             .iter()

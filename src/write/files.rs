@@ -36,16 +36,32 @@ impl Writer<'_> {
     /// The origin of `a`, its path shared with the article before when
     /// they come from one file.
     pub(super) fn origin(&mut self, a: &Article) -> Origin {
-        let path = match (&a.path, &self.last_path) {
-            (None, _) => None,
-            (Some(p), Some(last)) if **last == **p => Some(last.clone()),
-            (Some(p), _) => {
-                let p: Arc<str> = Arc::from(p.as_str());
-                self.last_path = Some(p.clone());
-                Some(p)
-            }
+        let path = match &a.path {
+            None => NO_PATH,
+            Some(p) => self.path_number(p),
         };
-        Origin { path, line: a.line }
+        // Line numbers past u32 are not kept: such a copy is named by its
+        // file alone.
+        let line = a.line.and_then(|l| u32::try_from(l).ok()).unwrap_or(0);
+        Origin { path, line }
+    }
+
+    /// The number of `path` among the run's paths: articles of one file come
+    /// together, so only the last path is compared.
+    fn path_number(&mut self, path: &str) -> u32 {
+        if self.paths.last().is_none_or(|last| **last != *path) {
+            self.paths.push(path.into());
+        }
+        (self.paths.len() - 1) as u32
+    }
+
+    /// Where an article of this run came from, for a warning.
+    pub(super) fn describe(&self, o: Origin) -> String {
+        match self.paths.get(o.path as usize) {
+            None => "an earlier article value".to_string(),
+            Some(p) if o.line > 0 => format!("{p}:{}", o.line),
+            Some(p) => p.to_string(),
+        }
     }
 
     /// A file with nothing that can be indexed (unreadable, binary, empty,
@@ -70,11 +86,10 @@ impl Writer<'_> {
         if !read {
             self.summary.unchanged_files += 1;
         }
-        let path: Arc<str> = Arc::from(path.display().to_string());
+        let path = self.path_number(&path.display().to_string());
         for akey in &state.akeys {
             if !self.deleted.contains(akey) && !self.seen.contains_key(akey) {
-                let path = Some(path.clone());
-                self.seen.insert(*akey, Origin { path, line: None });
+                self.seen.insert(*akey, Origin { path, line: 0 });
                 self.summary.unchanged += 1;
             }
         }
@@ -406,22 +421,18 @@ pub(super) fn at(path: &Path, line: Option<u64>, message: String) -> Warning {
 }
 
 /// Where an article of this run came from, for naming the first of two
-/// with one id.
+/// with one id: 8 bytes, as a large run holds one per article.
+#[derive(Clone, Copy)]
 pub(super) struct Origin {
-    /// `None` for an article given as a value (`add_article`).
-    path: Option<Arc<str>>,
-    line: Option<u64>,
+    /// Its number among [`Writer`]'s paths; [`NO_PATH`] for an article given
+    /// as a value (`add_article`).
+    path: u32,
+    /// Its line in the file; 0 for none.
+    line: u32,
 }
 
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.path, self.line) {
-            (None, _) => f.write_str("an earlier article value"),
-            (Some(p), Some(l)) => write!(f, "{p}:{l}"),
-            (Some(p), None) => f.write_str(p),
-        }
-    }
-}
+/// The path of an article given as a value.
+const NO_PATH: u32 = u32::MAX;
 
 /// The warning for a file that cannot be read.
 pub(super) fn cannot_read(e: &std::io::Error) -> String {

@@ -24,6 +24,7 @@
 //! before, the index is as it was.
 
 pub(crate) mod boilerplate;
+mod chunked;
 mod commit;
 mod files;
 pub(crate) mod neardup;
@@ -42,9 +43,10 @@ use tantivy::{IndexWriter, Searcher, Term};
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::index::catalog::{Catalog, FileMeta, FileState};
-use crate::index::schema::{self};
+use crate::index::schema::{self, KeyMap, KeySet};
 use crate::ingest::{self, Format, IngestOptions, InputFile};
 use crate::model::{Article, IndexSummary, Warning};
+use chunked::Chunked;
 use files::{Origin, at};
 use neardup::Signature;
 use observer::Forward;
@@ -248,19 +250,18 @@ pub struct Writer<'a> {
     /// This run's number, recorded on the articles it writes.
     run: u64,
     /// Article keys added or kept in this run, with where they came from.
-    seen: HashMap<u64, Origin>,
-    /// The path of the last article staged, shared by the origins of the
-    /// articles of one file.
-    last_path: Option<Arc<str>>,
+    seen: KeyMap<Origin>,
+    /// The paths the origins name, by number.
+    paths: Vec<Box<str>>,
     /// Indexed articles deleted in this run (replaced or removed).
-    deleted: HashSet<u64>,
+    deleted: KeySet,
     /// Articles staged in this run and then removed by id.
-    dropped: HashSet<u64>,
+    dropped: KeySet,
     /// Files already handled in this run, by key.
     files_done: HashSet<String>,
     /// Canonical folders, by folder as given.
     folders: HashMap<PathBuf, PathBuf>,
-    staged: Vec<Staged>,
+    staged: Chunked<Staged>,
     /// The paragraph fingerprints of `staged`, back to back in one block.
     paras: Vec<u64>,
     /// The signatures of `staged`, index for index.
@@ -316,13 +317,13 @@ impl Index {
             run: catalog.max_run + 1,
             searcher,
             catalog,
-            seen: HashMap::new(),
-            last_path: None,
-            deleted: HashSet::new(),
-            dropped: HashSet::new(),
+            seen: KeyMap::default(),
+            paths: Vec::new(),
+            deleted: KeySet::default(),
+            dropped: KeySet::default(),
             files_done: HashSet::new(),
             folders: HashMap::new(),
-            staged: Vec::new(),
+            staged: Chunked::default(),
             paras: Vec::new(),
             sigs: Signatures::default(),
             spill: Spill {
@@ -467,10 +468,11 @@ impl Writer<'_> {
         mut run: Option<&mut FileRun>,
         observer: &dyn Observer,
     ) -> Result<Outcome> {
-        if let Some(first) = self.seen.get(&p.akey) {
+        if let Some(&first) = self.seen.get(&p.akey) {
             let message = format!(
-                "id {:?} already added from {first}; this copy is skipped",
-                p.article.id
+                "id {:?} already added from {}; this copy is skipped",
+                p.article.id,
+                self.describe(first)
             );
             self.summary.skipped += 1;
             self.warn(

@@ -2,7 +2,7 @@
 //! commit knows the whole run; then one fixed-size record per article
 //! (keys, cluster, fingerprints, final signature, file) is appended, so a
 //! large run holds a few bytes per article while tantivy's arenas fill.
-//! The signatures of staged articles sit back to back in one allocation.
+//! The signatures of staged articles sit back to back in blocks.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -13,43 +13,71 @@ use super::{Pending, Staged, neardup};
 use crate::index::catalog::FileMeta;
 use crate::model::Article;
 
-/// The staged articles' signatures, back to back in one allocation (so that
-/// freeing them gives the memory back at once), in staged order.
+/// The staged articles' signatures, back to back in blocks of
+/// [`SIG_BLOCK`] bytes (a large run's signatures are never moved to a
+/// larger allocation while the old one is still held), in staged order.
 #[derive(Default)]
 pub(super) struct Signatures {
-    pub(super) values: Vec<u8>,
-    /// Per article, where its signature starts in `values` (shifted left 8
-    /// bits) and its length (the low 8 bits; 0 for none).
-    pub(super) spans: Vec<u64>,
+    blocks: Vec<Vec<u8>>,
+    /// Per article, where its signature starts (block number times
+    /// [`SIG_BLOCK`] plus its offset in the block, shifted left 8 bits)
+    /// and its length (the low 8 bits; 0 for none).
+    spans: Vec<u64>,
 }
+
+/// Bytes per block of signatures.
+const SIG_BLOCK: usize = 1 << 20;
 
 impl Signatures {
     pub(super) fn push(&mut self, sig: &[u8]) {
-        self.spans.push(span(self.values.len(), sig));
-        self.values.extend_from_slice(sig);
+        let at = self.place(sig);
+        self.spans.push(span(at, sig));
+    }
+
+    /// Copies `sig` into the last block, or a new one if it has no room;
+    /// returns where it starts.
+    fn place(&mut self, sig: &[u8]) -> usize {
+        if self
+            .blocks
+            .last()
+            .is_none_or(|b| b.len() + sig.len() > SIG_BLOCK)
+        {
+            self.blocks.push(Vec::with_capacity(SIG_BLOCK));
+        }
+        let n = self.blocks.len() - 1;
+        let block = &mut self.blocks[n];
+        let at = n * SIG_BLOCK + block.len();
+        block.extend_from_slice(sig);
+        at
     }
 
     /// Article `i`'s signature; empty if it has none.
     pub(super) fn get(&self, i: usize) -> &[u8] {
         let at = (self.spans[i] >> 8) as usize;
-        &self.values[at..at + (self.spans[i] & 0xff) as usize]
+        let (block, from) = (at / SIG_BLOCK, at % SIG_BLOCK);
+        let len = (self.spans[i] & 0xff) as usize;
+        if len == 0 {
+            return &[];
+        }
+        &self.blocks[block][from..from + len]
     }
 
     /// Replaces article `i`'s signature: in place if it fits.
     pub(super) fn set(&mut self, i: usize, sig: &[u8]) {
         let at = (self.spans[i] >> 8) as usize;
         if sig.len() <= (self.spans[i] & 0xff) as usize {
-            self.values[at..at + sig.len()].copy_from_slice(sig);
+            let (block, from) = (at / SIG_BLOCK, at % SIG_BLOCK);
+            self.blocks[block][from..from + sig.len()].copy_from_slice(sig);
             self.spans[i] = span(at, sig);
         } else {
-            self.spans[i] = span(self.values.len(), sig);
-            self.values.extend_from_slice(sig);
+            let at = self.place(sig);
+            self.spans[i] = span(at, sig);
         }
     }
 }
 
-/// A signature's place in [`Signatures::values`].
-pub(super) fn span(at: usize, sig: &[u8]) -> u64 {
+/// A signature's place in [`Signatures`].
+fn span(at: usize, sig: &[u8]) -> u64 {
     debug_assert!(sig.len() <= neardup::HASHES);
     ((at as u64) << 8) | sig.len() as u64
 }
@@ -233,5 +261,32 @@ mod tests {
             "cut short"
         );
         assert!(Record::read(&bytes[..first], &[]).is_none(), "unknown file");
+    }
+
+    #[test]
+    fn signatures_come_back_across_blocks_and_after_replacing() {
+        let sig = |i: usize| -> Vec<u8> { (0..(i % 200) as u8).map(|b| b ^ i as u8).collect() };
+        let mut sigs = Signatures::default();
+        // Enough to fill several blocks; every 200th is empty.
+        let n = 3 * SIG_BLOCK / 100;
+        for i in 0..n {
+            sigs.push(&sig(i));
+        }
+        assert!(sigs.blocks.len() >= 3);
+        assert!(sigs.blocks.iter().all(|b| b.len() <= SIG_BLOCK));
+        for i in (0..n).step_by(97) {
+            assert_eq!(sigs.get(i), sig(i).as_slice(), "signature {i}");
+        }
+        // Shorter in place, longer at the end, empty to none.
+        let shorter = vec![7u8; 3];
+        let longer = vec![9u8; 250];
+        sigs.set(5, &shorter);
+        sigs.set(6, &longer);
+        sigs.set(7, &[]);
+        assert_eq!(sigs.get(5), shorter.as_slice());
+        assert_eq!(sigs.get(6), longer.as_slice());
+        assert_eq!(sigs.get(7), &[] as &[u8]);
+        assert_eq!(sigs.get(8), sig(8).as_slice());
+        assert_eq!(sigs.get(n - 1), sig(n - 1).as_slice());
     }
 }
