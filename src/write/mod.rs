@@ -27,6 +27,7 @@ pub(crate) mod boilerplate;
 mod chunked;
 mod commit;
 mod files;
+mod merges;
 pub(crate) mod neardup;
 mod observer;
 pub mod passage;
@@ -38,6 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::{IndexWriter, Searcher, Term};
 
 use crate::error::{Error, Result};
@@ -74,7 +76,8 @@ const WRITE_BATCH_BYTES: usize = 1 << 20;
 /// Settings of a [`Writer`].
 #[derive(Clone, Debug)]
 pub struct WriterOptions {
-    /// Memory budget for tantivy's indexing buffers, in bytes (`--memory`).
+    /// Memory budget for tantivy's indexing buffers, in bytes (`--memory`);
+    /// also the most one merge of segments reads.
     pub memory_bytes: usize,
     /// Indexing threads; default: the number of cores, at most 8.
     pub threads: Option<usize>,
@@ -274,6 +277,8 @@ pub struct Writer<'a> {
     sent: u64,
     /// How much text may wait there (a share of the memory budget).
     queue_limit: u64,
+    /// The run's memory budget, which also bounds what one merge reads.
+    memory_bytes: usize,
 }
 
 impl Index {
@@ -289,10 +294,12 @@ impl Index {
         let per_thread = (options.memory_bytes / threads).max(MIN_MEMORY_PER_THREAD);
         let started = Instant::now();
         let writer = loop {
-            match self
-                .inner
-                .writer_with_num_threads(threads, per_thread * threads)
-            {
+            let tantivy_options = IndexWriterOptions::builder()
+                .num_worker_threads(threads)
+                .memory_budget_per_thread(per_thread)
+                .num_merge_threads(1)
+                .build();
+            match self.inner.writer_with_options(tantivy_options) {
                 Ok(w) => break w,
                 Err(tantivy::TantivyError::LockFailure(..)) => {
                     let waited = started.elapsed();
@@ -306,6 +313,9 @@ impl Index {
                 Err(other) => return Err(Error::from(other)),
             }
         };
+        // Segments merge after the run's documents are written (see
+        // `merges`).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         // With the lock held (perhaps after waiting for another run), the
         // latest commit is the one to build on.
         self.reload()?;
@@ -336,6 +346,7 @@ impl Index {
             started: Instant::now(),
             sent: self.analysed.load(Ordering::Relaxed),
             queue_limit: (options.memory_bytes / QUEUE_SHARE).max(MIN_QUEUE_BYTES) as u64,
+            memory_bytes: options.memory_bytes,
         })
     }
 }

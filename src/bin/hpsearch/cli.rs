@@ -148,7 +148,8 @@ pub struct IndexArgs {
     /// Use a file's folder name as its source when nothing else names one
     #[arg(long)]
     pub source_from_dir: bool,
-    /// Memory budget for indexing, in MB
+    /// Memory budget for indexing, in MB: tantivy's buffers, and the most
+    /// one merge of segments reads
     #[arg(long, value_name = "MB", default_value_t = hpsearch::write::DEFAULT_MEMORY_BYTES >> 20)]
     pub memory: usize,
     /// Indexing threads [default: number of cores]
