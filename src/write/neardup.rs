@@ -249,13 +249,18 @@ pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>
     for first in (0..BANDS).step_by(GROUP) {
         let bands = Bands::new(sigs, first..(first + GROUP).min(BANDS));
         for k in 0..bands.bands.len() {
-            let runs = bands.runs(k);
-            let found: Vec<(usize, Lookup)> = runs
-                .par_iter()
-                .flat_map_iter(|run| bands.compare(k, run, &best))
-                .collect();
-            for (i, lookup) in found {
-                best[i] = lookup;
+            // An entry is in one run of a band, so what a run finds never
+            // changes what another run of the band reads: applying the
+            // finds a slice of runs at a time bounds what is held (in a
+            // collection of copies, nearly every entry is in a run).
+            for runs in bands.runs(k).chunks(RUNS_AT_ONCE) {
+                let found: Vec<(usize, Lookup)> = runs
+                    .par_iter()
+                    .flat_map_iter(|run| bands.compare(k, run, &best))
+                    .collect();
+                for (i, lookup) in found {
+                    best[i] = lookup;
+                }
             }
         }
     }
@@ -265,6 +270,9 @@ pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>
         })
         .collect()
 }
+
+/// Runs of a band compared before their finds are applied.
+const RUNS_AT_ONCE: usize = 4096;
 
 /// An entry's lookup so far: the best earlier entry (similarity, entry).
 #[derive(Clone, Copy)]
