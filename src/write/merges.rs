@@ -28,8 +28,14 @@ pub(super) struct BoundedMerges {
 
 impl BoundedMerges {
     pub(super) fn new(dir: PathBuf, cap: u64) -> BoundedMerges {
+        let mut log = LogMergePolicy::default();
+        // Two segments of a tier are enough to merge: as nothing merges
+        // while a run indexes, a run's flushed segments would otherwise stay
+        // apart until eight of one size gather (six segments at 565,000
+        // articles made searches 11% slower than one, the command line 15%).
+        log.set_min_num_segments(2);
         BoundedMerges {
-            log: LogMergePolicy::default(),
+            log,
             dir,
             cap,
         }
