@@ -301,6 +301,54 @@ fn a_small_memory_budget_holds_back_and_loses_nothing() {
     assert_eq!(common::all_ids(&index, &mark(777)), ["a777"]);
 }
 
+/// The segments of an index folder, by their postings files.
+fn segments(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".idx").map(str::to_string)
+        })
+        .collect()
+}
+
+/// Segments merge after a run, two of a size at a time: a run of a few
+/// articles leaves the collection's large segment as it is, and the next
+/// such run merges the two small ones.
+#[test]
+fn small_runs_merge_with_each_other_not_into_the_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path()).unwrap();
+    let options = WriterOptions {
+        threads: Some(1),
+        ..WriterOptions::default()
+    };
+    let run = |from: usize, to: usize| {
+        let mut w = index.writer(&options).unwrap();
+        for i in from..to {
+            let text = format!("Ward {i} reports on staffing and rotas.");
+            w.add_article(art(&format!("a{i}"), "S", None, &text))
+                .unwrap();
+        }
+        w.commit().unwrap();
+        segments(dir.path())
+    };
+    let first = run(0, 200);
+    assert_eq!(first.len(), 1, "{first:?}");
+    let second = run(200, 202);
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert!(
+        second.is_superset(&first),
+        "the large segment was rewritten"
+    );
+    let third = run(202, 204);
+    assert_eq!(third.len(), 2, "the two small segments merge: {third:?}");
+    assert!(third.is_superset(&first), "the large segment was rewritten");
+    let mut r = SearchRequest::new("ward");
+    r.collapse = false;
+    assert_eq!(index.search(&r).unwrap().total_articles, 204);
+}
+
 /// A word of letters and digits is one name: its letter runs find other
 /// spellings (`FOXO3` / `FoxO3a`, `COVID19` / `COVID-19`), its digits and
 /// single letters alone find nothing, so counts stay those of the name.
