@@ -355,11 +355,9 @@ impl<'a> Planner<'a> {
             Node::Or(nodes) => {
                 let mut qs = Vec::new();
                 for n in nodes {
-                    if let Some(q) = self.require_node(n, explicit)? {
-                        qs.push((TOccur::Should, q));
-                    }
+                    qs.extend(self.require_node(n, explicit)?);
                 }
-                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+                any_of(qs)
             }
             Node::Group(clauses) => {
                 let mut qs = Vec::new();
@@ -434,11 +432,9 @@ impl<'a> Planner<'a> {
             Node::Or(nodes) => {
                 let mut qs = Vec::new();
                 for n in nodes {
-                    if let Some(q) = self.node(n, explicit, highlight)? {
-                        qs.push((TOccur::Should, q));
-                    }
+                    qs.extend(self.node(n, explicit, highlight)?);
                 }
-                (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+                any_of(qs)
             }
             Node::Group(clauses) => {
                 let mut qs = Vec::new();
