@@ -6,6 +6,7 @@
 //! ones are listed under it as [`OtherCopy`]s. Counts and facets are taken
 //! before this step, so they include every copy.
 
+use std::cmp::Ordering;
 use std::num::NonZeroU64;
 
 use crate::index::columns::SourceNames;
@@ -21,8 +22,42 @@ pub(crate) struct Group {
     pub copies: Vec<u32>,
 }
 
-/// How results are ordered: `(score, position in found)` pairs, best first.
-pub(crate) type Ranking<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> std::cmp::Ordering + 'a;
+/// A comparison of `(score, position in found)` pairs, best first.
+pub(crate) type Compare<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> Ordering + 'a;
+
+/// How results are ordered.
+pub(crate) struct Ranking<'a> {
+    /// The order by what each pair holds or points to directly (score,
+    /// date); pairs it finds equal may differ in `full`.
+    pub coarse: &'a Compare<'a>,
+    /// The whole order: `coarse`, its ties broken by what costs a read
+    /// (the article key). `full` never contradicts `coarse`.
+    pub full: &'a Compare<'a>,
+}
+
+impl Ranking<'_> {
+    /// Moves the best `m` pairs of `order` to its front, in order. The
+    /// selection runs on `coarse`; only the pairs that tie with the m-th
+    /// are compared in `full` (ties are frequent, copies score alike, and
+    /// each `full` tie reads two article keys).
+    fn best_first(&self, order: &mut [(f32, u32)], m: usize) {
+        if m == 0 {
+            return;
+        }
+        let mut end = m;
+        if m < order.len() {
+            order.select_nth_unstable_by(m - 1, self.coarse);
+            let nth = order[m - 1];
+            for i in m..order.len() {
+                if (self.coarse)(&order[i], &nth) == Ordering::Equal {
+                    order.swap(i, end);
+                    end += 1;
+                }
+            }
+        }
+        order[..end].sort_unstable_by(self.full);
+    }
+}
 
 /// The groups up to `page_end` in result order, and how many groups there
 /// are in all. `order` holds every matching article and is reordered only
@@ -34,25 +69,19 @@ pub(crate) type Ranking<'a> = dyn Fn(&(f32, u32), &(f32, u32)) -> std::cmp::Orde
 pub(crate) fn page_groups(
     order: &mut [(f32, u32)],
     found: &[ArticleAgg],
-    cmp: &Ranking,
+    ranking: &Ranking,
     page_end: usize,
     collapse: bool,
 ) -> (Vec<Group>, usize) {
     let n = order.len();
     let page_end = page_end.min(n);
-    let best_first = |order: &mut [(f32, u32)], m: usize| {
-        if m > 0 && m < order.len() {
-            order.select_nth_unstable_by(m - 1, cmp);
-        }
-        order[..m].sort_unstable_by(cmp);
-    };
     let group = |&(score, at): &(f32, u32)| Group {
         score,
         at,
         copies: Vec::new(),
     };
     if !collapse {
-        best_first(order, page_end);
+        ranking.best_first(order, page_end);
         return (order[..page_end].iter().map(group).collect(), n);
     }
     let mut labels = KeySet::with_capacity_and_hasher(found.len(), Default::default());
@@ -76,7 +105,7 @@ pub(crate) fn page_groups(
     let mut groups: Vec<Group> = Vec::new();
     let mut first_of: KeyMap<usize> = KeyMap::default();
     loop {
-        best_first(order, m);
+        ranking.best_first(order, m);
         groups.clear();
         first_of.clear();
         for r in &order[..m] {
@@ -110,7 +139,7 @@ pub(crate) fn page_groups(
         }
     }
     for (g, mut c) in groups.iter_mut().zip(copies) {
-        c.sort_unstable_by(cmp);
+        c.sort_unstable_by(ranking.full);
         g.copies = c.into_iter().map(|r| r.1).collect();
     }
     (groups, total)
@@ -152,7 +181,7 @@ mod tests {
     }
 
     /// Groups by a full sort and one walk: what `page_groups` must equal.
-    fn naive(found: &[ArticleAgg], cmp: &Ranking) -> Vec<(u32, Vec<u32>)> {
+    fn naive(found: &[ArticleAgg], cmp: &Compare) -> Vec<(u32, Vec<u32>)> {
         let mut order = order_of(found);
         order.sort_unstable_by(cmp);
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
@@ -185,18 +214,23 @@ mod tests {
                 .enumerate()
                 .map(|(i, &(s, c))| article(i as u32, f32::from(s), c))
                 .collect();
-            let cmp = |a: &(f32, u32), b: &(f32, u32)| {
-                b.0.total_cmp(&a.0)
-                    .then_with(|| a.1.cmp(&b.1))
-            };
-            let all = naive(&found, &cmp);
-            let (groups, total) = page_groups(&mut order_of(&found), &found, &cmp, page_end, true);
+            // Ties of score (frequent here) go by position, in reverse so
+            // that the order of the list does not give the answer away.
+            let coarse = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+            let full = |a: &(f32, u32), b: &(f32, u32)| coarse(a, b).then_with(|| b.1.cmp(&a.1));
+            let ranking = Ranking { coarse: &coarse, full: &full };
+            let all = naive(&found, &full);
+            let (groups, total) = page_groups(&mut order_of(&found), &found, &ranking, page_end, true);
             prop_assert_eq!(total, all.len());
             let got: Vec<(u32, Vec<u32>)> = groups.into_iter().map(|g| (g.at, g.copies)).collect();
             prop_assert_eq!(&got[..], &all[..page_end.min(all.len())]);
-            let (plain, total) = page_groups(&mut order_of(&found), &found, &cmp, page_end, false);
+            let (plain, total) = page_groups(&mut order_of(&found), &found, &ranking, page_end, false);
             prop_assert_eq!(total, found.len());
-            prop_assert_eq!(plain.len(), page_end.min(found.len()));
+            let mut sorted = order_of(&found);
+            sorted.sort_unstable_by(full);
+            let plain: Vec<u32> = plain.iter().map(|g| g.at).collect();
+            let first: Vec<u32> = sorted.iter().take(page_end).map(|r| r.1).collect();
+            prop_assert_eq!(plain, first);
         }
     }
 }

@@ -70,25 +70,32 @@ pub(crate) fn page(
         .enumerate()
         .map(|(i, a)| (a.total(), i as u32))
         .collect();
-    let by_score = |a: &(f32, u32), b: &(f32, u32)| {
-        b.0.total_cmp(&a.0).then_with(|| {
-            let (i, j) = (a.1 as usize, b.1 as usize);
-            keys.of(i, &found[i]).cmp(&keys.of(j, &found[j]))
-        })
+    let score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+    let key = |a: &(f32, u32), b: &(f32, u32)| {
+        let (i, j) = (a.1 as usize, b.1 as usize);
+        keys.of(i, &found[i]).cmp(&keys.of(j, &found[j]))
     };
-    let by_date = |a: &(f32, u32), b: &(f32, u32)| {
+    let date = |a: &(f32, u32), b: &(f32, u32)| {
         found[b.1 as usize]
             .day_key
             .cmp(&found[a.1 as usize].day_key)
-            .then_with(|| by_score(a, b))
     };
-    let cmp: &Ranking = match req.sort {
-        Sort::Relevance => &by_score,
-        Sort::Date => &by_date,
+    let by_score = |a: &(f32, u32), b: &(f32, u32)| score(a, b).then_with(|| key(a, b));
+    let by_date_score = |a: &(f32, u32), b: &(f32, u32)| date(a, b).then_with(|| score(a, b));
+    let by_date = |a: &(f32, u32), b: &(f32, u32)| by_date_score(a, b).then_with(|| key(a, b));
+    let ranking = match req.sort {
+        Sort::Relevance => Ranking {
+            coarse: &score,
+            full: &by_score,
+        },
+        Sort::Date => Ranking {
+            coarse: &by_date_score,
+            full: &by_date,
+        },
     };
     let matched = order.len();
     let page_end = req.offset.saturating_add(req.limit);
-    let (groups, total_groups) = page_groups(&mut order, found, cmp, page_end, req.collapse);
+    let (groups, total_groups) = page_groups(&mut order, found, &ranking, page_end, req.collapse);
     let page = groups
         .into_iter()
         .skip(req.offset)
