@@ -262,8 +262,10 @@ pub fn source_key(source: &str) -> String {
         .to_lowercase()
 }
 
-/// Article keys, cluster labels and near-duplicate band keys are already
-/// unique or uniform: hashing them again is wasted work.
+/// Article keys and near-duplicate band keys are already uniform, and
+/// cluster labels unique: one multiplication spreads a label's bits over
+/// the 64 (the table reads the top bits too), where a full hash would be
+/// wasted work.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct KeyHasher(u64);
 
@@ -277,11 +279,10 @@ impl Hasher for KeyHasher {
         }
     }
     fn write_u32(&mut self, n: u32) {
-        // Spread over all 64 bits: the table uses the top bits too.
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.write_u64(u64::from(n));
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

@@ -84,17 +84,14 @@ pub(crate) fn page_groups(
         ranking.best_first(order, page_end);
         return (order[..page_end].iter().map(group).collect(), n);
     }
-    let mut labels = KeySet::with_capacity_and_hasher(found.len(), Default::default());
-    let mut unlabelled = 0;
+    let mut labels = Labels::for_matches(found);
+    let mut total = 0;
     for a in found {
-        match a.cluster.map(NonZeroU64::get) {
-            Some(l) => {
-                labels.insert(l);
-            }
-            None => unlabelled += 1,
+        match a.cluster {
+            Some(l) => total += usize::from(labels.insert(l.get())),
+            None => total += 1,
         }
     }
-    let total = labels.len() + unlabelled;
     let wanted = page_end.min(total);
     // A prefix of twice the page times the articles per group nearly
     // always holds the page's groups (a collection with many copies per
@@ -127,11 +124,17 @@ pub(crate) fn page_groups(
         m = (m * 2).min(n);
     }
     // Every other article of a page group's cluster, wherever it ranks,
-    // in result order.
+    // in result order: the page's labels alone in the set, which answers
+    // for nearly every article that it is not one of them.
+    labels.clear();
+    for &l in first_of.keys() {
+        labels.insert(l);
+    }
     let mut copies: Vec<Vec<(f32, u32)>> = vec![Vec::new(); groups.len()];
     for r in order.iter() {
         if let Some(&g) = found[r.1 as usize]
             .cluster
+            .filter(|l| labels.contains(l.get()))
             .and_then(|l| first_of.get(&l.get()))
             && groups[g].at != r.1
         {
@@ -143,6 +146,72 @@ pub(crate) fn page_groups(
         g.copies = c.into_iter().map(|r| r.1).collect();
     }
     (groups, total)
+}
+
+/// A set of cluster labels. Labels are numbers given from 1 up
+/// ([`crate::write::neardup::Labels`]), so a set of a search's labels is
+/// nearly always a bitset: a bit per label the index has given, a few
+/// hundred kilobytes for millions of articles, where a hash set would take
+/// 16 bytes and a hash per match. Labels too large for that (an index of
+/// more labels than bits are worth) go in a hash set.
+enum Labels {
+    Bits(Vec<u64>),
+    Hashed(KeySet),
+}
+
+impl Labels {
+    /// An empty set able to hold the labels of `found`.
+    fn for_matches(found: &[ArticleAgg]) -> Labels {
+        let max = found
+            .iter()
+            .filter_map(|a| a.cluster)
+            .map(NonZeroU64::get)
+            .max()
+            .unwrap_or(0);
+        // Bits up to 64 per match, or 2^20 whatever the matches: never
+        // much more than the hash set would take.
+        let cap = (found.len() as u64 * 64).max(1 << 20);
+        if max < cap {
+            Labels::Bits(vec![0; (max / 64 + 1) as usize])
+        } else {
+            Labels::Hashed(KeySet::with_capacity_and_hasher(
+                found.len(),
+                Default::default(),
+            ))
+        }
+    }
+
+    /// Adds `label`; whether it was new.
+    fn insert(&mut self, label: u64) -> bool {
+        match self {
+            Labels::Bits(bits) => {
+                let (word, bit) = ((label / 64) as usize, 1u64 << (label % 64));
+                if word >= bits.len() {
+                    bits.resize(word + 1, 0);
+                }
+                let new = bits[word] & bit == 0;
+                bits[word] |= bit;
+                new
+            }
+            Labels::Hashed(set) => set.insert(label),
+        }
+    }
+
+    fn contains(&self, label: u64) -> bool {
+        match self {
+            Labels::Bits(bits) => bits
+                .get((label / 64) as usize)
+                .is_some_and(|w| w & (1u64 << (label % 64)) != 0),
+            Labels::Hashed(set) => set.contains(&label),
+        }
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Labels::Bits(bits) => bits.fill(0),
+            Labels::Hashed(set) => set.clear(),
+        }
+    }
 }
 
 /// A copy of a hit as it is shown: its id (read by the caller, a page at a
@@ -208,11 +277,15 @@ mod tests {
         fn the_page_is_the_start_of_the_full_grouping(
             articles in prop::collection::vec((0u8..20, prop::option::of(0u64..12)), 0..200),
             page_end in 0usize..60,
+            // Labels as an index gives them (small: a bitset), or too
+            // large for one (a hash set).
+            large in any::<bool>(),
         ) {
+            let base = if large { 1 << 40 } else { 0 };
             let found: Vec<ArticleAgg> = articles
                 .iter()
                 .enumerate()
-                .map(|(i, &(s, c))| article(i as u32, f32::from(s), c))
+                .map(|(i, &(s, c))| article(i as u32, f32::from(s), c.map(|c| c + base)))
                 .collect();
             // Ties of score (frequent here) go by position, in reverse so
             // that the order of the list does not give the answer away.

@@ -177,6 +177,7 @@ impl Writer<'_> {
         let found = neardup::best_earlier(&sigs, &wanted);
         drop(sigs);
         let best = &found[alive.len()..];
+        let mut labels = neardup::Labels::after(details.values().map(|d| d.cluster));
         let mut counter = Counter::default();
         for (_, d) in alive {
             counter.add(d.group, d.cluster, &d.paras);
@@ -192,11 +193,11 @@ impl Writer<'_> {
                 (Label::Keep, _) => (
                     details
                         .get(&s.akey)
-                        .map_or_else(|| neardup::fresh_label(s.akey, s.chash), |d| d.cluster),
+                        .map_or_else(|| labels.fresh(), |d| d.cluster),
                     false,
                 ),
                 (Label::Assign, Some(label)) => (label, true),
-                (Label::Assign, None) => (neardup::fresh_label(s.akey, s.chash), false),
+                (Label::Assign, None) => (labels.fresh(), false),
             };
             s.cluster = cluster;
             s.joined = joined;

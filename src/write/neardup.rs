@@ -211,14 +211,30 @@ fn estimate(a: &[u8], b: &[u8]) -> f64 {
     ((same as f64 / HASHES as f64 - CHANCE) / (1.0 - CHANCE)).max(0.0)
 }
 
-/// The label of a new cluster started by an article: fresh for each
-/// version of its content, so an article edited out of a cluster does not
-/// keep the label its copies still carry.
-pub(crate) fn fresh_label(akey: u64, chash: u64) -> u64 {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&akey.to_le_bytes());
-    bytes[8..].copy_from_slice(&chash.to_le_bytes());
-    xxhash_rust::xxh3::xxh3_64(&bytes)
+/// The labels of new clusters: numbers from 1 up, each above every label
+/// the index holds, so a label is fresh for each version of an article's
+/// content (an article edited out of a cluster does not keep the label its
+/// copies still carry), and small: the `cluster` column packs them in few
+/// bits, and a search counts the clusters it matches in a bitset
+/// (`search::collapse`).
+pub(crate) struct Labels {
+    next: u64,
+}
+
+impl Labels {
+    /// Labels after every one of `held`.
+    pub fn after(held: impl Iterator<Item = u64>) -> Labels {
+        Labels {
+            next: held.max().unwrap_or(0).saturating_add(1),
+        }
+    }
+
+    /// The next fresh label.
+    pub fn fresh(&mut self) -> u64 {
+        let label = self.next;
+        self.next = self.next.saturating_add(1);
+        label
+    }
 }
 
 /// For each entry `i` with `wanted[i]`, the most similar entry before it at
@@ -487,6 +503,20 @@ mod tests {
 
     fn all(text: &str) -> Signature {
         signature(text, |_| true)
+    }
+
+    #[test]
+    fn new_labels_come_after_every_label_held() {
+        let mut first = Labels::after(std::iter::empty());
+        assert_eq!((first.fresh(), first.fresh()), (1, 2));
+        let mut later = Labels::after([7, 3, 5].into_iter());
+        assert_eq!((later.fresh(), later.fresh()), (8, 9));
+        let mut full = Labels::after([u64::MAX].into_iter());
+        assert_eq!(
+            full.fresh(),
+            u64::MAX,
+            "saturates, never wraps to 0 (no label)"
+        );
     }
 
     #[test]
