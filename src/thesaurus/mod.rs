@@ -19,8 +19,8 @@
 //! fall in its [`bucket`] (the first consonants of its first and last
 //! words, which stemming and spelling leave in place).
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -63,8 +63,11 @@ impl Eq for Name {}
 
 impl Name {
     fn new(text: Cow<'static, str>) -> Name {
+        // Most names are words in lower case: only a short name with a
+        // capital can be an acronym.
+        let short_capitals = text.len() <= 5 && text.bytes().any(|b| b.is_ascii_uppercase());
         Name {
-            acronym: crate::analysis::acronym(&text) == Some(&*text),
+            acronym: short_capitals && crate::analysis::acronym(&text) == Some(&*text),
             text,
             key: OnceLock::new(),
         }
@@ -114,7 +117,7 @@ pub struct LineError {
 pub struct Thesaurus {
     entries: Vec<Entry>,
     /// Bucket of a name of a `Same` entry -> (entry, name) pairs.
-    buckets: HashMap<(char, char), Vec<(usize, usize)>>,
+    buckets: FxHashMap<(char, char), Vec<(usize, usize)>>,
     /// Most words (hyphenated parts counted apart) in a name.
     longest: usize,
 }
