@@ -6,8 +6,10 @@
 //! where the order of the index must not show: ties in ranking
 //! ([`ArticleKeys`]).
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::num::NonZeroU64;
+
+use rustc_hash::FxHashMap;
 
 use crate::index::schema::name;
 use tantivy::columnar::{Column, StrColumn};
@@ -61,20 +63,18 @@ impl ArticleAgg {
 /// breaks ties by them, so that the order of equal scores does not depend
 /// on where the index holds an article (two builds of one collection would
 /// rank ties differently). Ties are frequent (copies score alike), and a
-/// selection compares an article many times.
+/// selection compares an article many times; but only the ties at the
+/// edge of a selection are compared, so the keys read are a few among
+/// every match, kept in a map rather than a slot per match.
 pub(crate) struct ArticleKeys {
     columns: Vec<Column<u64>>,
-    /// By position in the list of articles found; [`UNREAD`] until read.
-    keys: Vec<Cell<u64>>,
+    /// By position in the list of articles found.
+    keys: RefCell<FxHashMap<usize, u64>>,
 }
 
-/// An [`ArticleKeys`] entry not read yet (a key that happens to equal it
-/// is read again each time, which is merely slower).
-const UNREAD: u64 = u64::MAX;
-
 impl ArticleKeys {
-    /// For the `found` articles of a search of `searcher`.
-    pub fn new(searcher: &tantivy::Searcher, found: usize) -> tantivy::Result<ArticleKeys> {
+    /// For the articles of a search of `searcher`.
+    pub fn new(searcher: &tantivy::Searcher) -> tantivy::Result<ArticleKeys> {
         let columns = searcher
             .segment_readers()
             .iter()
@@ -82,24 +82,21 @@ impl ArticleKeys {
             .collect::<tantivy::Result<_>>()?;
         Ok(ArticleKeys {
             columns,
-            keys: vec![Cell::new(UNREAD); found],
+            keys: Default::default(),
         })
     }
 
     /// The key of `a`, the article at position `i` of the list found.
     pub fn of(&self, i: usize, a: &ArticleAgg) -> u64 {
-        let cached = self.keys.get(i).map_or(UNREAD, Cell::get);
-        if cached != UNREAD {
-            return cached;
+        if let Some(&key) = self.keys.borrow().get(&i) {
+            return key;
         }
         let key = self
             .columns
             .get(a.at.segment_ord as usize)
             .and_then(|c| c.first(a.at.doc_id))
             .unwrap_or(0);
-        if let Some(c) = self.keys.get(i) {
-            c.set(key);
-        }
+        self.keys.borrow_mut().insert(i, key);
         key
     }
 }

@@ -133,7 +133,7 @@ impl<'a> Run<'a> {
             found = collect::collect(&searcher, &*plan.query, req.collapse)?;
         }
         let suggestions = suggest::suggest(&searcher, &index.fields, &planner.typed_words)?;
-        let keys = ArticleKeys::new(&searcher, found.len())?;
+        let keys = ArticleKeys::new(&searcher)?;
         let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
         let reranked = if req.sort == Sort::Relevance && plan.scored {
             let (feedback, terms) = (req.feedback, &planner.highlighter.stemmed);
