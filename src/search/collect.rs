@@ -158,9 +158,6 @@ pub(crate) fn by_segment(at: &[DocAddress]) -> Vec<(SegmentOrdinal, Vec<usize>)>
         .collect()
 }
 
-/// Aggregates [`collect`] makes room for up front, at most.
-const MAX_RESERVED: u64 = 1 << 16;
-
 /// Runs `query` and returns every article it matches, scored, in index
 /// order, in one list that each segment appends to (tantivy's own
 /// collecting would give one list per segment to copy together).
@@ -171,11 +168,10 @@ pub(crate) fn collect(
     clusters: bool,
 ) -> tantivy::Result<Vec<ArticleAgg>> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    // Room for a share of the index, up to a bound: growing the list by
-    // doubling copied it and touched twice the memory, and room never
-    // written costs no memory.
-    let room = (searcher.num_docs() / 4).min(MAX_RESERVED) as usize;
-    let mut articles = Vec::with_capacity(room);
+    // Room for every article of the index: growing the list by doubling
+    // copied it and touched twice the memory (in a fresh process each new
+    // page is a fault), and room never written is never given memory.
+    let mut articles = Vec::with_capacity(searcher.num_docs() as usize);
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         let cols = ArticleColumns::open(reader, clusters)?;
         let segment = segment as SegmentOrdinal;

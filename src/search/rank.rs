@@ -32,13 +32,15 @@ pub(crate) fn best(
     score: impl Fn(&ArticleAgg) -> Score,
     key: impl Fn(usize) -> u64,
 ) -> Vec<usize> {
-    let mut top: Vec<(Score, usize)> = found
+    // (score, position) pairs of 8 bytes: a search makes one per match.
+    let mut top: Vec<(Score, u32)> = found
         .iter()
         .enumerate()
-        .map(|(i, a)| (score(a), i))
+        .map(|(i, a)| (score(a), i as u32))
         .collect();
-    let desc = |a: &(Score, usize), b: &(Score, usize)| {
-        b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(&key(b.1)))
+    let desc = |a: &(Score, u32), b: &(Score, u32)| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| key(a.1 as usize).cmp(&key(b.1 as usize)))
     };
     if n == 0 {
         return Vec::new();
@@ -53,7 +55,7 @@ pub(crate) fn best(
     }
     top.sort_unstable_by(desc);
     top.truncate(n);
-    top.into_iter().map(|t| t.1).collect()
+    top.into_iter().map(|t| t.1 as usize).collect()
 }
 
 /// The groups of the requested page (copies of one story are one group
