@@ -7,7 +7,7 @@
 //! ([`ArticleKeys`]).
 
 use std::cell::RefCell;
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 
 use rustc_hash::FxHashMap;
 
@@ -21,11 +21,10 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 pub(crate) struct ArticleAgg {
     /// The article's document.
     pub at: DocAddress,
-    /// Its score in the one pass over every match: title and text.
+    /// Its score: the one pass over every match (title and text), and for
+    /// the re-ranked set what the re-rank added (best-passage evidence and
+    /// feedback, already weighted).
     pub score: Score,
-    /// What the re-rank added (best-passage evidence and feedback, already
-    /// weighted); 0 outside the re-ranked set.
-    pub bonus: Score,
     /// The article's source as an ordinal of its segment's `source` column
     /// (resolved by [`crate::index::columns::SourceNames`] for the few
     /// articles shown, and by ordinal when facets are counted); `NO_SOURCE`
@@ -34,9 +33,15 @@ pub(crate) struct ArticleAgg {
     /// Date key (`YYYYMMDD`), 0 for undated: see [`ArticleAgg::day`].
     pub day_key: u32,
     /// Near-duplicate cluster label (see [`crate::write::neardup`]); a label of 0
-    /// counts as none (the article is then a group of its own).
-    pub cluster: Option<NonZeroU64>,
+    /// counts as none (the article is then a group of its own). Labels are
+    /// numbered from 1 and fit 32 bits (four billion clusters); one that
+    /// did not would count as none. 24 bytes an aggregate: a search makes
+    /// one per match, and in a fresh process each page of them is a fault.
+    pub cluster: Option<NonZeroU32>,
 }
+
+// A search makes one aggregate per match: keep them at 24 bytes.
+const _: () = assert!(std::mem::size_of::<ArticleAgg>() == 24);
 
 /// [`ArticleAgg::source`] of an article without one.
 pub(crate) const NO_SOURCE: u32 = u32::MAX;
@@ -50,11 +55,6 @@ impl ArticleAgg {
     /// The article's source, keyed by (segment, ordinal) for counting.
     pub fn source_ord(&self) -> Option<(u32, u32)> {
         (self.source != NO_SOURCE).then_some((self.at.segment_ord, self.source))
-    }
-
-    /// The article's score: the one pass, and what the re-rank added.
-    pub fn total(&self) -> Score {
-        self.score + self.bonus
     }
 }
 
@@ -129,7 +129,6 @@ impl ArticleColumns {
         ArticleAgg {
             at,
             score,
-            bonus: 0.0,
             source: source
                 .and_then(|o| u32::try_from(o).ok())
                 .unwrap_or(NO_SOURCE),
@@ -142,7 +141,8 @@ impl ArticleColumns {
                 .cluster
                 .as_ref()
                 .and_then(|c| c.first(doc))
-                .and_then(NonZeroU64::new),
+                .and_then(|l| u32::try_from(l).ok())
+                .and_then(NonZeroU32::new),
         }
     }
 }

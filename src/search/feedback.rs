@@ -113,9 +113,7 @@ pub(super) fn round(
         return Ok(loaded);
     }
     let set: Vec<ArticleAgg> = top.iter().map(|&i| found[i].clone()).collect();
-    let leaders = best(&set, fb.articles, ArticleAgg::total, |k| {
-        keys.of(top[k], &set[k])
-    });
+    let leaders = best(&set, fb.articles, |a| a.score, |k| keys.of(top[k], &set[k]));
     let mut docs = Vec::with_capacity(leaders.len());
     for k in leaders {
         let i = top[k];
@@ -125,14 +123,14 @@ pub(super) fn round(
             text.push('\n');
             text.push_str(article.text.get(range).unwrap_or_default());
         }
-        docs.push((found[i].total(), text));
+        docs.push((found[i].score, text));
         // The best articles are mostly on the page too: read them once.
         loaded.insert(i, article);
     }
     let words = expansion(index.fields.text, &docs, query_terms, fb);
     let at: Vec<DocAddress> = top.iter().map(|&i| found[i].at).collect();
     for (k, score) in score_set(searcher, &words, &at)?.into_iter().enumerate() {
-        found[top[k]].bonus += fb.weight * score;
+        found[top[k]].score += fb.weight * score;
     }
     Ok(loaded)
 }

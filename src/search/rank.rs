@@ -70,7 +70,7 @@ pub(crate) fn page(
     let mut order: Vec<(f32, u32)> = found
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.total(), i as u32))
+        .map(|(i, a)| (a.score, i as u32))
         .collect();
     let score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
     let key = |a: &(f32, u32), b: &(f32, u32)| {
@@ -115,7 +115,6 @@ mod tests {
         ArticleAgg {
             at: DocAddress::new(0, doc),
             score,
-            bonus: 0.0,
             source: super::super::collect::NO_SOURCE,
             day_key: 0,
             cluster: None,

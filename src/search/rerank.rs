@@ -45,7 +45,7 @@ pub(super) fn rerank(
     let at: Vec<DocAddress> = top.iter().map(|&i| found[i].at).collect();
     let passages = evidence.passages(searcher, &at)?;
     for (&i, s) in top.iter().zip(&passages) {
-        found[i].bonus += PASSAGE_WEIGHT * s.top();
+        found[i].score += PASSAGE_WEIGHT * s.top();
     }
     let scored: FxHashMap<usize, Scored> = top.iter().copied().zip(passages).collect();
     let loaded = if feedback {
