@@ -39,7 +39,7 @@ impl Ranking<'_> {
     /// selection runs on `coarse`; only the pairs that tie with the m-th
     /// are compared in `full` (ties are frequent, copies score alike, and
     /// each `full` tie reads two article keys).
-    fn best_first(&self, order: &mut [(f32, u32)], m: usize) {
+    pub(crate) fn best_first(&self, order: &mut [(f32, u32)], m: usize) {
         if m == 0 {
             return;
         }
@@ -83,7 +83,7 @@ pub(crate) fn page_groups(
         ranking.best_first(order, page_end);
         return (order[..page_end].iter().map(group).collect(), n);
     }
-    let mut labels = Labels::for_matches(found);
+    let mut labels = LabelSet::for_matches(found);
     let mut total = 0;
     for a in found {
         match a.cluster {
@@ -154,14 +154,14 @@ pub(crate) fn page_groups(
 /// hundred kilobytes for millions of articles, where a hash set would take
 /// 16 bytes and a hash per match. Labels too large for that (an index of
 /// more labels than bits are worth) go in a hash set.
-enum Labels {
+enum LabelSet {
     Bits(Vec<u64>),
     Hashed(KeySet),
 }
 
-impl Labels {
+impl LabelSet {
     /// An empty set able to hold the labels of `found`.
-    fn for_matches(found: &[ArticleAgg]) -> Labels {
+    fn for_matches(found: &[ArticleAgg]) -> LabelSet {
         let max = found
             .iter()
             .filter_map(|a| a.cluster)
@@ -172,9 +172,9 @@ impl Labels {
         // much more than the hash set would take.
         let cap = (found.len() as u64 * 64).max(1 << 20);
         if max < cap {
-            Labels::Bits(vec![0; (max / 64 + 1) as usize])
+            LabelSet::Bits(vec![0; (max / 64 + 1) as usize])
         } else {
-            Labels::Hashed(KeySet::with_capacity_and_hasher(
+            LabelSet::Hashed(KeySet::with_capacity_and_hasher(
                 found.len(),
                 Default::default(),
             ))
@@ -184,7 +184,7 @@ impl Labels {
     /// Adds `label`; whether it was new.
     fn insert(&mut self, label: u64) -> bool {
         match self {
-            Labels::Bits(bits) => {
+            LabelSet::Bits(bits) => {
                 let (word, bit) = ((label / 64) as usize, 1u64 << (label % 64));
                 if word >= bits.len() {
                     bits.resize(word + 1, 0);
@@ -193,23 +193,23 @@ impl Labels {
                 bits[word] |= bit;
                 new
             }
-            Labels::Hashed(set) => set.insert(label),
+            LabelSet::Hashed(set) => set.insert(label),
         }
     }
 
     fn contains(&self, label: u64) -> bool {
         match self {
-            Labels::Bits(bits) => bits
+            LabelSet::Bits(bits) => bits
                 .get((label / 64) as usize)
                 .is_some_and(|w| w & (1u64 << (label % 64)) != 0),
-            Labels::Hashed(set) => set.contains(&label),
+            LabelSet::Hashed(set) => set.contains(&label),
         }
     }
 
     fn clear(&mut self) {
         match self {
-            Labels::Bits(bits) => bits.fill(0),
-            Labels::Hashed(set) => set.clear(),
+            LabelSet::Bits(bits) => bits.fill(0),
+            LabelSet::Hashed(set) => set.clear(),
         }
     }
 }

@@ -38,24 +38,18 @@ pub(crate) fn best(
         .enumerate()
         .map(|(i, a)| (score(a), i as u32))
         .collect();
-    let desc = |a: &(Score, u32), b: &(Score, u32)| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| key(a.1 as usize).cmp(&key(b.1 as usize)))
+    let n = n.min(top.len());
+    // Selected by score alone; only the ties at the n-th place read keys.
+    let by_score = |a: &(Score, u32), b: &(Score, u32)| b.0.total_cmp(&a.0);
+    let by_key = |a: &(Score, u32), b: &(Score, u32)| {
+        by_score(a, b).then_with(|| key(a.1 as usize).cmp(&key(b.1 as usize)))
     };
-    if n == 0 {
-        return Vec::new();
-    }
-    if n < top.len() {
-        // The n-th best score by score alone first: only articles at or
-        // above it can be among the best n, and only their keys (ties are
-        // frequent: copies score alike) need reading.
-        let (_, nth, _) = top.select_nth_unstable_by(n - 1, |a, b| b.0.total_cmp(&a.0));
-        let cut = nth.0;
-        top.retain(|t| t.0.total_cmp(&cut).is_ge());
-    }
-    top.sort_unstable_by(desc);
-    top.truncate(n);
-    top.into_iter().map(|t| t.1 as usize).collect()
+    let ranking = Ranking {
+        coarse: &by_score,
+        full: &by_key,
+    };
+    ranking.best_first(&mut top, n);
+    top[..n].iter().map(|t| t.1 as usize).collect()
 }
 
 /// The groups of the requested page (copies of one story are one group
