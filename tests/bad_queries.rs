@@ -288,3 +288,125 @@ fn stop_word_hyphens_answer_on_the_command_line() {
         "the line after an error is answered: {text}"
     );
 }
+
+/// The deep and long queries that once overflowed the stack, and the long
+/// ones beside them, as `(where it is refused, query)`: nesting past the
+/// limit is refused at the parenthesis that goes past it, length at the
+/// limit; `None`: a flat query of thousands of clauses, answered.
+fn deep_queries() -> Vec<(Option<usize>, String)> {
+    use hpsearch::query::{MAX_DEPTH, MAX_QUERY_BYTES};
+    let nested = |n: usize| format!("{}nurses{}", "(".repeat(n), ")".repeat(n));
+    vec![
+        (Some(MAX_DEPTH), nested(2000)),
+        (Some(MAX_DEPTH), nested(3000)),
+        (Some(MAX_DEPTH), "(".repeat(2000)),
+        (Some(2 * MAX_DEPTH + 1), "-(".repeat(2000) + "nurses"),
+        (
+            Some(MAX_DEPTH + 7),
+            format!("nurses {}pay", "(".repeat(1500)),
+        ),
+        (Some(5 * MAX_DEPTH), "(NOT ".repeat(1500) + "pay"),
+        (None, vec!["nurses"; 5000].join(" OR ")),
+        (
+            None,
+            ["nurses", "midwives", "pay", "strike"]
+                .repeat(1250)
+                .join(" OR "),
+        ),
+        (None, "-pay ".repeat(5000) + "nurses"),
+        // Under the 128 KiB a command-line argument can hold.
+        (Some(MAX_QUERY_BYTES), vec!["nurses"; 16_000].join(" ")),
+    ]
+}
+
+#[test]
+fn deep_nesting_and_long_queries_are_refused_not_a_crash() {
+    for (at, query) in deep_queries() {
+        for command in ["search", "timeline"] {
+            let r = run(hp(&index()).arg(command).arg("--").arg(&query));
+            let what = format!("{command} {}…: {}", &query[..20], r.stderr);
+            match at {
+                Some(at) => {
+                    assert_eq!(r.code, 2, "{what}");
+                    assert!(r.stderr.contains(&format!("position {at}")), "{what}");
+                    assert!(r.stderr.len() < 600, "{what}");
+                }
+                None => assert!(r.code == 0 || r.code == 1, "{what}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_batch_answers_the_line_after_a_deep_query() {
+    let mut input = String::new();
+    for (_, query) in deep_queries() {
+        input.push_str(&query);
+        input.push_str("\nnhs\n");
+    }
+    let out = hp(&index())
+        .args(["batch", "-n", "2"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let answers = common::batch_answers(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(answers.len(), 2 * deep_queries().len());
+    for ((at, _), pair) in deep_queries().iter().zip(answers.chunks(2)) {
+        if let Some(at) = at {
+            let error = &pair[0][0];
+            let message = error["error"].as_str().unwrap();
+            assert!(message.contains(&format!("position {at}")), "{error}");
+        }
+        assert_eq!(pair[1].len(), 2, "the nhs line after it is answered");
+    }
+}
+
+/// A library user's thread has 2 MiB of stack (Rust's default for spawned
+/// threads): every deep query is an error there too, from search and
+/// timeline alike, and the thread goes on to answer a plain one.
+#[test]
+fn the_library_refuses_deep_queries_on_a_small_stack() {
+    let idx = index();
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let index = hpsearch::Index::open(&idx).unwrap();
+            for (at, query) in deep_queries() {
+                let what = &query[..20];
+                // Plain text has no groups: only its length is refused.
+                let long = query.len() > hpsearch::query::MAX_QUERY_BYTES;
+                let plain = hpsearch::query::parse(&query, hpsearch::Syntax::Plain);
+                assert_eq!(plain.is_err(), long, "{what}");
+                let mut request = hpsearch::SearchRequest::new(&query);
+                request.syntax = hpsearch::Syntax::Plain;
+                let answer = index.search(&request);
+                if long {
+                    assert!(matches!(answer, Err(hpsearch::Error::Query { .. })));
+                }
+                request.syntax = hpsearch::Syntax::Query;
+                let mut timeline = hpsearch::TimelineRequest::new(query.as_str());
+                timeline.search.words = hpsearch::Words::Any;
+                match (at, index.search(&request), index.timeline(&timeline)) {
+                    (
+                        Some(at),
+                        Err(hpsearch::Error::Query { position, .. }),
+                        Err(hpsearch::Error::Query { .. }),
+                    ) => assert_eq!(position, at, "{what}"),
+                    (None, Ok(found), Ok(counted)) => {
+                        assert!(found.total_articles > 0, "{what}");
+                        assert!(counted.total_articles >= found.total_articles, "{what}");
+                    }
+                    (_, s, t) => panic!("{what}: {s:?} {t:?}"),
+                }
+            }
+            let found = index
+                .search(&hpsearch::SearchRequest::new("nurses"))
+                .unwrap();
+            assert!(found.total_articles > 0);
+        })
+        .unwrap()
+        .join()
+        .expect("the thread ran to its end");
+}

@@ -16,6 +16,12 @@
 //! `exact:` asks for the words as written, not their inflections; `word*`
 //! is every word starting so. A colon after any other word is just text
 //! (`covid:19` is two words).
+//!
+//! Two limits keep every later stage (planning, scoring, highlighting) safe
+//! on any input, whatever the caller's stack: a query is at most
+//! [`MAX_QUERY_BYTES`] long and nests parentheses at most [`MAX_DEPTH`]
+//! deep. Both are checked before anything recurses, and a query past either
+//! is refused with the position where it went past.
 
 use crate::error::{Error, Result};
 use crate::model::Syntax;
@@ -100,6 +106,7 @@ pub struct Clause {
 /// is an error in either syntax: it is never part of a word a person typed,
 /// and dropping it silently could join or split words.
 pub fn parse(query: &str, syntax: Syntax) -> Result<Vec<Clause>> {
+    check_length(query)?;
     if let Some((at, c)) = query
         .char_indices()
         .find(|(_, c)| c.is_control() && !c.is_whitespace())
@@ -116,8 +123,64 @@ pub fn parse(query: &str, syntax: Syntax) -> Result<Vec<Clause>> {
     if syntax == Syntax::Plain {
         return Ok(plain(query));
     }
+    check_depth(query)?;
     let mut p = Parser { q: query, at: 0 };
     p.clauses(None)
+}
+
+/// The longest query read, in bytes (about 15,000 words of English, room for
+/// a pasted article): longer text is not a query but a collection.
+pub const MAX_QUERY_BYTES: usize = 100_000;
+
+/// The deepest nesting of parentheses read. Every stage after parsing walks
+/// the query's tree recursively; this bound keeps that walk a few kilobytes
+/// of stack on any thread, where a person's queries rarely nest past three.
+pub const MAX_DEPTH: usize = 32;
+
+/// Refuses a query past [`MAX_QUERY_BYTES`], pointing at the limit.
+fn check_length(query: &str) -> Result<()> {
+    if query.len() > MAX_QUERY_BYTES {
+        let mut at = MAX_QUERY_BYTES;
+        while !query.is_char_boundary(at) {
+            at -= 1;
+        }
+        return Err(Error::query(
+            query,
+            at,
+            format!(
+                "the query is {} bytes long; hpsearch reads queries of up to {MAX_QUERY_BYTES} bytes",
+                query.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a query that nests parentheses past [`MAX_DEPTH`], pointing at
+/// the one that went past. Quoted text is skipped as the parser skips it: a
+/// parenthesis inside a phrase opens nothing. (Plain text has no groups.)
+fn check_depth(query: &str) -> Result<()> {
+    let (mut depth, mut quoted) = (0usize, false);
+    for (at, b) in query.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Error::query(
+                        query,
+                        at,
+                        format!(
+                            "parentheses nested more than {MAX_DEPTH} deep; hpsearch reads up to {MAX_DEPTH} levels"
+                        ),
+                    ));
+                }
+            }
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Natural-language text: every whitespace-separated word a ranked word.
@@ -628,6 +691,41 @@ mod tests {
         let lines: Vec<&str> = msg.lines().collect();
         let caret = lines[2].find('^').unwrap();
         assert_eq!(lines[1].chars().nth(caret), Some('\u{241B}'), "{msg}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_where_it_goes_past_the_limit() {
+        let deep = |n: usize| format!("{}nurses{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(p(&deep(MAX_DEPTH)).len(), 1);
+        for n in [MAX_DEPTH + 1, 2000, 3000] {
+            assert_eq!(err_at(&deep(n)), MAX_DEPTH, "{n}");
+        }
+        // Unclosed, and mixed with operators.
+        assert_eq!(err_at(&"(".repeat(2000)), MAX_DEPTH);
+        assert_eq!(err_at(&"-(a ".repeat(1000)), 4 * MAX_DEPTH + 1);
+        // A parenthesis in a phrase opens nothing.
+        let quoted = format!("\"{}\" nurses", "(".repeat(100));
+        assert_eq!(p(&quoted).len(), 2);
+    }
+
+    #[test]
+    fn long_queries_are_refused_at_the_limit() {
+        let long = vec!["nurses"; 20_000].join(" OR ");
+        assert_eq!(err_at(&long), MAX_QUERY_BYTES);
+        // A multi-byte character straddling the limit: the position is a
+        // character boundary before it.
+        let long = format!("a{}", "é".repeat(MAX_QUERY_BYTES));
+        assert_eq!(err_at(&long), MAX_QUERY_BYTES - 1);
+        assert!(matches!(
+            parse(&"a ".repeat(MAX_QUERY_BYTES), Syntax::Plain),
+            Err(Error::Query {
+                position: MAX_QUERY_BYTES,
+                ..
+            })
+        ));
+        let under = vec!["nurses"; 5000].join(" OR ");
+        assert!(under.len() <= MAX_QUERY_BYTES);
+        assert_eq!(p(&under).len(), 1);
     }
 
     #[test]
