@@ -14,7 +14,8 @@ use verify::verify_checksums;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
+use std::time::SystemTime;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::OpenReadError;
@@ -42,7 +43,10 @@ const OPEN_RETRIES: u32 = 20;
 /// reads run at the same time from any number of threads, each on the
 /// commit that was current when it started; one [`crate::Writer`] at a time
 /// adds to it (from any thread, or another process), and its commit is
-/// seen by every search that starts after it.
+/// seen by every search that starts after it: each search looks at the
+/// commit point (one `stat`) and loads a newer commit before it reads, so a
+/// long-lived `Index` never needs reopening. The same holds for thesaurus
+/// entries another process gives the index.
 ///
 /// ```no_run
 /// let index = hpsearch::Index::open("index")?;
@@ -62,6 +66,33 @@ pub struct Index {
     /// The built-in thesaurus with the index's own entries, read when a
     /// search first needs it.
     thesaurus: RwLock<Option<Arc<Thesaurus>>>,
+    /// What the commit point and the thesaurus file looked like when they
+    /// were last loaded.
+    seen: Mutex<Seen>,
+}
+
+/// The identity of a file's version: a commit point or a thesaurus file is
+/// replaced by a rename, so a new version has a new inode, and at least a
+/// new modification time elsewhere. `None` for no file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Stamp(Option<(u64, u64, Option<SystemTime>)>);
+
+impl Stamp {
+    fn of(path: &Path) -> Stamp {
+        Stamp(std::fs::metadata(path).ok().map(|m| {
+            #[cfg(unix)]
+            let inode = std::os::unix::fs::MetadataExt::ino(&m);
+            #[cfg(not(unix))]
+            let inode = 0;
+            (inode, m.len(), m.modified().ok())
+        }))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    commit: Stamp,
+    synonyms: Stamp,
 }
 
 /// The user's thesaurus entries in an index folder (see
@@ -212,13 +243,44 @@ impl Index {
                 detail: e.to_string(),
             })?;
         Ok(Index {
-            path,
             inner,
             reader,
             fields,
             analysed,
             thesaurus: RwLock::new(None),
+            seen: Mutex::new(Seen {
+                commit: Stamp::of(&path.join(TANTIVY_META)),
+                synonyms: Stamp::default(),
+            }),
+            path,
         })
+    }
+
+    /// A searcher on the latest commit, and the thesaurus entries of the
+    /// latest `set_synonyms`, from this process or another: what every
+    /// search, timeline and read starts with. Costs two `stat`s when nothing
+    /// changed.
+    pub(crate) fn searcher(&self) -> Result<Searcher> {
+        let commit = Stamp::of(&self.path.join(TANTIVY_META));
+        let synonyms = Stamp::of(&self.path.join(SYNONYMS));
+        let (stale_commit, stale_synonyms) = match self.seen.lock() {
+            Ok(seen) => (seen.commit != commit, seen.synonyms != synonyms),
+            Err(_) => (true, true),
+        };
+        // Stamped before loading: a commit that lands in between is loaded
+        // now and again at the next look, never missed.
+        if stale_commit {
+            self.reload()?;
+        }
+        if stale_synonyms && let Ok(mut t) = self.thesaurus.write() {
+            *t = None;
+        }
+        if (stale_commit || stale_synonyms)
+            && let Ok(mut seen) = self.seen.lock()
+        {
+            *seen = Seen { commit, synonyms };
+        }
+        Ok(self.reader.searcher())
     }
 
     /// The thesaurus searches of this index expand names with: the built-in
@@ -306,7 +368,7 @@ impl Index {
 
     /// The article with this id, if it is indexed.
     pub fn article(&self, id: &str) -> Result<Option<Article>> {
-        self.article_by_key(&self.reader.searcher(), schema::article_key(id))
+        self.article_by_key(&self.searcher()?, schema::article_key(id))
     }
 
     pub(crate) fn article_by_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<Article>> {

@@ -18,7 +18,7 @@ impl Index {
     /// [`FacetCount::unknown`] (if there are any): the counts add up to the
     /// number of articles.
     pub fn sources(&self) -> Result<Vec<FacetCount>> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher()?;
         let facets = self.article_facets(&searcher)?.1;
         let mut sources = facets.sources;
         if facets.unknown_source > 0 {
@@ -33,7 +33,7 @@ impl Index {
 
     /// Counts of what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher()?;
         let (articles, facets) = self.article_facets(&searcher)?;
         let (first_date, last_date) = self.date_range(&searcher)?;
         let size_bytes = walkdir::WalkDir::new(&self.path)

@@ -122,7 +122,7 @@ impl<'a> Run<'a> {
     /// The stages up to the ranking: plan, collect, re-rank.
     fn start(index: &'a Index, req: &'a SearchRequest) -> Result<Run<'a>> {
         check_period(req)?;
-        let searcher = index.reader.searcher();
+        let searcher = index.searcher()?;
         let (mut plan, mut planner) = plan::plan(index, &searcher, req, req.words)?;
         let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
         let mut words = req.words;

@@ -36,7 +36,7 @@ impl Index {
 fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
     let s = &req.search;
     check_period(s)?;
-    let searcher = index.reader.searcher();
+    let searcher = index.searcher()?;
     let (plan, mut planner) = plan::plan(index, &searcher, s, s.words)?;
     let found = collect::collect(&searcher, &*plan.query, false)?;
     let days: Vec<Option<i64>> = found.iter().map(|a| a.day().and_then(day_number)).collect();
