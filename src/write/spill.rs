@@ -76,9 +76,10 @@ impl Signatures {
     }
 }
 
-/// A signature's place in [`Signatures`].
+/// A signature's place in [`Signatures`]: where it starts, and its length
+/// in the low byte (a signature is [`neardup::HASHES`] bytes at most).
 fn span(at: usize, sig: &[u8]) -> u64 {
-    debug_assert!(sig.len() <= neardup::HASHES);
+    debug_assert!(sig.len() <= 0xff, "a signature's length fits its byte");
     ((at as u64) << 8) | sig.len() as u64
 }
 
