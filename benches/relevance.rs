@@ -107,7 +107,11 @@ fn hpsearch(root: &Path, all: &Collection) -> Ranking {
     )
     .expect("index");
     w.commit().expect("commit");
-    let (_, runs) = hpsearch::eval::run(&index, all, true).expect("eval");
+    let ask = hpsearch::eval::Ask {
+        as_search: false,
+        expand: true,
+    };
+    let (_, runs) = hpsearch::eval::run(&index, all, ask).expect("eval");
     runs.into_iter()
         .map(|r| (r.query_id, r.ranked.into_iter().map(|(id, _)| id).collect()))
         .collect()

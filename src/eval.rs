@@ -1,8 +1,11 @@
-//! Evaluation on a judged collection: `corpus.jsonl`, `queries.jsonl`
-//! (`id`, `text`) and `qrels.tsv` (`query_id<TAB>doc_id<TAB>grade`).
-//! Every query runs as plain text; articles are what is ranked and judged.
-//! Metrics follow trec_eval: nDCG@10 with linear gains, Recall@100 and
-//! MAP@100 (average precision over the top 100, divided by all relevant).
+//! Evaluation on a judged collection: the articles (`corpus.jsonl`, or a
+//! `corpora` file naming JSONL files, one path a line, relative to the
+//! folder), `queries.jsonl` (`id`, `text`) and `qrels.tsv`
+//! (`query_id<TAB>doc_id<TAB>grade`). Each query is asked one of two ways
+//! ([`Ask`]): as plain text ranked by any of its words, or as `search` asks
+//! it by default. Articles are what is ranked and judged. Metrics follow
+//! trec_eval: nDCG@10 with linear gains, Recall@100 and MAP@100 (average
+//! precision over the top 100, divided by all relevant).
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -22,6 +25,8 @@ pub const DEPTH: usize = 100;
 pub struct Collection {
     /// The folder it was read from.
     pub dir: PathBuf,
+    /// The JSONL files of its articles.
+    pub corpora: Vec<PathBuf>,
     /// (query id, text), in file order.
     pub queries: Vec<(String, String)>,
     /// query id -> doc id -> grade.
@@ -98,12 +103,36 @@ impl Collection {
                 .or_default()
                 .insert(d.to_string(), grade);
         }
+        let corpora = corpora(dir)?;
         Ok(Collection {
             dir: dir.to_path_buf(),
+            corpora,
             queries,
             qrels,
         })
     }
+}
+
+/// The article files of a collection folder: its `corpus.jsonl`, else the
+/// files its `corpora` file names.
+fn corpora(dir: &Path) -> Result<Vec<PathBuf>> {
+    let single = dir.join("corpus.jsonl");
+    if single.is_file() {
+        return Ok(vec![single]);
+    }
+    let list = dir.join("corpora");
+    let text = std::fs::read_to_string(&list).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "{} has neither corpus.jsonl nor a corpora file naming the article files",
+            dir.display()
+        ))
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| dir.join(l))
+        .collect())
 }
 
 impl Collection {
@@ -145,28 +174,57 @@ pub struct Run {
     pub ranked: Vec<(String, f32)>,
 }
 
-/// Runs every query of `collection` against `index`, as natural-language
-/// text ranked by any of its words; `expand` also searches the other names
-/// the thesaurus knows for names in it.
-pub fn run(index: &Index, collection: &Collection, expand: bool) -> Result<(Metrics, Vec<Run>)> {
+/// How each query is asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ask {
+    /// `search`'s defaults: the query language, every word counted (and
+    /// ranked first), copies of a story collapsed under their hit and
+    /// credited right after it, as a reader of the results meets them.
+    /// Otherwise plain text ranked by any word, every copy ranked alone.
+    pub as_search: bool,
+    /// Also search the other names the thesaurus knows for names in it.
+    pub expand: bool,
+}
+
+impl Ask {
+    /// The request for one query's text.
+    fn request(self, text: &str) -> SearchRequest {
+        let mut req = SearchRequest::new(text);
+        req.expand = self.expand;
+        req.passages = 0;
+        req.ids_only = true;
+        if !self.as_search {
+            req.syntax = Syntax::Plain;
+            req.words = Words::Any;
+            // Judgements are per document: every copy of a story is ranked.
+            req.collapse = false;
+        }
+        // A hit and its copies count one toward `limit`: enough hits for
+        // DEPTH articles either way.
+        req.limit = DEPTH;
+        req
+    }
+}
+
+/// Runs every query of `collection` against `index`, asked as `ask` says.
+pub fn run(index: &Index, collection: &Collection, ask: Ask) -> Result<(Metrics, Vec<Run>)> {
     let mut runs = Vec::new();
     let mut latencies = Vec::new();
     for (qid, text) in &collection.queries {
-        let mut req = SearchRequest::new(text.as_str());
-        req.syntax = Syntax::Plain;
-        req.words = Words::Any;
-        req.expand = expand;
-        req.limit = DEPTH;
-        req.passages = 0;
-        req.ids_only = true;
-        // Judgements are per document: every copy of a story is ranked.
-        req.collapse = false;
+        let req = ask.request(text);
         let t = Instant::now();
         let r = index.search(&req)?;
         latencies.push(t.elapsed().as_secs_f64() * 1e3);
+        let mut ranked = Vec::new();
+        for hit in r.hits {
+            ranked.push((hit.id, hit.score));
+            // A copy is credited where the reader meets it, under its hit.
+            ranked.extend(hit.also_in.into_iter().map(|c| (c.id, hit.score)));
+        }
+        ranked.truncate(DEPTH);
         runs.push(Run {
             query_id: qid.clone(),
-            ranked: r.hits.into_iter().map(|h| (h.id, h.score)).collect(),
+            ranked,
         });
     }
     let judged: Vec<&Run> = runs

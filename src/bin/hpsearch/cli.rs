@@ -96,9 +96,15 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Folder with corpus.jsonl, queries.jsonl and qrels.tsv
+    /// Folder with queries.jsonl, qrels.tsv and the articles: corpus.jsonl,
+    /// or a file `corpora` naming JSONL files (a path a line, from the folder)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Ask each query as `search` does by default (the query language, every
+    /// word counted, copies collapsed and credited right after their hit),
+    /// not as plain text ranked by any word
+    #[arg(long)]
+    pub search: bool,
     /// Write a TREC run file (qid Q0 docid rank score tag), 100 articles per query
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,

@@ -229,13 +229,13 @@ fn emit<W: Write, T: serde::Serialize + ?Sized>(
 /// settings, in one commit: the set-up behind the fixtures index and `eval`.
 fn build(
     path: &Path,
-    input: PathBuf,
+    inputs: Vec<PathBuf>,
     show_bar: bool,
 ) -> anyhow::Result<(Index, hpsearch::IndexSummary)> {
     let index = Index::open_or_create(path)?;
     let mut writer = index.writer(&WriterOptions::default())?;
     let observer = CliObserver::new(show_bar);
-    writer.add_paths(&[input], &IngestOptions::default(), &observer)?;
+    writer.add_paths(&inputs, &IngestOptions::default(), &observer)?;
     let summary = writer.commit_with(&observer)?;
     observer.finish();
     Ok((index, summary))
@@ -248,7 +248,7 @@ fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
         eprintln!(
             "hpsearch: no index in ./{DEFAULT_INDEX} yet; building it from ./{FIXTURES} first"
         );
-        let (index, summary) = build(path, PathBuf::from(FIXTURES), false)?;
+        let (index, summary) = build(path, vec![PathBuf::from(FIXTURES)], false)?;
         eprintln!(
             "hpsearch: built ./{DEFAULT_INDEX}: {}",
             render::summary(&summary)
@@ -599,7 +599,7 @@ fn eval(
     let index = if Index::exists(dir) {
         Index::open(dir)?
     } else {
-        let (index, summary) = build(dir, args.dir.join("corpus.jsonl"), true)?;
+        let (index, summary) = build(dir, collection.corpora.clone(), true)?;
         eprintln!(
             "hpsearch: indexed {}: {}",
             args.dir.display(),
@@ -607,7 +607,11 @@ fn eval(
         );
         index
     };
-    let result = hpsearch::eval::run(&index, &collection, !args.exact_terms);
+    let ask = hpsearch::eval::Ask {
+        as_search: args.search,
+        expand: !args.exact_terms,
+    };
+    let result = hpsearch::eval::run(&index, &collection, ask);
     if index_dir.is_none() {
         drop(index);
         let _ = std::fs::remove_dir_all(&temp);
