@@ -9,7 +9,7 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{Pending, Staged, neardup};
+use super::{Pending, Staged};
 use crate::index::catalog::FileMeta;
 use crate::model::Article;
 
@@ -77,7 +77,7 @@ impl Signatures {
 }
 
 /// A signature's place in [`Signatures`]: where it starts, and its length
-/// in the low byte (a signature is [`neardup::HASHES`] bytes at most).
+/// in the low byte (a signature is [`super::neardup::HASHES`] bytes at most).
 fn span(at: usize, sig: &[u8]) -> u64 {
     debug_assert!(sig.len() <= 0xff, "a signature's length fits its byte");
     ((at as u64) << 8) | sig.len() as u64
