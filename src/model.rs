@@ -239,8 +239,14 @@ pub struct SearchResults {
     /// The query as given.
     pub query: String,
     /// All matching articles, not only those on this page, every copy of a
-    /// story counted.
+    /// story counted: with [`Words::All`], those with every word.
     pub total_articles: u64,
+    /// Articles with some of the query's words but not all (with
+    /// [`Words::All`]): not counted in `total_articles` nor in the facets,
+    /// but ranked with the articles counted, each hit of them marked with
+    /// what it lacks ([`Hit::missing`]).
+    #[serde(default)]
+    pub more_articles: u64,
     /// Matching articles shown only in another hit's [`Hit::also_in`]
     /// because they are copies of its story (0 without collapsing).
     #[serde(default)]
@@ -319,6 +325,13 @@ pub struct Hit {
     /// report from other outlets, or re-published with small edits.
     #[serde(default)]
     pub also_in: Vec<OtherCopy>,
+    /// The words, phrases and names of the query the article does not
+    /// hold, as typed (empty when it holds them all): a hit listed after
+    /// the articles with every word, or among them when it is much better
+    /// evidence. Only with [`Words::All`]; not counted in
+    /// [`SearchResults::total_articles`].
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 /// A copy of a hit's story that is not shown as a hit of its own.

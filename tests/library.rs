@@ -3,7 +3,7 @@
 
 mod common;
 
-use hpsearch::{Article, Date, Index, Outcome, SearchRequest, Sort, WriterOptions};
+use hpsearch::{Article, Date, Index, Outcome, SearchRequest, Sort, Words, WriterOptions};
 
 fn art(id: &str, source: &str, date: Option<&str>, text: &str) -> Article {
     let mut a = Article::new(format!("Article {id}"), text);
@@ -64,6 +64,43 @@ fn required_and_excluded_apply_to_whole_articles() {
     // Every plain word by default; any of them when asked, or with OR.
     assert_eq!(common::all_ids(&index, "alpha beta"), ["both"]);
     assert_eq!(common::all_ids(&index, "alpha AND beta"), ["both"]);
+    // The articles with one of the words are listed after, not counted,
+    // each with what it lacks.
+    let r = index
+        .search(&SearchRequest {
+            collapse: false,
+            ..SearchRequest::new("alpha beta")
+        })
+        .unwrap();
+    assert_eq!((r.total_articles, r.more_articles), (1, 2));
+    assert_eq!(r.facets.sources[0].count, 1);
+    let lacks: Vec<(&str, Vec<&str>)> = r
+        .hits
+        .iter()
+        .map(|h| {
+            (
+                h.id.as_str(),
+                h.missing.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(lacks[0], ("both", vec![]));
+    assert!(
+        lacks[1..].contains(&("alpha-only", vec!["beta"])),
+        "{lacks:?}"
+    );
+    assert!(
+        lacks[1..].contains(&("beta-only", vec!["alpha"])),
+        "{lacks:?}"
+    );
+    let any = index
+        .search(&SearchRequest {
+            words: Words::Any,
+            ..SearchRequest::new("alpha beta")
+        })
+        .unwrap();
+    assert_eq!((any.total_articles, any.more_articles), (3, 0));
+    assert!(any.hits.iter().all(|h| h.missing.is_empty()));
     assert_eq!(
         common::all_ids(&index, "alpha OR beta"),
         ["alpha-only", "beta-only", "both"]

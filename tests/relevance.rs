@@ -75,14 +75,31 @@ fn obvious_queries_keep_their_answers_in_the_top_three() {
 }
 
 /// Feedback re-ranks what the query matched and adds to every score it
-/// touches, including articles a quoted phrase found in their text only.
+/// touches, including articles a quoted phrase found in their text only;
+/// a query of one word, phrase or name gets none.
 #[test]
 fn feedback_raises_scores_of_the_articles_matched_and_adds_none() {
     let index = common::fixtures();
+    for query in ["\"junior doctors\"", "nhs", "privati*"] {
+        let mut r = hpsearch::SearchRequest::new(query);
+        r.limit = 1000;
+        let fed = index.search(&r).unwrap();
+        r.feedback = false;
+        let plain = index.search(&r).unwrap();
+        assert!(plain.hits.len() > 5, "{query}");
+        let scores = |r: &hpsearch::SearchResults| -> Vec<(String, f32)> {
+            r.hits.iter().map(|h| (h.id.clone(), h.score)).collect()
+        };
+        assert_eq!(
+            scores(&plain),
+            scores(&fed),
+            "{query}: one unit, no feedback"
+        );
+    }
     for query in [
-        "\"junior doctors\"",
-        "\"social care\"",
-        "\"the NHS\"",
+        "\"junior doctors\" pay",
+        "\"social care\" funding",
+        "\"the NHS\" staff",
         "strike pay",
     ] {
         let run = |feedback: bool| {

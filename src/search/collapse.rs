@@ -148,6 +148,24 @@ pub(crate) fn page_groups(
     (groups, total)
 }
 
+/// How many of `articles` are copies of the story of another of them: the
+/// articles less their distinct stories (clusters, and articles in none).
+pub(crate) fn copies<'a>(
+    articles: impl Iterator<Item = &'a ArticleAgg>,
+    found: &[ArticleAgg],
+) -> u64 {
+    let mut labels = LabelSet::for_matches(found);
+    let (mut n, mut stories) = (0, 0);
+    for a in articles {
+        n += 1;
+        stories += match a.cluster {
+            Some(l) => u64::from(labels.insert(u64::from(l.get()))),
+            None => 1,
+        };
+    }
+    n - stories
+}
+
 /// A set of cluster labels. Labels are numbers given from 1 up
 /// ([`crate::write::neardup::Labels`]), so a set of a search's labels is
 /// nearly always a bitset: a bit per label the index has given, a few
@@ -238,6 +256,7 @@ mod tests {
             source: crate::search::collect::NO_SOURCE,
             day_key: 0,
             cluster: cluster.and_then(|c| NonZeroU32::new(c as u32)),
+            lacks: 0,
         }
     }
 

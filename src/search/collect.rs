@@ -11,10 +11,12 @@ use std::num::NonZeroU32;
 
 use rustc_hash::FxHashMap;
 
+use super::rank::{ANY_KEYWORDS, HOLDING_POWER, KEYWORDS};
 use crate::index::schema::name;
+use crate::model::Words;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
 /// What is known about one matching article.
 #[derive(Clone, Debug)]
@@ -38,10 +40,13 @@ pub(crate) struct ArticleAgg {
     /// did not would count as none. 24 bytes an aggregate: a search makes
     /// one per match, and in a fresh process each page of them is a fault.
     pub cluster: Option<NonZeroU32>,
+    /// The query's wanted units it lacks, a bit each (bit `k` for the
+    /// `k`-th of [`Holding`]'s units); 0 when it holds them all.
+    pub lacks: u32,
 }
 
-// A search makes one aggregate per match: keep them at 24 bytes.
-const _: () = assert!(std::mem::size_of::<ArticleAgg>() == 24);
+// A search makes one aggregate per match: keep them at 28 bytes.
+const _: () = assert!(std::mem::size_of::<ArticleAgg>() == 28);
 
 /// [`ArticleAgg::source`] of an article without one.
 pub(crate) const NO_SOURCE: u32 = u32::MAX;
@@ -55,6 +60,61 @@ impl ArticleAgg {
     /// The article's source, keyed by (segment, ordinal) for counting.
     pub fn source_ord(&self) -> Option<(u32, u32)> {
         (self.source != NO_SOURCE).then_some((self.at.segment_ord, self.source))
+    }
+
+    /// Whether it holds every wanted unit of the query.
+    pub fn holds_all(&self) -> bool {
+        self.lacks == 0
+    }
+}
+
+/// Whether a query of `units` wanted units, asked for as `words` says, is
+/// keywords, each of which an article should hold, rather than text whose
+/// words only rank: up to [`KEYWORDS`] units when every word is asked for
+/// (the default), up to [`ANY_KEYWORDS`] with any word (where one missing
+/// word is still a good part of the query). No units (only `+`required
+/// words, or filters): nothing to weigh.
+fn keywords(units: usize, words: Words) -> bool {
+    let most = match words {
+        Words::All => KEYWORDS,
+        Words::Any => ANY_KEYWORDS,
+    };
+    (1..=most).contains(&units)
+}
+
+/// How much of the query an article holds, and what that does to its
+/// score: the units it must hold (each an unscored query, at most 32) and
+/// the factor for each number held. For a query of keywords, an article
+/// that holds some ranks below one as good that holds all, and one that
+/// holds none (found only through a part of a hyphenated word, say) is
+/// left out; the words of a longer text only rank.
+pub(crate) struct Holding<'q> {
+    units: Vec<&'q dyn Query>,
+    /// By the number of units held.
+    factors: Vec<Score>,
+}
+
+impl<'q> Holding<'q> {
+    /// For these units of a query whose words are asked for as `words`
+    /// says: a score kept in proportion `(held / units)^HOLDING_POWER` when
+    /// they are keywords ([`keywords`]).
+    pub fn new(units: Vec<&'q dyn Query>, words: Words) -> Holding<'q> {
+        let power = if keywords(units.len(), words) {
+            HOLDING_POWER
+        } else {
+            0.0
+        };
+        let n = units.len().max(1) as Score;
+        let factors = (0..=units.len())
+            .map(|held| (held as Score / n).powf(power))
+            .collect();
+        Holding { units, factors }
+    }
+
+    /// The factor of an article lacking the units of `lacks`.
+    pub fn factor(&self, lacks: u32) -> Score {
+        let held = self.units.len().saturating_sub(lacks.count_ones() as usize);
+        self.factors.get(held).copied().unwrap_or(1.0)
     }
 }
 
@@ -123,12 +183,13 @@ impl ArticleColumns {
         })
     }
 
-    fn agg(&self, at: DocAddress, score: Score) -> ArticleAgg {
+    fn agg(&self, at: DocAddress, score: Score, lacks: u32) -> ArticleAgg {
         let doc = at.doc_id;
         let source = self.source.as_ref().and_then(|c| c.term_ords(doc).next());
         ArticleAgg {
             at,
             score,
+            lacks,
             source: source
                 .and_then(|o| u32::try_from(o).ok())
                 .unwrap_or(NO_SOURCE),
@@ -158,16 +219,24 @@ pub(crate) fn by_segment(at: &[DocAddress]) -> Vec<(SegmentOrdinal, Vec<usize>)>
         .collect()
 }
 
-/// Runs `query` and returns every article it matches, scored, in index
-/// order, in one list that each segment appends to (tantivy's own
-/// collecting would give one list per segment to copy together).
-/// `clusters`: read each article's near-duplicate label (for collapsing).
+/// Runs `query` and returns every article it matches that holds at least
+/// one of `holding`'s units (all, when it has none), scored and weighed by
+/// how much of the query it holds, in index order, in one list that each
+/// segment appends to (tantivy's own collecting would give one list per
+/// segment to copy together). `clusters`: read each article's
+/// near-duplicate label (for collapsing).
 pub(crate) fn collect(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
+    holding: &Holding,
     clusters: bool,
 ) -> tantivy::Result<Vec<ArticleAgg>> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let units = holding
+        .units
+        .iter()
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     // Room for every article of the index: growing the list by doubling
     // copied it and touched twice the memory (in a fresh process each new
     // page is a fault), and room never written is never given memory.
@@ -176,10 +245,31 @@ pub(crate) fn collect(
         let cols = ArticleColumns::open(reader, clusters)?;
         let segment = segment as SegmentOrdinal;
         let alive = reader.alive_bitset();
+        // Matches come in document order: each unit's documents are sought
+        // forward alongside them.
+        let mut held = units
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         weight.for_each(reader, &mut |doc: DocId, score: Score| {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                articles.push(cols.agg(DocAddress::new(segment, doc), score));
+            if !alive.is_none_or(|a| a.is_alive(doc)) {
+                return;
             }
+            let mut lacks = 0;
+            for (k, unit) in held.iter_mut().enumerate() {
+                if unit.doc() < doc {
+                    unit.seek(doc);
+                }
+                if unit.doc() != doc {
+                    lacks |= 1 << k;
+                }
+            }
+            let factor = holding.factor(lacks);
+            if factor == 0.0 {
+                return;
+            }
+            let score = score * factor;
+            articles.push(cols.agg(DocAddress::new(segment, doc), score, lacks));
         })?;
     }
     Ok(articles)

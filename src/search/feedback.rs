@@ -32,6 +32,13 @@ pub(crate) const FEEDBACK: Feedback = Feedback {
     weight: 0.5,
 };
 
+/// Feedback runs for queries of at least this many wanted units (words,
+/// phrases, names): with one, the first round's best articles are as
+/// likely about another sense or side of the word, and their vocabulary
+/// leads away from it (`medicare -"part d"` became a list of drug-benefit
+/// releases).
+pub(crate) const MIN_UNITS: usize = 2;
+
 /// Settings of the feedback round.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Feedback {
@@ -96,21 +103,21 @@ pub(crate) fn expansion(
 /// The feedback round over the re-rank set `top` (positions in `found`,
 /// best first): the words its best articles share (from their titles and
 /// best passages, `scored`) score each article of the set through its
-/// text, added to its score. Returns the articles it read, by position in
-/// `found`, for the page to reuse.
+/// text. Returns what that adds to each article of `top` (weighted), and
+/// the articles it read, by position in `found`, for the page to reuse.
 pub(super) fn round(
     index: &Index,
     searcher: &tantivy::Searcher,
-    found: &mut [ArticleAgg],
+    found: &[ArticleAgg],
     top: &[usize],
     keys: &ArticleKeys,
     scored: &FxHashMap<usize, Scored>,
     query_terms: &HashSet<String>,
-) -> Result<FxHashMap<usize, Article>> {
+) -> Result<(Vec<Score>, FxHashMap<usize, Article>)> {
     let fb = FEEDBACK;
     let mut loaded = FxHashMap::default();
     if top.len() <= fb.articles {
-        return Ok(loaded);
+        return Ok((vec![0.0; top.len()], loaded));
     }
     let set: Vec<ArticleAgg> = top.iter().map(|&i| found[i].clone()).collect();
     let leaders = best(&set, fb.articles, |a| a.score, |k| keys.of(top[k], &set[k]));
@@ -129,10 +136,11 @@ pub(super) fn round(
     }
     let words = expansion(index.fields.text, &docs, query_terms, fb);
     let at: Vec<DocAddress> = top.iter().map(|&i| found[i].at).collect();
-    for (k, score) in score_set(searcher, &words, &at)?.into_iter().enumerate() {
-        found[top[k]].score += fb.weight * score;
-    }
-    Ok(loaded)
+    let added = score_set(searcher, &words, &at)?
+        .into_iter()
+        .map(|score| fb.weight * score)
+        .collect();
+    Ok((added, loaded))
 }
 
 /// The BM25 score of the weighted `words` in each article at `at`, and of

@@ -28,8 +28,16 @@ pub(super) fn load(
     reranked: &mut Reranked,
     evidence: &Evidence,
     highlighter: &Highlighter,
+    wanted: &[String],
     req: &SearchRequest,
 ) -> Result<Vec<Hit>> {
+    // What a hit lacks of the query, by bit of its `lacks`.
+    let missing = |agg: &ArticleAgg| -> Vec<String> {
+        (0..wanted.len())
+            .filter(|k| agg.lacks & (1 << k) != 0)
+            .map(|k| wanted[k].clone())
+            .collect()
+    };
     let mut columns = Columns::new(searcher);
     // The passages of hits the re-rank did not reach (a later page, or
     // results by date), scored in one batch.
@@ -69,6 +77,7 @@ pub(super) fn load(
             let mut hit = id_only_hit(names, agg, score);
             hit.id = id.unwrap_or_default();
             hit.also_in = also_in;
+            hit.missing = missing(agg);
             hits.push(hit);
             continue;
         }
@@ -108,6 +117,7 @@ pub(super) fn load(
             score,
             passages,
             also_in,
+            missing: missing(agg),
         });
     }
     Ok(hits)
@@ -154,6 +164,7 @@ fn id_only_hit(names: &mut SourceNames, agg: &ArticleAgg, score: f32) -> Hit {
         score,
         passages: Vec::new(),
         also_in: Vec::new(),
+        missing: Vec::new(),
     }
 }
 

@@ -4,10 +4,11 @@
 //! 1. [`plan`]: the query parsed and planned into one tantivy query over
 //!    articles, with the filters ([`filters`]), the other names of names
 //!    the thesaurus knows, and the terms to highlight;
-//! 2. [`collect`]: every matching article scored once (title and text);
-//!    when no article has every word, the query again with any word;
+//! 2. [`collect`]: every article with any of the query's words scored once
+//!    (title and text), weighed by how much of the query it holds;
 //!    spelling suggestions ([`suggest`]) for words that match few;
-//! 3. facets counted over every matching article, each once;
+//! 3. facets counted over every article counted (those with every word,
+//!    or with any when none has them all or any was asked for), each once;
 //! 4. [`rerank`]: the best articles of that pass re-ranked by their best
 //!    passages ([`evidence`]) and by feedback ([`feedback`]);
 //! 5. [`rank`]: the page's articles ordered, copies of one story grouped into
@@ -29,7 +30,7 @@ pub(crate) mod snippet;
 mod suggest;
 mod timeline;
 
-use collect::{ArticleAgg, ArticleKeys};
+use collect::{ArticleAgg, ArticleKeys, Holding};
 use evidence::Evidence;
 
 use crate::error::{Error, Result};
@@ -60,7 +61,11 @@ impl Index {
         all.offset = 0;
         all.limit = usize::MAX;
         let mut run = Run::start(self, &all)?;
-        let (page, _) = rank::page(&run.found, &run.keys, &all);
+        // Every article counted, and no other.
+        if run.words == Words::All {
+            run.found.retain(ArticleAgg::holds_all);
+        }
+        let page = rank::page(&run.found, &run.keys, &all);
         for groups in page.chunks(EACH_HIT_BATCH) {
             for hit in run.hits(groups, &all)? {
                 each(hit)?;
@@ -75,8 +80,14 @@ const EACH_HIT_BATCH: usize = 256;
 
 fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     let mut run = Run::start(index, req)?;
-    let (total_articles, facets) = facets(&run.found, &mut run.names);
-    let (page, collapsed) = rank::page(&run.found, &run.keys, req);
+    let (total_articles, facets) = facets(&run.found, run.words, &mut run.names);
+    let more_articles = run.found.len() as u64 - total_articles;
+    let page = rank::page(&run.found, &run.keys, req);
+    // Of the articles counted, the copies of another counted one's story.
+    let collapsed = match req.collapse {
+        true => collapse::copies(counted(&run.found, run.words), &run.found),
+        false => 0,
+    };
     let hits = run.hits(&page, req)?;
     let mut notices = run.planner.notices();
     if run.fell_back {
@@ -86,6 +97,7 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
         total_articles,
+        more_articles,
         collapsed,
         hits,
         facets,
@@ -111,8 +123,11 @@ struct Run<'a> {
     names: SourceNames,
     evidence: Evidence,
     reranked: rerank::Reranked,
-    /// What the matches have: every word, or any.
+    /// What the matches counted have: every word, or any.
     words: Words,
+    /// The labels of the query's wanted units, by bit of
+    /// [`ArticleAgg::lacks`].
+    wanted: Vec<String>,
     /// Whether every word was asked for and no article had them all.
     fell_back: bool,
     suggestions: Vec<Suggestion>,
@@ -123,28 +138,40 @@ impl<'a> Run<'a> {
     fn start(index: &'a Index, req: &'a SearchRequest) -> Result<Run<'a>> {
         check_period(req)?;
         let searcher = index.searcher()?;
-        let (mut plan, mut planner) = plan::plan(index, &searcher, req, req.words)?;
-        let mut found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+        let (plan, planner) = plan::plan(index, &searcher, req, req.words)?;
+        let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), req.words);
+        let mut found = collect::collect(&searcher, &*plan.query, &holding, req.collapse)?;
         let mut words = req.words;
-        let fell_back = found.is_empty() && words == Words::All && plan.required_words >= 2;
+        let counted = match words {
+            Words::All => found.iter().filter(|a| a.holds_all()).count(),
+            Words::Any => found.len(),
+        };
+        let fell_back = counted == 0 && words == Words::All && plan.wanted.len() >= 2;
         if fell_back {
             words = Words::Any;
-            (plan, planner) = plan::plan(index, &searcher, req, words)?;
-            found = collect::collect(&searcher, &*plan.query, req.collapse)?;
+        }
+        if words == Words::All && req.sort == Sort::Date {
+            // A listing by date is a listing of what is counted.
+            found.retain(ArticleAgg::holds_all);
         }
         let suggestions = suggest::suggest(&searcher, &index.fields, &planner.typed_words)?;
         let keys = ArticleKeys::new(&searcher)?;
         let evidence = Evidence::new(&searcher, &index.fields, &planner.highlighter)?;
         let reranked = if req.sort == Sort::Relevance && plan.scored {
-            let (feedback, terms) = (req.feedback, &planner.highlighter.stemmed);
+            // One word gives feedback nothing to tell its senses apart by:
+            // the first few articles' vocabulary would lead the ranking
+            // away from what was typed.
+            let feedback = (req.feedback && plan.wanted.len() >= feedback::MIN_UNITS)
+                .then_some(&planner.highlighter.stemmed);
             rerank::rerank(
-                index, &searcher, &mut found, &keys, &evidence, feedback, terms,
+                index, &searcher, &mut found, &keys, &evidence, &holding, feedback,
             )?
         } else {
             Default::default()
         };
         Ok(Run {
             index,
+            wanted: plan.wanted.into_iter().map(|w| w.label).collect(),
             names: SourceNames::new(&searcher),
             searcher,
             planner,
@@ -160,6 +187,10 @@ impl<'a> Run<'a> {
 
     /// The hits of these groups of the ranking.
     fn hits(&mut self, groups: &[collapse::Group], req: &SearchRequest) -> Result<Vec<Hit>> {
+        let wanted = match self.words {
+            Words::All => &self.wanted[..],
+            Words::Any => &[],
+        };
         hits::load(
             self.index,
             &self.searcher,
@@ -169,18 +200,32 @@ impl<'a> Run<'a> {
             &mut self.reranked,
             &self.evidence,
             &self.planner.highlighter,
+            wanted,
             req,
         )
     }
 }
 
-/// The number of matching articles, and their facets: each counted once.
-fn facets(found: &[ArticleAgg], names: &mut SourceNames) -> (u64, crate::model::Facets) {
+/// The number of matching articles, and their facets: each counted once;
+/// with every word asked for, only the articles with every word.
+fn facets(
+    found: &[ArticleAgg],
+    words: Words,
+    names: &mut SourceNames,
+) -> (u64, crate::model::Facets) {
     let mut counter = FacetCounter::default();
-    for a in found {
+    for a in counted(found, words) {
         counter.add(a.source_ord(), a.day());
     }
     (counter.total(), counter.finish(|keys| names.names(keys)))
+}
+
+/// The articles a search counts: with every word asked for, those that
+/// hold every word.
+fn counted(found: &[ArticleAgg], words: Words) -> impl Iterator<Item = &ArticleAgg> {
+    found
+        .iter()
+        .filter(move |a| words == Words::Any || a.holds_all())
 }
 
 /// A period that ends before it starts can match nothing: say so.

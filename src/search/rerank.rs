@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap;
 use tantivy::DocAddress;
 
-use super::collect::{ArticleAgg, ArticleKeys};
+use super::collect::{ArticleAgg, ArticleKeys, Holding};
 use super::evidence::{Evidence, Scored};
 use super::feedback;
 use super::rank::{PASSAGE_WEIGHT, best};
@@ -31,27 +31,35 @@ pub(super) struct Reranked {
 }
 
 /// Re-ranks the best of `found` in place: their best passage's score, then
-/// (with `feedback`) the feedback round.
+/// (with the query's terms to leave out of it, `feedback`) the feedback
+/// round; what each adds weighed, as the first pass was, by how much of the
+/// query the article holds.
 pub(super) fn rerank(
     index: &Index,
     searcher: &tantivy::Searcher,
     found: &mut [ArticleAgg],
     keys: &ArticleKeys,
     evidence: &Evidence,
-    feedback: bool,
-    query_terms: &HashSet<String>,
+    holding: &Holding,
+    feedback: Option<&HashSet<String>>,
 ) -> Result<Reranked> {
     let top = best(found, RERANK, |a| a.score, |i| keys.of(i, &found[i]));
     let at: Vec<DocAddress> = top.iter().map(|&i| found[i].at).collect();
     let passages = evidence.passages(searcher, &at)?;
     for (&i, s) in top.iter().zip(&passages) {
-        found[i].score += PASSAGE_WEIGHT * s.top();
+        found[i].score += holding.factor(found[i].lacks) * PASSAGE_WEIGHT * s.top();
     }
     let scored: FxHashMap<usize, Scored> = top.iter().copied().zip(passages).collect();
-    let loaded = if feedback {
-        feedback::round(index, searcher, found, &top, keys, &scored, query_terms)?
-    } else {
-        FxHashMap::default()
+    let Some(query_terms) = feedback else {
+        return Ok(Reranked {
+            scored,
+            loaded: FxHashMap::default(),
+        });
     };
+    let (added, loaded) =
+        feedback::round(index, searcher, found, &top, keys, &scored, query_terms)?;
+    for (&i, add) in top.iter().zip(added) {
+        found[i].score += holding.factor(found[i].lacks) * add;
+    }
     Ok(Reranked { scored, loaded })
 }

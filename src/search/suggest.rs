@@ -21,8 +21,8 @@ const RARE: u64 = 3;
 /// than the word typed.
 const MORE: u64 = 20;
 
-/// Queries of more words than this get no suggestions.
-const MAX_WORDS: usize = 8;
+/// Queries of more words than this (text pasted) get no suggestions.
+const MAX_WORDS: usize = super::rank::KEYWORDS;
 
 /// Rare words of one query checked, at most.
 const MAX_CHECKED: usize = 3;

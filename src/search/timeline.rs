@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
+use super::collect::Holding;
 use super::{check_period, collect, plan};
 use crate::Date;
 use crate::error::{Error, Result};
@@ -15,7 +16,7 @@ use crate::index::columns::SourceNames;
 use crate::index::schema::source_key;
 use crate::model::{
     Interval, JSON_SCHEMA_VERSION, OTHER_SOURCES, Timeline, TimelineRequest, TimelineRow,
-    UNKNOWN_SOURCE,
+    UNKNOWN_SOURCE, Words,
 };
 
 /// Intervals one timeline holds at most.
@@ -38,7 +39,13 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
     check_period(s)?;
     let searcher = index.searcher()?;
     let (plan, mut planner) = plan::plan(index, &searcher, s, s.words)?;
-    let found = collect::collect(&searcher, &*plan.query, false)?;
+    // What a search counts: every word, unless any was asked for.
+    let query = match s.words {
+        Words::All => &*plan.strict,
+        Words::Any => &*plan.query,
+    };
+    let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), s.words);
+    let found = collect::collect(&searcher, query, &holding, false)?;
     let days: Vec<Option<i64>> = found.iter().map(|a| a.day().and_then(day_number)).collect();
     let first = s.since.and_then(|d| day_number(d.key()));
     let last = s.until.and_then(|d| day_number(d.key()));

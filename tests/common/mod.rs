@@ -56,11 +56,13 @@ pub fn all_ids(index: &Index, q: &str) -> Vec<String> {
     let mut r = SearchRequest::new(q);
     r.limit = 1000;
     r.collapse = false;
+    // The articles counted: those listed after them lack a word.
     let mut ids: Vec<String> = index
         .search(&r)
         .unwrap()
         .hits
         .into_iter()
+        .filter(|h| h.missing.is_empty())
         .map(|h| h.id)
         .collect();
     ids.sort();

@@ -130,7 +130,16 @@ pub fn check(req: &SearchRequest, r: &SearchResults) {
     // No article twice on a page, as a hit or as another hit's copy.
     let mut seen = HashSet::new();
     let mut shown = 0u64;
+    let mut shown_lacking = 0u64;
     for h in &r.hits {
+        // What a hit lacks is told only of a search that counts every
+        // word, and only for articles beyond those counted.
+        if !h.missing.is_empty() {
+            assert!(r.words == hpsearch::Words::All, "{q:?}: {:?}", h.missing);
+            assert!(r.more_articles > 0, "{q:?}: {:?}", h.missing);
+            assert!(h.missing.iter().all(|m| !m.is_empty()), "{q:?}");
+            shown_lacking += 1;
+        }
         assert!(!h.id.is_empty(), "{q:?}: a hit without an id");
         assert!(seen.insert(h.id.as_str()), "{q:?}: {} twice", h.id);
         shown += 1;
@@ -144,9 +153,14 @@ pub fn check(req: &SearchRequest, r: &SearchResults) {
         }
     }
     assert!(
-        shown <= r.total_articles,
-        "{q:?}: {shown} shown of {} matched",
-        r.total_articles
+        shown <= r.total_articles + r.more_articles && shown_lacking <= r.more_articles,
+        "{q:?}: {shown} shown ({shown_lacking} lacking a word) of {} matched and {} more",
+        r.total_articles,
+        r.more_articles
+    );
+    assert!(
+        r.words == hpsearch::Words::All || r.more_articles == 0,
+        "{q:?}: more articles beyond any word"
     );
     if req.offset == 0 && r.total_articles > 0 {
         assert!(!r.hits.is_empty(), "{q:?}: matches but an empty first page");

@@ -79,6 +79,13 @@ pub fn search(
         "{}",
         style.bold(&format!("{} {noun}{folded}{shown}", r.total_articles))
     )?;
+    if r.more_articles > 0 {
+        let (n, s) = (r.more_articles, if r.more_articles == 1 { "" } else { "s" });
+        writeln!(
+            out,
+            "  and {n} more article{s} with some of the words, not counted: ranked among these, each marked with what it lacks"
+        )?;
+    }
     if r.notices.iter().any(|n| n == hpsearch::search::FELL_BACK) {
         writeln!(out, "  no article has every word: these have some of them")?;
     }
@@ -158,13 +165,18 @@ fn hit_line(out: &mut impl Write, hit: &Hit, style: &Style) -> io::Result<()> {
         1 => " (+1 copy)".to_string(),
         n => format!(" (+{n} copies)"),
     };
+    let missing = match hit.missing.is_empty() {
+        true => String::new(),
+        false => format!(" (missing: {})", hit.missing.join(", ")),
+    };
     writeln!(
         out,
-        "{}  {}  {}{}",
+        "{}  {}  {}{}{}",
         style.dim(&date),
         source,
         style.bold(&hit.title),
-        style.dim(&copies)
+        style.dim(&copies),
+        style.dim(&missing)
     )
 }
 
@@ -198,6 +210,9 @@ fn hit_block(out: &mut impl Write, n: usize, hit: &Hit, style: &Style) -> io::Re
         });
     }
     writeln!(out, "   {}", style.dim(&meta.join(" · ")))?;
+    if !hit.missing.is_empty() {
+        writeln!(out, "   missing: {}", hit.missing.join(", "))?;
+    }
     if !hit.also_in.is_empty() {
         let mut names: Vec<String> = Vec::new();
         for copy in &hit.also_in {

@@ -2,12 +2,15 @@
 //! with the terms to highlight and the notices on what was left out.
 //!
 //! Every positive word and phrase is an optional clause over the title and
-//! the text (each weighted), so BM25 ranks articles by all of them. A word
-//! the search requires (every plain word by default, [`Words::All`]; a
-//! `+word` always) is also a clause every article must match, anywhere in
-//! it, and an `-excluded` one a clause none may; neither scores. The filters
-//! restrict it without scoring. Names the thesaurus knows become one unit
-//! each ([`names`]), `word*` the words of the index it starts ([`prefix`]).
+//! the text (each weighted), so BM25 ranks articles by all of them, and two
+//! words typed together also score as a phrase. Each plain word, phrase or
+//! name is also a [`Wanted`] unit, which says whether an article holds it
+//! (anywhere in it): what a search counts with every word asked for
+//! ([`Words::All`]) and how it weighs an article that holds only some. A
+//! `+word` is a clause every article must match and an `-excluded` one a
+//! clause none may; neither scores. The filters restrict it without
+//! scoring. Names the thesaurus knows become one unit each ([`names`]),
+//! `word*` the words of the index it starts ([`prefix`]).
 
 mod names;
 mod prefix;
@@ -37,15 +40,37 @@ use names::Unit;
 
 /// The tantivy query a search runs.
 pub(super) struct Plan {
-    /// Over articles: title and text, filtered.
+    /// Over articles: title and text, filtered; it matches an article with
+    /// any of the query's words, and the `wanted` units say which it has.
     pub query: Box<dyn Query>,
+    /// The same with every wanted unit required: the articles with every
+    /// word, what counts count.
+    pub strict: Box<dyn Query>,
     /// Whether it scores words (rather than match every article the
     /// filters and exclusions leave).
     pub scored: bool,
-    /// Plain words (or names) it requires because every word is required:
-    /// with two or more and no match, the search falls back to any word.
-    pub required_words: usize,
+    /// The plain words, phrases and names of the query ([`Wanted`]).
+    pub wanted: Vec<Wanted>,
 }
+
+/// A plain word, phrase or name of the query (not `+`required, not
+/// `-`excluded): what an article holds of the query is which of these it
+/// matches. `search` counts the articles with all of them ([`Words::All`])
+/// and ranks the others after, by how much of the query they hold.
+pub(super) struct Wanted {
+    /// As typed, for telling what an article lacks.
+    pub label: String,
+    /// What an article must have to hold it (title or text; unscored).
+    pub query: Box<dyn Query>,
+}
+
+/// Weight of a phrase of two words typed next to each other, against each
+/// word's own.
+pub(crate) const PROXIMITY_WEIGHT: f32 = 0.5;
+
+/// The most units whose presence is told apart per article (a bit each);
+/// the words of a longer query after these only rank.
+pub(super) const MAX_WANTED: usize = 32;
 
 /// Parses and plans the request's query, with its filters. Fails on a
 /// query that cannot be read, one with nothing to search for, and an
@@ -91,7 +116,8 @@ pub(super) fn plan<'a>(
 }
 
 fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
-    let parts = plan.unwrap_or_default();
+    let mut parts = plan.unwrap_or_default();
+    parts.wanted.truncate(MAX_WANTED);
     let any = |qs: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
         (!qs.is_empty()).then(|| {
             Box::new(BooleanQuery::new(
@@ -110,7 +136,6 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
         .chain(parts.text.into_iter().map(boost(TEXT_WEIGHT)))
         .collect());
     let scored = positive.is_some();
-    let required_words = parts.required_words;
     let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
         vec![(TOccur::Must, positive.unwrap_or_else(every_article))];
     let unscored = |q: Box<dyn Query>| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>;
@@ -126,15 +151,28 @@ fn finish_plan(plan: Option<PlanParts>, filters: Filters) -> Plan {
     for q in filters.must_not {
         clauses.push((TOccur::MustNot, q));
     }
-    let query: Box<dyn Query> = if clauses.len() == 1 {
-        clauses.pop().expect("one clause").1
-    } else {
-        Box::new(BooleanQuery::new(clauses))
+    let strict = clauses
+        .iter()
+        .map(|(o, q)| (*o, q.box_clone()))
+        .chain(
+            parts
+                .wanted
+                .iter()
+                .map(|w| (TOccur::Must, unscored(w.query.box_clone()))),
+        )
+        .collect();
+    let one = |mut clauses: Vec<(TOccur, Box<dyn Query>)>| -> Box<dyn Query> {
+        if clauses.len() == 1 && clauses[0].0 == TOccur::Must {
+            clauses.pop().expect("one clause").1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        }
     };
     Plan {
-        query,
+        query: one(clauses),
+        strict: one(strict),
         scored,
-        required_words,
+        wanted: parts.wanted,
     }
 }
 
@@ -144,7 +182,7 @@ struct PlanParts {
     title: Vec<Box<dyn Query>>,
     required: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
-    required_words: usize,
+    wanted: Vec<Wanted>,
 }
 
 /// Turns parsed clauses into tantivy queries, collecting highlight terms and
@@ -323,27 +361,77 @@ impl<'a> Planner<'a> {
                 parts.title.extend(title);
                 parts.text.extend(text);
             }
-            let by_default = occur == Occur::Should && self.words == Words::All;
-            if occur == Occur::Should && !by_default {
-                continue;
-            }
-            // Requiring and excluding: the words in order, anywhere.
+            // Holding, requiring and excluding: the words in order, anywhere.
             let Some(matching) = self.require(unit, explicit)? else {
                 continue;
             };
             match occur {
                 Occur::MustNot => parts.excluded.push(matching),
-                _ => {
-                    parts.required_words += usize::from(by_default);
-                    parts.required.push(matching);
-                }
+                Occur::Must => parts.required.push(matching),
+                Occur::Should => parts.wanted.push(Wanted {
+                    label: unit.label(),
+                    query: matching,
+                }),
             }
         }
+        self.proximity(clauses, &mut parts);
         let has_positive = !parts.text.is_empty() || !parts.title.is_empty();
         // No clauses at all (an empty query) matches every article, like a
         // query of filters only.
         let filters_only = only_filters && (any_filter || clauses.is_empty());
         Ok((has_positive || filters_only).then_some(parts))
+    }
+
+    /// Words typed next to each other (over any stop words between them)
+    /// also score as a phrase, title and text each, at
+    /// [`PROXIMITY_WEIGHT`]: an article that uses `primary care` ranks above
+    /// one with a primary tumour and standard care, and a title with one of
+    /// the words below an article that uses them together. Names the
+    /// thesaurus knows score as the name already.
+    fn proximity(&mut self, clauses: &[Clause], parts: &mut PlanParts) {
+        let mut spans = Vec::new();
+        let mut last: Option<usize> = None;
+        for unit in &self.units(clauses) {
+            let Unit::One(Clause {
+                occur: Occur::Should,
+                node:
+                    Node::Word {
+                        text,
+                        scope: Scope::All,
+                        pos,
+                    },
+            }) = unit
+            else {
+                last = None;
+                continue;
+            };
+            if crate::analysis::is_stop_word(&text.to_lowercase()) {
+                continue;
+            }
+            if let Some(start) = last {
+                spans.push(start..pos + text.len());
+            }
+            last = Some(*pos);
+        }
+        for span in spans {
+            let Some(text) = self.query.get(span) else {
+                continue;
+            };
+            let mut tokens = Vec::new();
+            crate::analysis::analyze(text, Mode::Stemmed, &mut tokens);
+            if words::sequence(&tokens).len() < 2 {
+                continue;
+            }
+            for (target, out) in [
+                (Target::Text, &mut parts.text),
+                (Target::Title, &mut parts.title),
+            ] {
+                self.target = target;
+                if let Some(q) = self.stemmed_phrase(text, Scope::All, false) {
+                    out.push(Box::new(BoostQuery::new(q, PROXIMITY_WEIGHT)));
+                }
+            }
+        }
     }
 
     /// What an article must have to match a unit: its words in the title or

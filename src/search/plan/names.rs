@@ -48,6 +48,39 @@ impl Unit<'_> {
             Unit::Names(_) => Occur::Should,
         }
     }
+
+    /// The unit as typed, near enough to name what an article lacks.
+    pub fn label(&self) -> String {
+        match self {
+            Unit::One(c) => label(&c.node),
+            Unit::Names(n) => n.typed_text.clone(),
+        }
+    }
+}
+
+/// A node written back as query text.
+fn label(node: &Node) -> String {
+    let field = |scope: &Scope| if *scope == Scope::Title { "title:" } else { "" };
+    match node {
+        Node::Word { text, scope, .. } => format!("{}{text}", field(scope)),
+        Node::Phrase {
+            text, scope, exact, ..
+        } => {
+            let exact = if *exact { "exact:" } else { "" };
+            format!("{}{exact}\"{text}\"", field(scope))
+        }
+        Node::Prefix { text, scope, .. } => format!("{}{text}*", field(scope)),
+        Node::Source { name, .. } => format!("source:\"{name}\""),
+        Node::Or(nodes) => nodes.iter().map(label).collect::<Vec<_>>().join(" OR "),
+        Node::Group(clauses) => format!(
+            "({})",
+            clauses
+                .iter()
+                .map(|c| label(&c.node))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
 }
 
 /// The clauses as units: each run of plain words (and each quoted phrase)
