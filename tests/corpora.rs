@@ -113,4 +113,16 @@ fn news_corpora_sources_months_and_filters_agree() {
             );
         }
     }
+
+    // NOT excludes as - does, in capitals only, and a curly-quoted phrase
+    // is a phrase: what is counted adds up.
+    let total = |q: &str| index.search(&SearchRequest::new(q)).unwrap().total_articles;
+    let ebola = total("ebola");
+    let without = total("ebola NOT vaccine");
+    assert_eq!(without, total("ebola -vaccine"));
+    assert_eq!(without + total("+ebola +vaccine"), ebola);
+    assert!(without < ebola && without > 0);
+    assert_eq!(total("ebola not vaccine"), total("ebola vaccine"));
+    assert_eq!(total("\u{201C}cancer risk\u{201D}"), total("\"cancer risk\""));
+    assert!(total("\"cancer risk\"") < total("cancer risk"));
 }

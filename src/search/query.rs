@@ -3,16 +3,18 @@
 //!
 //! ```text
 //! query   = clause ("AND"? clause)*
-//! clause  = ["+" | "-"] unit ("OR" unit)*
+//! clause  = ["+" | "-" | "NOT"] unit ("OR" unit)*
 //! unit    = ["title:" | "source:" | "exact:"] (word | word "*" | "\"" phrase "\"")
 //!         | "(" query ")"
 //! ```
 //!
 //! Plain words are [`Occur::Should`]: the search decides whether each is
 //! required (every word, by default) or only ranks. `+` requires as
-//! written, `-` excludes, `AND` requires the clauses on both sides, `OR`
-//! joins alternatives (and binds tighter than `AND`), parentheses group.
-//! `AND` and `OR` are operators only in capitals. `source:` always filters;
+//! written, `-` and `NOT` exclude, `AND` requires the clauses on both
+//! sides, `OR` joins alternatives (and binds tighter than `AND`),
+//! parentheses group. `AND`, `OR` and `NOT` are operators only in capitals.
+//! Typographic double quotes (`“…”`, `„…“`), as text pasted from a web page
+//! has them, quote as `"` does. `source:` always filters;
 //! `exact:` asks for the words as written, not their inflections; `word*`
 //! is every word starting so. A colon after any other word is just text
 //! (`covid:19` is two words).
@@ -161,10 +163,10 @@ fn check_length(query: &str) -> Result<()> {
 /// parenthesis inside a phrase opens nothing. (Plain text has no groups.)
 fn check_depth(query: &str) -> Result<()> {
     let (mut depth, mut quoted) = (0usize, false);
-    for (at, b) in query.bytes().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'(' if !quoted => {
+    for (at, c) in query.char_indices() {
+        match c {
+            c if is_quote(c) => quoted = !quoted,
+            '(' if !quoted => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(Error::query(
@@ -176,11 +178,16 @@ fn check_depth(query: &str) -> Result<()> {
                     ));
                 }
             }
-            b')' if !quoted => depth = depth.saturating_sub(1),
+            ')' if !quoted => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// A double quote: the typewriter one, or a typographic one (`“ ” „ ‟`).
+pub fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}')
 }
 
 /// Natural-language text: every whitespace-separated word a ranked word.
@@ -301,6 +308,12 @@ impl Parser<'_> {
                             "put + or - before the whole OR group, as in +(a OR b)",
                         );
                     }
+                    _ if self.word_is("NOT") => {
+                        return self.err(
+                            self.at,
+                            "put NOT before the whole OR group, as in NOT (a OR b)",
+                        );
+                    }
                     _ => {}
                 }
                 if self.word_is("OR") || self.word_is("AND") {
@@ -326,10 +339,28 @@ impl Parser<'_> {
             && rest[op.len()..]
                 .chars()
                 .next()
-                .is_none_or(|c| c.is_whitespace() || c == '(' || c == '"' || c == ')')
+                .is_none_or(|c| c.is_whitespace() || c == '(' || is_quote(c) || c == ')')
     }
 
     fn clause(&mut self) -> Result<Clause> {
+        if self.word_is("NOT") {
+            let op = self.at;
+            self.at += 3;
+            self.skip_ws();
+            if matches!(self.peek(), None | Some(')')) {
+                return self.err(op, "NOT needs a word, phrase or group after it");
+            }
+            if matches!(self.peek(), Some('+' | '-')) || self.word_is("NOT") {
+                return self.err(self.at, "two operators in a row");
+            }
+            if self.word_is("AND") || self.word_is("OR") {
+                return self.err(op, "NOT needs a word, phrase or group after it");
+            }
+            return Ok(Clause {
+                occur: Occur::MustNot,
+                node: self.unit()?,
+            });
+        }
         let occur = match self.peek() {
             Some('+') => Occur::Must,
             Some('-') => Occur::MustNot,
@@ -359,7 +390,7 @@ impl Parser<'_> {
     fn unit(&mut self) -> Result<Node> {
         let start = self.at;
         match self.peek() {
-            Some('"') => {
+            Some(c) if is_quote(c) => {
                 let text = self.phrase()?;
                 Ok(Node::Phrase {
                     text,
@@ -383,7 +414,7 @@ impl Parser<'_> {
                     let prefix = field.to_ascii_lowercase();
                     if prefix == "exact" {
                         let vpos = start + field.len() + 1;
-                        let text = if value.is_empty() && self.peek() == Some('"') {
+                        let text = if value.is_empty() && self.peek().is_some_and(is_quote) {
                             self.phrase()?
                         } else {
                             value
@@ -405,7 +436,7 @@ impl Parser<'_> {
                     };
                     if let Some(is_title) = scope {
                         let vpos = start + field.len() + 1;
-                        let (value, quoted) = if value.is_empty() && self.peek() == Some('"') {
+                        let (value, quoted) = if value.is_empty() && self.peek().is_some_and(is_quote) {
                             (self.phrase()?, true)
                         } else {
                             (value, false)
@@ -465,14 +496,16 @@ impl Parser<'_> {
         })
     }
 
-    /// A `"quoted phrase"`; the cursor is on the opening quote.
+    /// A `"quoted phrase"`; the cursor is on the opening quote. Any of the
+    /// quotes closes any other.
     fn phrase(&mut self) -> Result<String> {
         let open = self.at;
-        self.at += 1;
-        match self.q[self.at..].find('"') {
+        self.at += self.peek().map_or(1, char::len_utf8);
+        match self.q[self.at..].find(is_quote) {
             Some(len) => {
                 let text = self.q[self.at..self.at + len].to_string();
-                self.at += len + 1;
+                let close = self.q[self.at + len..].chars().next().map_or(1, char::len_utf8);
+                self.at += len + close;
                 if text.trim().is_empty() {
                     return self.err(open, "empty phrase");
                 }
@@ -486,7 +519,7 @@ impl Parser<'_> {
     fn word(&mut self) -> &str {
         let start = self.at;
         while let Some(c) = self.peek() {
-            if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+            if c.is_whitespace() || c == '(' || c == ')' || is_quote(c) {
                 break;
             }
             self.at += c.len_utf8();
@@ -603,6 +636,52 @@ mod tests {
         assert_eq!(err_at("nhs pr*"), 4);
         assert_eq!(err_at("a*b*"), 0);
         assert_eq!(err_at("exact:"), 6);
+    }
+
+    #[test]
+    fn not_excludes_as_minus_does() {
+        let c = p("ebola NOT vaccine");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].occur, Occur::MustNot);
+        assert_eq!(c[1].node, word("vaccine", 10));
+        assert_eq!(p("ebola NOT vaccine"), {
+            let mut minus = p("ebola -vaccine");
+            if let Node::Word { pos, .. } = &mut minus[1].node {
+                *pos = 10;
+            }
+            minus
+        });
+        let c = p("nurses AND NOT (strike OR ballot)");
+        assert_eq!(c[0].occur, Occur::Must);
+        assert_eq!(c[1].occur, Occur::MustNot);
+        assert!(matches!(&c[1].node, Node::Group(g) if matches!(g[0].node, Node::Or(_))));
+        // Lower case is a word; so is NOTE.
+        assert!(p("not vaccine").iter().all(|c| c.occur == Occur::Should));
+        assert_eq!(p("NOTES")[0].node, word("NOTES", 0));
+        assert_eq!(err_at("ebola NOT"), 6);
+        assert_eq!(err_at("NOT -vaccine"), 4);
+        assert_eq!(err_at("a OR NOT b"), 5);
+        assert_eq!(err_at("a NOT OR b"), 2);
+    }
+
+    #[test]
+    fn typographic_quotes_quote() {
+        let curly = p("\u{201C}cancer risk\u{201D} nhs");
+        assert_eq!(curly.len(), 2);
+        assert!(matches!(&curly[0].node, Node::Phrase { text, pos: 0, .. } if text == "cancer risk"));
+        assert_eq!(curly[1].node, word("nhs", "\u{201C}cancer risk\u{201D} ".len()));
+        assert!(matches!(
+            &p("\u{201E}junior doctors\u{201C}")[0].node,
+            Node::Phrase { text, .. } if text == "junior doctors"
+        ));
+        assert!(matches!(
+            &p("source:\u{201C}The Guardian\u{201D}")[0].node,
+            Node::Source { name, .. } if name == "The Guardian"
+        ));
+        assert_eq!(err_at("nurses \u{201C}pay deal"), 7);
+        // A parenthesis inside curly quotes opens nothing.
+        let quoted = format!("\u{201C}{}\u{201D} nurses", "(".repeat(100));
+        assert_eq!(p(&quoted).len(), 2);
     }
 
     #[test]
