@@ -217,14 +217,24 @@ impl std::str::FromStr for Period {
     }
 }
 
-/// A `--since` / `--until` bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, read as
-/// the first or the last day of that period (see [`Period`]).
+/// A `--since` / `--until` bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a month
+/// as written (`March 2014`, `Mar 2014`), or a day in any form
+/// [`Date::parse`] reads (`8 April 2025`), read as the first or the last day
+/// of that period (see [`Period`]).
 pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
     let bad = || {
         format!(
-            "cannot read the date {text:?}: use YYYY, YYYY-MM or YYYY-MM-DD (for example 2024, 2024-03 or 2024-03-31)"
+            "cannot read the date {text:?}: use YYYY, YYYY-MM or YYYY-MM-DD (for example 2024, 2024-03 or 2024-03-31), or write it (March 2024, 8 April 2025)"
         )
     };
+    if let Some(month) = written_month(text) {
+        return Ok(month);
+    }
+    if text.trim().contains(char::is_alphabetic)
+        && let Some(d) = Date::parse(text)
+    {
+        return Ok((d, d));
+    }
     let parts: Vec<&str> = text.trim().split('-').collect();
     let num = |s: &str, len: usize| -> Result<i32, String> {
         if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -264,9 +274,34 @@ pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
     }
 }
 
+/// A month written with its name and year (`March 2014`, `mar 2014`): its
+/// first and last days.
+fn written_month(text: &str) -> Option<(Date, Date)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [name, year] = words.as_slice() else {
+        return None;
+    };
+    let first = Date::parse(&format!("1 {name} {year}"))?;
+    let last = (28..=31)
+        .rev()
+        .find_map(|d| Date::new(first.year, first.month, d))?;
+    Some((first, last))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_as_people_write_them() {
+        let p = |s: &str| parse_period(s).map(|(a, b)| format!("{a}..{b}"));
+        assert_eq!(p("March 2014").unwrap(), "2014-03-01..2014-03-31");
+        assert_eq!(p("feb 2016").unwrap(), "2016-02-01..2016-02-29");
+        assert_eq!(p("8 April 2025").unwrap(), "2025-04-08..2025-04-08");
+        assert_eq!(p("2014-03").unwrap(), "2014-03-01..2014-03-31");
+        assert!(p("Smarch 2014").is_err());
+        assert!(p("March").is_err());
+    }
 
     fn d(s: &str) -> Option<String> {
         Date::parse(s).map(|d| d.to_string())

@@ -164,10 +164,15 @@ pub struct SearchRequest {
     pub sources: Vec<String>,
     /// Drop articles from these sources.
     pub exclude_sources: Vec<String>,
-    /// Keep articles dated on or after this day (undated articles are dropped).
+    /// Keep articles dated on or after this day (undated articles are left
+    /// out, and counted in [`SearchResults::undated_left_out`], unless
+    /// `with_undated`).
     pub since: Option<Date>,
-    /// Keep articles dated on or before this day (undated articles are dropped).
+    /// Keep articles dated on or before this day (as `since`).
     pub until: Option<Date>,
+    /// With a period (`since`, `until`): keep the matching articles that
+    /// have no date too, which the period cannot place.
+    pub with_undated: bool,
     /// How many articles to return.
     pub limit: usize,
     /// How many of the best articles to skip (for paging).
@@ -210,6 +215,7 @@ impl Default for SearchRequest {
             exclude_sources: Vec::new(),
             since: None,
             until: None,
+            with_undated: false,
             limit: 10,
             offset: 0,
             passages: 2,
@@ -247,6 +253,10 @@ pub struct SearchResults {
     /// what it lacks ([`Hit::missing`]).
     #[serde(default)]
     pub more_articles: u64,
+    /// Articles that match but have no date, left out by the period
+    /// (`since`/`until`; 0 with `with_undated`, or without a period).
+    #[serde(default)]
+    pub undated_left_out: u64,
     /// Matching articles shown only in another hit's [`Hit::also_in`]
     /// because they are copies of its story (0 without collapsing).
     #[serde(default)]
@@ -452,6 +462,10 @@ pub struct Timeline {
     pub rows: Vec<TimelineRow>,
     /// Matching articles with no date (in no interval).
     pub undated: u64,
+    /// Articles that match but have no date, left out by the period, as in
+    /// [`SearchResults::undated_left_out`].
+    #[serde(default)]
+    pub undated_left_out: u64,
     /// Every matching article: `counts` and `undated` add up to it, and it
     /// equals the search's `total_articles`.
     pub total_articles: u64,

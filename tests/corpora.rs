@@ -123,6 +123,52 @@ fn news_corpora_sources_months_and_filters_agree() {
     assert_eq!(without + total("+ebola +vaccine"), ebola);
     assert!(without < ebola && without > 0);
     assert_eq!(total("ebola not vaccine"), total("ebola vaccine"));
-    assert_eq!(total("\u{201C}cancer risk\u{201D}"), total("\"cancer risk\""));
+    assert_eq!(
+        total("\u{201C}cancer risk\u{201D}"),
+        total("\"cancer risk\"")
+    );
     assert!(total("\"cancer risk\"") < total("cancer risk"));
+
+    // A period leaves out the undated articles and says how many, or keeps
+    // them: counted against the files' own dates.
+    let (mut dated, mut undated) = (0u64, 0u64);
+    for f in files {
+        let lines = std::io::BufReader::new(std::fs::File::open(shared(f)).unwrap()).lines();
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            match v["date"].as_str().filter(|d| !d.trim().is_empty()) {
+                Some(_) => dated += 1,
+                None => undated += 1,
+            }
+        }
+    }
+    assert!(undated > 0);
+    let mut all = SearchRequest::new("");
+    all.since = Some(hpsearch::Date::parse("1900-01-01").unwrap());
+    all.limit = 0;
+    let r = index.search(&all).unwrap();
+    assert_eq!((r.total_articles, r.undated_left_out), (dated, undated));
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.contains(&format!("left out {undated} "))),
+        "{:?}",
+        r.notices
+    );
+    let timeline = index
+        .timeline(&hpsearch::TimelineRequest {
+            search: all.clone(),
+            interval: None,
+            by_source: false,
+            top: 0,
+        })
+        .unwrap();
+    assert_eq!(
+        (timeline.total_articles, timeline.undated_left_out),
+        (dated, undated)
+    );
+    all.with_undated = true;
+    let r = index.search(&all).unwrap();
+    assert_eq!((r.total_articles, r.undated_left_out), (dated + undated, 0));
+    assert_eq!(r.facets.undated, undated);
 }

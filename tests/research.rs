@@ -166,6 +166,27 @@ fn timelines_and_exports_count_every_match_on_the_tweets() {
     assert_eq!(ids.len() as u64, all, "no article twice");
     let scores: Vec<f64> = records.iter().map(|r| r[6].parse().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
+
+    // Without --all, a page: said on stderr, with both numbers. With every
+    // word asked for, only the articles with both words are exported.
+    let out = hp(&path)
+        .args(["search", "ebola", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("wrote 10 of {all} matching articles")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--all"), "{stderr}");
+    let both = index
+        .search(&SearchRequest::new("ebola nurse"))
+        .unwrap()
+        .total_articles;
+    let out = stdout(hp(&path).args(["search", "ebola nurse", "--format", "csv", "--all"]));
+    let rows = csv::Reader::from_reader(out.as_bytes()).records().count() as u64;
+    assert_eq!(rows, both);
 }
 
 #[test]

@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use std::ops::Bound;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, Occur as TOccur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur as TOccur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
+use super::collect::ArticleAgg;
 use super::query::Occur;
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -81,12 +82,55 @@ pub(super) fn filters(
             Some(d) => Bound::Included(Term::from_field_i64(f.day, d.key())),
             None => Bound::Unbounded,
         };
-        out.must.push(Box::new(RangeQuery::new(
-            bound(req.since),
-            bound(req.until),
-        )));
+        // The period, or no date at all: the search counts the undated
+        // articles it leaves out (`undated`), or keeps them.
+        let dated = Box::new(RangeQuery::new(bound(req.since), bound(req.until)));
+        let undated = Box::new(BooleanQuery::new(vec![
+            (TOccur::Must, every_article()),
+            (
+                TOccur::MustNot,
+                Box::new(ExistsQuery::new(name::DAY.to_string(), false)) as Box<dyn Query>,
+            ),
+        ]));
+        out.must.push(Box::new(BooleanQuery::new(vec![
+            (TOccur::Should, dated as Box<dyn Query>),
+            (TOccur::Should, undated),
+        ])));
     }
     Ok(out)
+}
+
+/// Every article, scored 1: the documents with an article key (the index
+/// also holds the marks of removed articles, see `write::Writer::remove`).
+pub(super) fn every_article() -> Box<dyn Query> {
+    Box::new(ExistsQuery::new(name::AKEY.to_string(), false))
+}
+
+/// The undated articles of `found` a request's period leaves out: taken out
+/// of `found` unless it keeps them, and counted among those `counts` says.
+pub(super) fn leave_out_undated(
+    req: &SearchRequest,
+    found: &mut Vec<ArticleAgg>,
+    counts: impl Fn(&ArticleAgg) -> bool,
+) -> u64 {
+    if req.since.is_none() && req.until.is_none() {
+        return 0;
+    }
+    let undated = found.iter().filter(|a| a.day_key == 0 && counts(a)).count() as u64;
+    if req.with_undated {
+        return 0;
+    }
+    found.retain(|a| a.day_key != 0);
+    undated
+}
+
+/// The notice of the undated articles a period left out.
+pub(super) fn undated_notice(n: u64) -> String {
+    let (s, have) = if n == 1 { ("", "has") } else { ("s", "have") };
+    format!(
+        "left out {n} matching article{s} that {have} no date, which the period cannot place \
+         (--with-undated keeps them)"
+    )
 }
 
 /// Every source name in the index.

@@ -60,11 +60,8 @@ impl Index {
         let mut all = request.clone();
         all.offset = 0;
         all.limit = usize::MAX;
-        let mut run = Run::start(self, &all)?;
         // Every article counted, and no other.
-        if run.words == Words::All {
-            run.found.retain(ArticleAgg::holds_all);
-        }
+        let mut run = Run::start(self, &all, true)?;
         let page = rank::page(&run.found, &run.keys, &all);
         for groups in page.chunks(EACH_HIT_BATCH) {
             for hit in run.hits(groups, &all)? {
@@ -79,7 +76,7 @@ impl Index {
 const EACH_HIT_BATCH: usize = 256;
 
 fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
-    let mut run = Run::start(index, req)?;
+    let mut run = Run::start(index, req, false)?;
     let (total_articles, facets) = facets(&run.found, run.words, &mut run.names);
     let more_articles = run.found.len() as u64 - total_articles;
     let page = rank::page(&run.found, &run.keys, req);
@@ -93,11 +90,15 @@ fn run(index: &Index, req: &SearchRequest) -> Result<SearchResults> {
     if run.fell_back {
         notices.insert(0, FELL_BACK.to_string());
     }
+    if run.undated_left_out > 0 {
+        notices.push(filters::undated_notice(run.undated_left_out));
+    }
     Ok(SearchResults {
         schema: JSON_SCHEMA_VERSION,
         query: req.query.clone(),
         total_articles,
         more_articles,
+        undated_left_out: run.undated_left_out,
         collapsed,
         hits,
         facets,
@@ -125,6 +126,8 @@ struct Run<'a> {
     reranked: rerank::Reranked,
     /// What the matches counted have: every word, or any.
     words: Words,
+    /// Matches counted but left out by the period for having no date.
+    undated_left_out: u64,
     /// The labels of the query's wanted units, by bit of
     /// [`ArticleAgg::lacks`].
     wanted: Vec<String>,
@@ -134,24 +137,29 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// The stages up to the ranking: plan, collect, re-rank.
-    fn start(index: &'a Index, req: &'a SearchRequest) -> Result<Run<'a>> {
+    /// The stages up to the ranking: plan, collect, re-rank. `only_counted`:
+    /// keep only the articles counted (as a listing by date does), not
+    /// those with some of the words after them.
+    fn start(index: &'a Index, req: &'a SearchRequest, only_counted: bool) -> Result<Run<'a>> {
         check_period(req)?;
         let searcher = index.searcher()?;
         let (plan, planner) = plan::plan(index, &searcher, req, req.words)?;
         let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), req.words);
         let mut found = collect::collect(&searcher, &*plan.query, &holding, req.collapse)?;
         let mut words = req.words;
-        let counted = match words {
+        let with_every_word = match words {
             Words::All => found.iter().filter(|a| a.holds_all()).count(),
             Words::Any => found.len(),
         };
-        let fell_back = counted == 0 && words == Words::All && plan.wanted.len() >= 2;
+        let fell_back = with_every_word == 0 && words == Words::All && plan.wanted.len() >= 2;
         if fell_back {
             words = Words::Any;
         }
-        if words == Words::All && req.sort == Sort::Date {
-            // A listing by date is a listing of what is counted.
+        let undated_left_out =
+            filters::leave_out_undated(req, &mut found, |a| words == Words::Any || a.holds_all());
+        // A listing by date is a listing of what is counted. Before the
+        // re-rank: what it reads is kept by position in `found`.
+        if words == Words::All && (only_counted || req.sort == Sort::Date) {
             found.retain(ArticleAgg::holds_all);
         }
         let suggestions = suggest::suggest(&searcher, &index.fields, &planner.typed_words)?;
@@ -171,6 +179,7 @@ impl<'a> Run<'a> {
         };
         Ok(Run {
             index,
+            undated_left_out,
             wanted: plan.wanted.into_iter().map(|w| w.label).collect(),
             names: SourceNames::new(&searcher),
             searcher,

@@ -436,11 +436,12 @@ impl Parser<'_> {
                     };
                     if let Some(is_title) = scope {
                         let vpos = start + field.len() + 1;
-                        let (value, quoted) = if value.is_empty() && self.peek().is_some_and(is_quote) {
-                            (self.phrase()?, true)
-                        } else {
-                            (value, false)
-                        };
+                        let (value, quoted) =
+                            if value.is_empty() && self.peek().is_some_and(is_quote) {
+                                (self.phrase()?, true)
+                            } else {
+                                (value, false)
+                            };
                         if value.trim().is_empty() {
                             let what = if is_title {
                                 "title: needs a word or \"phrase\""
@@ -504,7 +505,10 @@ impl Parser<'_> {
         match self.q[self.at..].find(is_quote) {
             Some(len) => {
                 let text = self.q[self.at..self.at + len].to_string();
-                let close = self.q[self.at + len..].chars().next().map_or(1, char::len_utf8);
+                let close = self.q[self.at + len..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
                 self.at += len + close;
                 if text.trim().is_empty() {
                     return self.err(open, "empty phrase");
@@ -668,8 +672,13 @@ mod tests {
     fn typographic_quotes_quote() {
         let curly = p("\u{201C}cancer risk\u{201D} nhs");
         assert_eq!(curly.len(), 2);
-        assert!(matches!(&curly[0].node, Node::Phrase { text, pos: 0, .. } if text == "cancer risk"));
-        assert_eq!(curly[1].node, word("nhs", "\u{201C}cancer risk\u{201D} ".len()));
+        assert!(
+            matches!(&curly[0].node, Node::Phrase { text, pos: 0, .. } if text == "cancer risk")
+        );
+        assert_eq!(
+            curly[1].node,
+            word("nhs", "\u{201C}cancer risk\u{201D} ".len())
+        );
         assert!(matches!(
             &p("\u{201E}junior doctors\u{201C}")[0].node,
             Node::Phrase { text, .. } if text == "junior doctors"

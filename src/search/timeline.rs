@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use super::collect::Holding;
-use super::{check_period, collect, plan};
+use super::{check_period, collect, filters, plan};
 use crate::Date;
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -45,7 +45,8 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
         Words::Any => &*plan.query,
     };
     let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), s.words);
-    let found = collect::collect(&searcher, query, &holding, false)?;
+    let mut found = collect::collect(&searcher, query, &holding, false)?;
+    let undated_left_out = filters::leave_out_undated(s, &mut found, |_| true);
     let days: Vec<Option<i64>> = found.iter().map(|a| a.day().and_then(day_number)).collect();
     let first = s.since.and_then(|d| day_number(d.key()));
     let last = s.until.and_then(|d| day_number(d.key()));
@@ -107,6 +108,10 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
     } else {
         Vec::new()
     };
+    let mut notices = planner.notices();
+    if undated_left_out > 0 {
+        notices.push(filters::undated_notice(undated_left_out));
+    }
     Ok(Timeline {
         schema: JSON_SCHEMA_VERSION,
         query: s.query.clone(),
@@ -116,7 +121,8 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
         rows,
         undated,
         total_articles: found.len() as u64,
-        notices: planner.notices(),
+        undated_left_out,
+        notices,
         also_searched: std::mem::take(&mut planner.also_searched),
     })
 }

@@ -92,6 +92,22 @@ pub fn run(index: &Index, setting: &Setting, query: &str) -> usize {
             Ok(r) => {
                 check(&req, &r);
                 answered += 1;
+                // An export of every match: the articles counted, each
+                // with its passages, and no other (as `--format --all`).
+                if req.offset == 0 && !req.ids_only {
+                    let mut exported = 0u64;
+                    let mut all = req.clone();
+                    all.collapse = false;
+                    let counted = index
+                        .each_hit(&all, |h| {
+                            assert!(h.missing.is_empty(), "{query:?}: exported {:?}", h.missing);
+                            exported += 1;
+                            Ok::<(), Error>(())
+                        })
+                        .unwrap_or_else(|e| panic!("{query:?} ({all:?}): {e}"));
+                    assert_eq!(exported, counted, "{query:?}");
+                    assert_eq!(counted, r.total_articles, "{query:?}");
+                }
             }
             Err(Error::Query { position, .. }) => {
                 assert!(

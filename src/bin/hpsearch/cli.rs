@@ -283,12 +283,17 @@ pub struct SelectArgs {
     /// Leave out articles from this source (repeatable)
     #[arg(long = "exclude-source", value_name = "NAME")]
     pub exclude_sources: Vec<String>,
-    /// Only articles dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)
+    /// Only articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD, or
+    /// written: "March 2014", "8 April 2025")
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Only articles dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD)
+    /// Only articles dated on or before this (as --since)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// With --since or --until: keep the articles that have no date too
+    /// (left out, and counted in a notice, by default)
+    #[arg(long)]
+    pub with_undated: bool,
 }
 
 /// Which articles a search looks at, and in what order: shared by `search`

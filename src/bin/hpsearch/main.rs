@@ -420,8 +420,19 @@ fn export(
             eprintln!("hpsearch: {notice}");
         }
         paths::all_from_here(results.hits.iter_mut().map(|h| &mut h.path));
-        for hit in &results.hits {
+        // What is exported is what is counted: the articles with every
+        // word, not those listed after them.
+        let mut written = 0u64;
+        for hit in results.hits.iter().filter(|h| h.missing.is_empty()) {
             exporter.hit(hit)?;
+            written += 1;
+        }
+        if written < results.total_articles {
+            eprintln!(
+                "hpsearch: wrote {written} of {} matching articles (one page of hits); \
+                 add --all to write every one",
+                results.total_articles
+            );
         }
         results.total_articles
     };
@@ -466,6 +477,7 @@ fn apply_selection(filters: &SelectArgs, request: &mut SearchRequest) -> anyhow:
         period("--since", &filters.since)?,
         period("--until", &filters.until)?,
     );
+    request.with_undated = filters.with_undated;
     Ok(())
 }
 

@@ -21,19 +21,17 @@ pub(crate) use names::OTHER_NAMES_WEIGHT;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, ExistsQuery, Occur as TOccur, Query,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, Query};
 use tantivy::schema::Field;
 
-use super::filters::{Filters, filters};
+use super::filters::{Filters, every_article, filters};
 use super::query::{self, Clause, Node, Occur, Scope};
 use super::rank::{TEXT_WEIGHT, TITLE_WEIGHT};
 use super::snippet::Highlighter;
 use crate::analysis::{MAX_TOKEN_BYTES, Mode};
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::index::schema::{Fields, name};
+use crate::index::schema::Fields;
 use crate::model::{AlsoSearched, SearchRequest, Words};
 use crate::thesaurus::Thesaurus;
 use names::Unit;
@@ -582,12 +580,6 @@ fn any_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
             qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
         ))),
     }
-}
-
-/// Every article, scored 1: the documents with an article key (the index
-/// also holds the marks of removed articles, see `write::Writer::remove`).
-fn every_article() -> Box<dyn Query> {
-    Box::new(ExistsQuery::new(name::AKEY.to_string(), false))
 }
 
 /// Items for a notice: each once, in order, at most [`NOTICE_ITEMS`].
