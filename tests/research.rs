@@ -33,6 +33,33 @@ fn stdout(c: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Whether `text` holds `word` (lower case, ASCII) as a word: in any case,
+/// after no letter or digit and before no small letter; or capitalised
+/// inside a hashtag, after its other words (`#FightEbola`).
+fn holds_word(text: &str, word: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(word.len() - 1)).any(|i| {
+        let here = &b[i..i + word.len()];
+        if !here.eq_ignore_ascii_case(word.as_bytes()) {
+            return false;
+        }
+        let after_ok = b
+            .get(i + word.len())
+            .is_none_or(|c| !c.is_ascii_lowercase());
+        let before = i.checked_sub(1).map(|k| b[k]);
+        let alone = before.is_none_or(|c| !c.is_ascii_alphanumeric());
+        let in_tag = here[0].is_ascii_uppercase()
+            && here[1..] == word.as_bytes()[1..]
+            && before.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && b[..i]
+                .iter()
+                .rev()
+                .find(|c| !c.is_ascii_alphanumeric())
+                .is_some_and(|&c| c == b'#');
+        after_ok && (alone || in_tag)
+    })
+}
+
 /// Per month of 2014 (`YYYY-MM`), the headlines whose title or text holds
 /// `word` once analysed: counted from the file, not the index.
 fn headlines_per_month(file: &Path, word: &str) -> BTreeMap<String, u64> {
@@ -166,6 +193,25 @@ fn timelines_and_exports_count_every_match_on_the_tweets() {
     assert_eq!(ids.len() as u64, all, "no article twice");
     let scores: Vec<f64> = records.iter().map(|r| r[6].parse().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
+
+    // A hashtag's words count: `#EbolaOutbreak` and `#FightEbola` hold
+    // Ebola. Counted from the file: the headlines where `ebola` stands as a
+    // word in any case, or as a capitalised word inside a hashtag.
+    let mut want = 0u64;
+    let f = std::io::BufReader::new(std::fs::File::open(&file).unwrap());
+    for line in f.lines() {
+        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let text = format!(
+            "{}\n{}",
+            v["title"].as_str().unwrap(),
+            v["text"].as_str().unwrap()
+        );
+        want += u64::from(holds_word(&text, "ebola"));
+    }
+    let mut exact = SearchRequest::new("ebola");
+    exact.expand = false;
+    exact.limit = 0;
+    assert_eq!(index.search(&exact).unwrap().total_articles, want);
 
     // Without --all, a page: said on stderr, with both numbers. With every
     // word asked for, only the articles with both words are exported.

@@ -136,12 +136,14 @@ fn each_token_of(
     walk(
         text,
         segs,
-        |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind| {
+        |raw: &str, start: usize, end: usize, position: u32, kind: TokenKind, glued: bool| {
             normalize(raw, mode, kind, |term| {
                 sink(term, start, end, position, kind)
             });
+            // A part glued to others (`EVD` of `#EVD68`) is no acronym.
             if mode == Mode::Stemmed
                 && kind == TokenKind::Word
+                && !glued
                 && let Some(caps) = normalize::acronym(raw)
             {
                 sink(caps, start, end, position, TokenKind::Acronym);
@@ -166,7 +168,7 @@ pub fn first_positions(text: &str, starts: &[usize]) -> Vec<u32> {
     let mut out = Vec::with_capacity(starts.len());
     let mut next = 0;
     let mut last = 0;
-    walk(text, &segs, |_, start, _, position, _| {
+    walk(text, &segs, |_, start, _, position, _, _| {
         while next < starts.len() && starts[next] <= start {
             out.push(position);
             next += 1;
@@ -178,12 +180,13 @@ pub fn first_positions(text: &str, starts: &[usize]) -> Vec<u32> {
 }
 
 /// Finds the words among a text's segments and numbers their positions,
-/// calling `emit(raw, start, end, position, kind)` for each token before
-/// normalisation: the one place positions are given.
+/// calling `emit(raw, start, end, position, kind, glued)` for each token
+/// before normalisation: the one place positions are given. `glued`: a part
+/// of a hashtag's words (`#EbolaOutbreak`, `#EVD68`), which is no acronym.
 fn walk(
     text: &str,
     segs: &[(usize, &str)],
-    mut emit: impl FnMut(&str, usize, usize, u32, TokenKind),
+    mut emit: impl FnMut(&str, usize, usize, u32, TokenKind, bool),
 ) {
     let mut position: u32 = 0;
     let mut i = 0;
@@ -200,7 +203,14 @@ fn walk(
             && is_initials(segs[i + 2].1)
         {
             let end = segs[i + 2].0 + segs[i + 2].1.len();
-            emit(&text[start..end], start, end, position, TokenKind::Word);
+            emit(
+                &text[start..end],
+                start,
+                end,
+                position,
+                TokenKind::Word,
+                false,
+            );
             position += 1;
             i += 3;
             continue;
@@ -221,18 +231,25 @@ fn walk(
                     s + part.len(),
                     position + k as u32,
                     TokenKind::Word,
+                    false,
                 );
                 joined.push_str(part);
             }
-            emit(&joined, start, end, position, TokenKind::Joined);
+            emit(&joined, start, end, position, TokenKind::Joined, false);
             position += (last - i) as u32 / 2 + 1;
             i = last + 1;
             continue;
         }
         let end = start + seg.len();
-        let runs = letter_digit_runs(seg);
+        let hashtag = i > 0 && segs[i - 1].1 == "#" && segs[i - 1].0 + 1 == start;
+        let runs = if hashtag {
+            camel_runs(seg)
+        } else {
+            letter_digit_runs(seg)
+        };
         if let Some(runs) = &runs {
-            // FOXO3a, COVID19, H1N1: the parts, then the word as written.
+            // FOXO3a, COVID19, H1N1, #EbolaOutbreak: the parts, then the
+            // word as written.
             for (k, &(a, b)) in runs.iter().enumerate() {
                 emit(
                     &seg[a..b],
@@ -240,16 +257,24 @@ fn walk(
                     start + b,
                     position + k as u32,
                     TokenKind::Word,
+                    hashtag,
                 );
             }
-            emit(seg, start, end, position, TokenKind::Joined);
+            emit(seg, start, end, position, TokenKind::Joined, false);
         } else {
-            emit(seg, start, end, position, TokenKind::Word);
+            emit(seg, start, end, position, TokenKind::Word, false);
         }
         if seg.starts_with(|c: char| c.is_ascii_digit()) {
             if i > 0 && is_currency(segs[i - 1].1) {
                 let (cs, c) = segs[i - 1];
-                emit(&format!("{c}{seg}"), cs, end, position, TokenKind::Symbol);
+                emit(
+                    &format!("{c}{seg}"),
+                    cs,
+                    end,
+                    position,
+                    TokenKind::Symbol,
+                    false,
+                );
             } else if i + 1 < segs.len() && segs[i + 1].1 == "%" {
                 emit(
                     &format!("{seg}%"),
@@ -257,12 +282,41 @@ fn walk(
                     end + 1,
                     position,
                     TokenKind::Symbol,
+                    false,
                 );
             }
         }
         position += runs.map_or(1, |r| r.len() as u32);
         i += 1;
     }
+}
+
+/// Byte ranges of the words joined in a hashtag's word (after `#`): a new
+/// word starts at a capital after a small letter (`EbolaOutbreak`), at a
+/// capital followed by small letters after capitals (`NHSEngland`), and
+/// where letters and digits meet (`EVD68`). `None` for a hashtag of one
+/// word, and for a word too long to index.
+fn camel_runs(word: &str) -> Option<Vec<(usize, usize)>> {
+    if word.len() > MAX_TOKEN_BYTES || !word.chars().all(char::is_alphanumeric) {
+        return None;
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut runs = Vec::new();
+    let mut from = 0;
+    for k in 1..chars.len() {
+        let (at, c) = chars[k];
+        let prev = chars[k - 1].1;
+        let next = chars.get(k + 1).map(|&(_, n)| n);
+        let starts = (prev.is_lowercase() && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase))
+            || (prev.is_ascii_digit() != c.is_ascii_digit());
+        if starts {
+            runs.push((from, at));
+            from = at;
+        }
+    }
+    runs.push((from, word.len()));
+    (runs.len() > 1).then_some(runs)
 }
 
 /// Byte ranges of the letter runs and digit runs of a word that mixes both
@@ -577,6 +631,38 @@ mod tests {
             ["cia", "back", "ciaback"]
         );
         assert!(terms("e-mail", Mode::Stemmed).contains(&"email".to_string()));
+    }
+
+    #[test]
+    fn hashtags_are_their_words_and_glued_capitals_no_acronym() {
+        assert_eq!(
+            positions("#EbolaOutbreak spreads"),
+            pairs(&[
+                ("ebola", 0),
+                ("outbreak", 1),
+                ("ebolaoutbreak", 0),
+                ("spreads", 2)
+            ])
+        );
+        // The words of the tag, and the tag whole.
+        assert_eq!(
+            terms("#EbolaOutbreak", Mode::Exact),
+            ["ebola", "outbreak", "ebolaoutbreak"]
+        );
+        assert!(terms("#NHSEngland", Mode::Stemmed).contains(&"england".to_string()));
+        assert!(terms("#EbolaQandA", Mode::Stemmed).contains(&"ebola".to_string()));
+        // `#EVD68` is not the acronym EVD; `EVD` alone is.
+        let caps = |text: &str| {
+            let mut t = Vec::new();
+            analyze(text, Mode::Stemmed, &mut t);
+            t.iter()
+                .any(|t| t.kind == TokenKind::Acronym && t.text == "EVD")
+        };
+        assert!(!caps("#EVD68 cases"));
+        assert!(caps("EVD cases"));
+        // One word after `#`, or a `#` apart from the word: as before.
+        assert_eq!(terms("#ebola", Mode::Stemmed), ["ebola"]);
+        assert_eq!(terms("# EbolaOutbreak", Mode::Stemmed), ["ebolaoutbreak"]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 /// The name of each field, the one place it is spelled: columns are read
 /// by these names.
