@@ -296,6 +296,49 @@ fn default_index_is_built_from_fixtures_on_first_search() {
     let second = run();
     assert!(!String::from_utf8_lossy(&second.stderr).contains("building"));
     assert_eq!(first.stdout, second.stdout);
+
+    // The sample again keeps it; the user's own articles replace it, said
+    // so, and no invented outlet is left in their counts.
+    let hp_here = |args: &[&str]| {
+        let mut c = Command::cargo_bin("hpsearch").unwrap();
+        c.current_dir(dir.path())
+            .env_remove("HPSEARCH_INDEX")
+            .args(args);
+        c.output().unwrap()
+    };
+    let again = hp_here(&["index", "fixtures"]);
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("replacing"));
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(
+        mine.join("a.md"),
+        "---\ntitle: Ward closures in the valley\nsource: My Local Paper\ndate: 2024-02-01\n---\n\nThe trust will close two wards at the community hospital.\n",
+    )
+    .unwrap();
+    let own = hp_here(&["index", "mine"]);
+    assert!(
+        own.status.success(),
+        "{}",
+        String::from_utf8_lossy(&own.stderr)
+    );
+    let err = String::from_utf8_lossy(&own.stderr);
+    assert!(err.contains("held only the sample articles"), "{err}");
+    let sources = hp_here(&["sources", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&sources.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["value"], "My Local Paper");
+    // From then on it is the user's index: more of theirs adds to it.
+    std::fs::write(
+        mine.join("b.md"),
+        "Dental access in the valley is getting worse.\n",
+    )
+    .unwrap();
+    let more = hp_here(&["index", "mine"]);
+    assert!(!String::from_utf8_lossy(&more.stderr).contains("replacing"));
+    let stats = hp_here(&["stats", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(v["articles"], 2, "{v}");
 }
 
 #[test]

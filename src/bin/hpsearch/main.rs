@@ -36,6 +36,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const DEFAULT_INDEX: &str = "index";
 const FIXTURES: &str = "fixtures";
+/// The mark of a default index built from the sample articles alone, left
+/// in the index folder (hidden, so the folder stays an index).
+const SAMPLE_MARK: &str = ".hpsearch-sample";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -131,7 +134,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let style = Style::new(color, width);
     let mut out = io::stdout().lock();
     match cli.command {
-        Command::Index(args) => index(&path, args, &mut out),
+        Command::Index(args) => {
+            if !explicit {
+                replace_sample(&path, &args.paths)?;
+            }
+            index(&path, args, &mut out)
+        }
         Command::Search(args) => {
             let index = open_for_reading(&path, explicit)?;
             let code = search(&index, args, &mut out, &style);
@@ -241,6 +249,32 @@ fn build(
     Ok((index, summary))
 }
 
+/// Before the first `index` of the user's own articles into the default
+/// index: if it holds only the sample articles (built by the first search),
+/// it is removed, so that invented outlets never mix with the user's in
+/// counts and results. Indexing the sample again keeps it.
+fn replace_sample(path: &Path, paths: &[PathBuf]) -> anyhow::Result<()> {
+    if paths.is_empty() || !path.join(SAMPLE_MARK).is_file() {
+        return Ok(());
+    }
+    let sample = std::fs::canonicalize(FIXTURES).ok();
+    let in_sample = |p: &PathBuf| match (std::fs::canonicalize(p), &sample) {
+        (Ok(p), Some(s)) => p.starts_with(s),
+        _ => false,
+    };
+    let missing = |p: &PathBuf| std::fs::symlink_metadata(p).is_err();
+    // The sample again, or a path that is not there (refused next).
+    if paths.iter().all(in_sample) || paths.iter().any(missing) {
+        return Ok(());
+    }
+    eprintln!(
+        "hpsearch: ./{DEFAULT_INDEX} held only the sample articles of ./{FIXTURES}; replacing it with yours"
+    );
+    std::fs::remove_dir_all(path)
+        .with_context(|| format!("cannot remove the sample index {}", path.display()))?;
+    Ok(())
+}
+
 /// Opens the index for a read command. The default `./index`, when it holds
 /// no index yet, is built from `./fixtures` so a fresh clone can search at once.
 fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
@@ -249,6 +283,12 @@ fn open_for_reading(path: &Path, explicit: bool) -> anyhow::Result<Index> {
             "hpsearch: no index in ./{DEFAULT_INDEX} yet; building it from ./{FIXTURES} first"
         );
         let (index, summary) = build(path, vec![PathBuf::from(FIXTURES)], false)?;
+        // The first `index` of the user's own articles replaces the sample.
+        std::fs::write(
+            path.join(SAMPLE_MARK),
+            "built from ./fixtures, the sample articles, by the first search\n",
+        )
+        .with_context(|| format!("cannot write {}", path.join(SAMPLE_MARK).display()))?;
         eprintln!(
             "hpsearch: built ./{DEFAULT_INDEX}: {}",
             render::summary(&summary)
