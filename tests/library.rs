@@ -629,3 +629,31 @@ fn a_users_thesaurus_entries_take_effect_at_once_and_a_bad_line_changes_nothing(
     index.set_synonyms("", "ours.txt").unwrap();
     assert_eq!(common::all_ids(&index, "walkout"), ["w"]);
 }
+
+/// Words typed next to each other count for more where they stand
+/// together: the article that names primary care outranks one that says
+/// "primary" and "care" apart, more often.
+#[test]
+fn words_typed_together_rank_the_article_that_uses_them_together_first() {
+    let (_d, index) = common::index_with(vec![
+        art(
+            "apart",
+            "S",
+            None,
+            "The primary tumour was removed. Standard care followed, and the care team \
+             watched the primary site for a year while care continued at home.",
+        ),
+        art(
+            "together",
+            "S",
+            None,
+            "Funding for primary care has fallen behind hospital budgets this year.",
+        ),
+    ]);
+    let mut req = SearchRequest::new("primary care");
+    req.collapse = false;
+    req.feedback = false;
+    let r = index.search(&req).unwrap();
+    let order: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(order, ["together", "apart"]);
+}
