@@ -39,12 +39,16 @@ fn run(index: &Index, req: &TimelineRequest) -> Result<Timeline> {
     check_period(s)?;
     let searcher = index.searcher()?;
     let (plan, mut planner) = plan::plan(index, &searcher, s, s.words)?;
-    // What a search counts: every word, unless any was asked for.
-    let query = match s.words {
-        Words::All => &*plan.strict,
-        Words::Any => &*plan.query,
+    // What a search counts: every word (the strict query holds them all,
+    // nothing to seek), or any (those holding none left out, as search does).
+    let (query, units) = match s.words {
+        Words::All => (&*plan.strict, Vec::new()),
+        Words::Any => (
+            &*plan.query,
+            plan.wanted.iter().map(|w| &*w.query).collect(),
+        ),
     };
-    let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), s.words);
+    let holding = Holding::new(units, s.words);
     let mut found = collect::collect(&searcher, query, &holding, false)?;
     let undated_left_out = filters::leave_out_undated(s, &mut found, |_| true);
     let days: Vec<Option<i64>> = found.iter().map(|a| a.day().and_then(day_number)).collect();

@@ -329,7 +329,8 @@ impl<'a> Planner<'a> {
         // Clauses that are filters, exclusions, or ignored words.
         let mut only_filters = true;
         let mut any_filter = false;
-        for unit in &self.units(clauses) {
+        let units = self.units(clauses);
+        for unit in &units {
             if let Unit::One(c) = unit {
                 if let Some(names) = source_names_of(&c.node) {
                     self.sources.push((c.occur, names));
@@ -372,7 +373,7 @@ impl<'a> Planner<'a> {
                 }),
             }
         }
-        self.proximity(clauses, &mut parts);
+        self.proximity(&units, &mut parts);
         let has_positive = !parts.text.is_empty() || !parts.title.is_empty();
         // No clauses at all (an empty query) matches every article, like a
         // query of filters only.
@@ -386,10 +387,10 @@ impl<'a> Planner<'a> {
     /// one with a primary tumour and standard care, and a title with one of
     /// the words below an article that uses them together. Names the
     /// thesaurus knows score as the name already.
-    fn proximity(&mut self, clauses: &[Clause], parts: &mut PlanParts) {
+    fn proximity(&mut self, units: &[Unit], parts: &mut PlanParts) {
         let mut spans = Vec::new();
         let mut last: Option<usize> = None;
-        for unit in &self.units(clauses) {
+        for unit in units {
             let Unit::One(Clause {
                 occur: Occur::Should,
                 node:
@@ -415,8 +416,10 @@ impl<'a> Planner<'a> {
             let Some(text) = self.query.get(span) else {
                 continue;
             };
+            // Analysed once, as `stemmed_phrase` would, for both fields.
             let mut tokens = Vec::new();
             crate::analysis::analyze(text, Mode::Stemmed, &mut tokens);
+            tokens.retain(|t| t.kind != crate::analysis::TokenKind::Acronym);
             if words::sequence(&tokens).len() < 2 {
                 continue;
             }
@@ -425,7 +428,7 @@ impl<'a> Planner<'a> {
                 (Target::Title, &mut parts.title),
             ] {
                 self.target = target;
-                if let Some(q) = self.stemmed_phrase(text, Scope::All, false) {
+                if let Some(q) = self.stemmed_terms(&tokens, Scope::All, false, false) {
                     out.push(Box::new(BoostQuery::new(q, PROXIMITY_WEIGHT)));
                 }
             }
