@@ -252,13 +252,7 @@ pub fn parse_period(text: &str) -> Result<(Date, Date), String> {
         )),
         2 => {
             let month = num(parts[1], 2)? as i8;
-            let first =
-                Date::new(year, month, 1).ok_or_else(|| invalid("month must be 01 to 12"))?;
-            let last = (28..=31)
-                .rev()
-                .find_map(|d| Date::new(year, month, d))
-                .ok_or_else(bad)?;
-            Ok((first, last))
+            month_bounds(year, month).ok_or_else(|| invalid("month must be 01 to 12"))
         }
         3 => {
             let month = num(parts[1], 2)? as i8;
@@ -282,9 +276,13 @@ fn written_month(text: &str) -> Option<(Date, Date)> {
         return None;
     };
     let first = Date::parse(&format!("1 {name} {year}"))?;
-    let last = (28..=31)
-        .rev()
-        .find_map(|d| Date::new(first.year, first.month, d))?;
+    month_bounds(first.year, first.month)
+}
+
+/// The first and last days of a month; `None` for no such month.
+fn month_bounds(year: i16, month: i8) -> Option<(Date, Date)> {
+    let first = Date::new(year, month, 1)?;
+    let last = (28..=31).rev().find_map(|d| Date::new(year, month, d))?;
     Some((first, last))
 }
 

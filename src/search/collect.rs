@@ -37,7 +37,7 @@ pub(crate) struct ArticleAgg {
     /// Near-duplicate cluster label (see [`crate::write::neardup`]); a label of 0
     /// counts as none (the article is then a group of its own). Labels are
     /// numbered from 1 and fit 32 bits (four billion clusters); one that
-    /// did not would count as none. 24 bytes an aggregate: a search makes
+    /// did not would count as none. 28 bytes an aggregate: a search makes
     /// one per match, and in a fresh process each page of them is a fault.
     pub cluster: Option<NonZeroU32>,
     /// The query's wanted units it lacks, a bit each (bit `k` for the

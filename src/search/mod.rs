@@ -147,11 +147,9 @@ impl<'a> Run<'a> {
         let holding = Holding::new(plan.wanted.iter().map(|w| &*w.query).collect(), req.words);
         let mut found = collect::collect(&searcher, &*plan.query, &holding, req.collapse)?;
         let mut words = req.words;
-        let with_every_word = match words {
-            Words::All => found.iter().filter(|a| a.holds_all()).count(),
-            Words::Any => found.len(),
-        };
-        let fell_back = with_every_word == 0 && words == Words::All && plan.wanted.len() >= 2;
+        let fell_back = counted(&found, words).next().is_none()
+            && words == Words::All
+            && plan.wanted.len() >= 2;
         if fell_back {
             words = Words::Any;
         }
