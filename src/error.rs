@@ -91,6 +91,20 @@ pub enum Error {
     /// the index is as it was.
     #[error("the run was cancelled before it committed; the index is as it was")]
     Cancelled,
+    /// A `--map` pair names a column or key that none of the run's CSV or
+    /// JSONL files has.
+    #[error(
+        "--map {field}={column}: no file has a column or key named {column:?}; {}",
+        names_found(found)
+    )]
+    UnknownColumn {
+        /// The article field mapped.
+        field: String,
+        /// The column or key as given.
+        column: String,
+        /// The columns and keys the files do have, in the order first met.
+        found: Vec<String>,
+    },
     /// An error inside the tantivy index engine.
     #[error("index engine: {0}")]
     Engine(#[from] tantivy::TantivyError),
@@ -106,6 +120,19 @@ fn did_you_mean(suggestions: &[String]) -> String {
     }
     let quoted: Vec<String> = suggestions.iter().map(|s| format!("{s:?}")).collect();
     format!("; did you mean {}?", quoted.join(" or "))
+}
+
+/// `the files have: a, b, c` (at most 30 names), or that they have none.
+fn names_found(names: &[String]) -> String {
+    const SHOWN: usize = 30;
+    if names.is_empty() {
+        return "the files have no header row or keys that could be read".into();
+    }
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| format!("{n:?}")).collect();
+    if names.len() > SHOWN {
+        list.push(format!("and {} more", names.len() - SHOWN));
+    }
+    format!("the files have {}", list.join(", "))
 }
 
 /// Characters of the query shown on each side of the position in an error.

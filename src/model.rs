@@ -584,6 +584,11 @@ pub struct IndexSummary {
     /// Files passed over unread because they have not changed since they
     /// were indexed.
     pub unchanged_files: u64,
+    /// Files read again, although unchanged, because this run's options
+    /// (`--source`, `--date`, `--map`, `--outlet`, `--source-from-dir`)
+    /// differ from those they were indexed with; their articles are
+    /// counted as updated where the options changed them.
+    pub options_changed_files: u64,
     /// Files passed over because their type is not one hpsearch reads.
     pub ignored_files: u64,
     /// Those files by extension, lower-cased (`pdf`, `docx`; the empty

@@ -956,3 +956,122 @@ fn paths_shown_resolve_from_the_current_folder() {
         "fixtures/pl-2023-11-federated-data-platform.md"
     );
 }
+
+/// Options are part of what an article is built from: a re-run with
+/// another `--source`, `--date` or `--map` reads the files again and
+/// updates their articles, and says so; a misspelt `--map` column is an
+/// error that names the columns the files have.
+#[test]
+fn changed_options_apply_on_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("004.txt");
+    std::fs::copy(common::shared("seeds/004_abe1837dc7460a9d.txt"), &seed).unwrap();
+    let idx = dir.path().join("idx");
+    let first = json(hp(&idx).args(["index", "--json"]).arg(&seed));
+    assert_eq!(first["added"], 1);
+    let again = json(
+        hp(&idx)
+            .args([
+                "index",
+                "--json",
+                "--source",
+                "IBTimes UK",
+                "--date",
+                "2016-01-12",
+            ])
+            .arg(&seed),
+    );
+    assert_eq!(again["updated"], 1, "{again}");
+    assert_eq!(again["options_changed_files"], 1, "{again}");
+    let sources = json(hp(&idx).args(["sources", "--json"]));
+    assert_eq!(sources[0]["value"], "IBTimes UK", "{sources}");
+    assert_eq!(sources[0]["count"], 1);
+    let stats = json(hp(&idx).args(["stats", "--json"]));
+    assert_eq!(stats["undated"], 0, "{stats}");
+    assert_eq!(stats["first_date"], "2016-01-12");
+    // The same options again: nothing is read.
+    let same = json(
+        hp(&idx)
+            .args([
+                "index",
+                "--json",
+                "--source",
+                "IBTimes UK",
+                "--date",
+                "2016-01-12",
+            ])
+            .arg(&seed),
+    );
+    assert_eq!(
+        (same["files"].as_u64(), same["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    // A CSV of real stories whose date column has a name hpsearch does not
+    // know: undated until `--map` names it.
+    let corpus =
+        std::fs::read_to_string(common::shared("corpora/fakehealth-news/corpus.jsonl")).unwrap();
+    let csv = dir.path().join("stories.csv");
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    w.write_record(["Headline", "Story", "Published on"])
+        .unwrap();
+    let mut rows = 0;
+    let mut dated = 0;
+    let mut seen = std::collections::HashSet::new();
+    for line in corpus.lines().take(300) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let (title, text) = (
+            v["title"].as_str().unwrap_or(""),
+            v["text"].as_str().unwrap_or(""),
+        );
+        if text.trim().is_empty() || !seen.insert((title.to_string(), text.to_string())) {
+            continue;
+        }
+        let date = v["date"].as_str().unwrap_or("");
+        dated += u64::from(!date.trim().is_empty());
+        rows += 1;
+        w.write_record([title, text, date]).unwrap();
+    }
+    w.flush().unwrap();
+    assert!(
+        dated > 0 && dated < rows,
+        "the sample mixes dated and undated stories"
+    );
+    let idx = dir.path().join("csv-idx");
+    let first = json(hp(&idx).args(["index", "--json"]).arg(&csv));
+    let articles = first["added"].as_u64().unwrap();
+    assert_eq!(articles, rows);
+    let stats = json(hp(&idx).args(["stats", "--json"]));
+    assert_eq!(stats["undated"].as_u64(), Some(articles));
+
+    let typo = hp(&idx)
+        .args(["index", "--map", "date=Publishd on"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        err.contains("\"Publishd on\"") && err.contains("\"Published on\""),
+        "{err}"
+    );
+    let stats = json(hp(&idx).args(["stats", "--json"]));
+    assert_eq!(
+        stats["undated"].as_u64(),
+        Some(articles),
+        "the error changed nothing"
+    );
+
+    let mapped = json(
+        hp(&idx)
+            .args(["index", "--json", "--map", "date=Published on"])
+            .arg(&csv),
+    );
+    assert_eq!(mapped["options_changed_files"], 1, "{mapped}");
+    let stats = json(hp(&idx).args(["stats", "--json"]));
+    assert_eq!(
+        stats["articles"].as_u64().unwrap() - stats["undated"].as_u64().unwrap(),
+        dated,
+        "{stats}"
+    );
+}

@@ -25,13 +25,15 @@ pub(crate) struct Existing {
 }
 
 /// A file as read by some run: its key (absolute path), a hash of its size
-/// and modification time, a hash of its bytes, and the run's number.
+/// and modification time, a hash of its bytes, the run's number, and a hash
+/// of the options it was read with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FileMeta {
     pub key: String,
     pub stamp: u64,
     pub hash: u64,
     pub run: u64,
+    pub options: u64,
 }
 
 /// Every file with indexed articles: its last-read state and its articles.
@@ -40,6 +42,7 @@ pub(crate) struct FileState {
     pub stamp: u64,
     pub hash: u64,
     pub run: u64,
+    pub options: u64,
     pub akeys: Vec<u64>,
     /// Its articles removed with `rm`, left out while it is unchanged.
     pub removed: Vec<u64>,
@@ -75,6 +78,7 @@ struct Columns {
     fstamp: Column<u64>,
     fhash: Column<u64>,
     fgen: Column<u64>,
+    fopts: Column<u64>,
 }
 
 impl Catalog {
@@ -90,6 +94,7 @@ impl Catalog {
                 fstamp: ff.u64(name::FSTAMP)?,
                 fhash: ff.u64(name::FHASH)?,
                 fgen: ff.u64(name::FGEN)?,
+                fopts: ff.u64(name::FOPTS)?,
             };
             let mut names: HashMap<u64, String> = HashMap::new();
             for doc in seg.doc_ids_alive() {
@@ -120,6 +125,7 @@ impl Catalog {
                             stamp: c.fstamp.first(doc).unwrap_or(0),
                             hash: c.fhash.first(doc).unwrap_or(0),
                             run: c.fgen.first(doc).unwrap_or(0),
+                            options: c.fopts.first(doc).unwrap_or(0),
                         })
                     }
                     _ => None,
@@ -130,11 +136,13 @@ impl Catalog {
                         stamp: f.stamp,
                         hash: f.hash,
                         run: f.run,
+                        options: f.options,
                         akeys: Vec::new(),
                         removed: Vec::new(),
                     });
                     if f.run > state.run {
-                        (state.stamp, state.hash, state.run) = (f.stamp, f.hash, f.run);
+                        (state.stamp, state.hash, state.run, state.options) =
+                            (f.stamp, f.hash, f.run, f.options);
                     }
                     match gone {
                         Some(_) => state.removed.push(akey),

@@ -2,7 +2,7 @@
 //! text, stemmed and as written, with positions; the byte ranges of its
 //! passages (boilerplate left out) as a column; the whole article as stored
 //! JSON; and the columns that describe it: `chash`, the file it came from
-//! (`file`, `fstamp`, `fhash`, `fgen`), its paragraph fingerprints (`paras`,
+//! (`file`, `fstamp`, `fhash`, `fgen`, `fopts`), its paragraph fingerprints (`paras`,
 //! `stripped`) and its MinHash signature (`sig`). BM25 statistics are those
 //! of articles, and a query scores each article once.
 
@@ -17,7 +17,7 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 
 /// The name of each field, the one place it is spelled: columns are read
 /// by these names.
@@ -40,6 +40,7 @@ pub(crate) mod name {
     pub const FSTAMP: &str = "fstamp";
     pub const FHASH: &str = "fhash";
     pub const FGEN: &str = "fgen";
+    pub const FOPTS: &str = "fopts";
     pub const PARAS: &str = "paras";
     pub const STRIPPED: &str = "stripped";
     pub const SIG: &str = "sig";
@@ -87,6 +88,10 @@ pub struct Fields {
     /// Number of the run that wrote this article: the newest article of a
     /// file holds the file's state as last read.
     pub fgen: tantivy::schema::Field,
+    /// Hash of the run's options that shaped the file's articles
+    /// (`--source`, `--date`, `--map`...), 0 for none: a file read again
+    /// under other options is read again.
+    pub fopts: tantivy::schema::Field,
     /// Fingerprints of the article's paragraphs (multi-valued).
     pub paras: tantivy::schema::Field,
     /// The fingerprints left out of its passages as boilerplate.
@@ -146,6 +151,7 @@ pub fn build() -> (Schema, Fields) {
         fstamp: b.add_u64_field(name::FSTAMP, FAST),
         fhash: b.add_u64_field(name::FHASH, FAST),
         fgen: b.add_u64_field(name::FGEN, FAST),
+        fopts: b.add_u64_field(name::FOPTS, FAST),
         paras: b.add_u64_field(name::PARAS, FAST),
         stripped: b.add_u64_field(name::STRIPPED, FAST),
         sig: b.add_bytes_field(name::SIG, FAST),
@@ -177,6 +183,7 @@ impl Fields {
             fstamp: f(name::FSTAMP)?,
             fhash: f(name::FHASH)?,
             fgen: f(name::FGEN)?,
+            fopts: f(name::FOPTS)?,
             paras: f(name::PARAS)?,
             stripped: f(name::STRIPPED)?,
             sig: f(name::SIG)?,

@@ -45,6 +45,45 @@ pub struct IngestOptions {
     pub outlets: Vec<(String, String)>,
 }
 
+impl IngestOptions {
+    /// A hash of the options that shape the articles of a file of this
+    /// format, 0 when none is set: an index records it per file, and a file
+    /// read under other options is read again.
+    pub(crate) fn fingerprint(&self, format: Format) -> u64 {
+        let mut outlets = self.outlets.clone();
+        outlets.sort();
+        let columns = match format {
+            Format::Csv { .. } | Format::Jsonl => {
+                let mut c: Vec<(String, String)> = self
+                    .columns
+                    .iter()
+                    .map(|(f, c)| (f.to_ascii_lowercase(), fields::normalise(c)))
+                    .collect();
+                c.sort();
+                c
+            }
+            Format::Text | Format::Html => Vec::new(),
+        };
+        if self.source.is_none()
+            && self.date.is_none()
+            && !self.source_from_dir
+            && outlets.is_empty()
+            && columns.is_empty()
+        {
+            return 0;
+        }
+        let described = format!(
+            "{:?}\0{:?}\0{}\0{:?}\0{:?}",
+            self.source,
+            self.date.map(|d| d.to_string()),
+            self.source_from_dir,
+            outlets,
+            columns
+        );
+        xxhash_rust::xxh3::xxh3_64(described.as_bytes()).max(1)
+    }
+}
+
 /// Reads a column map (the command line's `--map`): comma-separated
 /// `field=column` pairs, where a field is one of `text`, `title`, `source`,
 /// `date`, `url`, `id` and `author`.
@@ -294,6 +333,60 @@ fn special_file(path: &Path, kind: &std::fs::FileType, found: &mut Discovery) {
 
 /// Reads a whole input file. A file that turned into a named pipe or device
 /// since it was found is refused without blocking on it.
+/// Bytes of a CSV or JSONL file read to learn its column or key names.
+const NAMES_PREFIX: u64 = 256 << 10;
+
+/// The column names of a CSV file's header row, or the keys of the JSON
+/// objects on the lines of a JSONL file's first 256 KiB, as written and in
+/// the order first met; empty for other formats.
+pub(crate) fn names_in(path: &Path, format: Format) -> std::io::Result<Vec<String>> {
+    use std::io::Read;
+    if format.single_article() {
+        return Ok(Vec::new());
+    }
+    let mut bytes = Vec::new();
+    open_regular(path)?
+        .take(NAMES_PREFIX)
+        .read_to_end(&mut bytes)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.trim_start_matches('\u{FEFF}');
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |n: &str| {
+        if !names.iter().any(|m| m == n) {
+            names.push(n.to_string());
+        }
+    };
+    match format {
+        Format::Csv { tsv } => {
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(csv::delimiter(text, tsv))
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            if let Ok(headers) = reader.headers() {
+                headers
+                    .iter()
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .for_each(&mut add);
+            }
+        }
+        _ => {
+            // The last line may be cut by the prefix: it is not read.
+            let whole = if (bytes.len() as u64) < NAMES_PREFIX {
+                text
+            } else {
+                text.rfind('\n').map_or("", |end| &text[..end])
+            };
+            for line in whole.lines() {
+                if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(line) {
+                    map.keys().for_each(|k| add(k));
+                }
+            }
+        }
+    }
+    Ok(names)
+}
+
 pub(crate) fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut file = open_regular(path)?;

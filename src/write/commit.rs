@@ -485,6 +485,7 @@ pub(super) fn build_doc(
         doc.add_u64(f.fstamp, file.stamp);
         doc.add_u64(f.fhash, file.hash);
         doc.add_u64(f.fgen, file.run);
+        doc.add_u64(f.fopts, file.options);
     }
     Built {
         doc,

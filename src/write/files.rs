@@ -399,7 +399,10 @@ impl Writer<'_> {
         } else {
             self.summary.removed += removed;
         }
-        let recorded = run.state.as_ref().is_some_and(|s| s.hash == run.meta.hash);
+        let recorded = run
+            .state
+            .as_ref()
+            .is_some_and(|s| s.hash == run.meta.hash && s.options == run.meta.options);
         if !run.wrote
             && !recorded
             && let Some(p) = run.first_unchanged.take()

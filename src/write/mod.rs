@@ -181,10 +181,12 @@ struct FileRun {
 
 impl FileRun {
     /// Records the hash of the file's bytes; true if they are as the index
-    /// recorded them (nothing to parse).
+    /// recorded them and read under the same options (nothing to parse).
     fn same_bytes(&mut self, hash: u64) -> bool {
         self.meta.hash = hash;
-        self.state.as_ref().is_some_and(|s| s.hash == hash)
+        self.state
+            .as_ref()
+            .is_some_and(|s| s.hash == hash && s.options == self.meta.options)
     }
 
     fn shared_meta(&mut self) -> Arc<FileMeta> {
@@ -360,6 +362,37 @@ fn stamp(size: u64, modified: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
+/// Fails when a `--map` pair names a column or key that none of the CSV
+/// and JSONL files about to be read has: a misspelt column would otherwise
+/// leave its field to the usual names without a word.
+fn check_columns(runs: &[FileRun], options: &IngestOptions) -> Result<()> {
+    if options.columns.is_empty() || runs.is_empty() {
+        return Ok(());
+    }
+    let mut found: Vec<String> = Vec::new();
+    for run in runs {
+        // A file that cannot be read is reported when it is read.
+        for n in ingest::names_in(&run.path, run.format).unwrap_or_default() {
+            if !found.contains(&n) {
+                found.push(n);
+            }
+        }
+    }
+    let known: HashSet<String> = found.iter().map(|n| ingest::fields::normalise(n)).collect();
+    match options
+        .columns
+        .iter()
+        .find(|(_, column)| !known.contains(&ingest::fields::normalise(column)))
+    {
+        Some((field, column)) => Err(Error::UnknownColumn {
+            field: field.clone(),
+            column: column.clone(),
+            found,
+        }),
+        None => Ok(()),
+    }
+}
+
 impl Writer<'_> {
     /// Indexes the files under `paths` (files and folders, recursively).
     ///
@@ -401,13 +434,16 @@ impl Writer<'_> {
                 continue;
             }
             let stamp = stamp(file.size, file.modified);
+            let fingerprint = options.fingerprint(file.format);
             let state = self.catalog.files.get(&key).cloned();
-            if let Some(s) = &state
-                && s.stamp == stamp
-            {
-                self.keep_file(&file.path, s, false);
-                done.fetch_add(file.size, Ordering::Relaxed);
-                continue;
+            if let Some(s) = &state {
+                if s.options != fingerprint {
+                    self.summary.options_changed_files += 1;
+                } else if s.stamp == stamp {
+                    self.keep_file(&file.path, s, false);
+                    done.fetch_add(file.size, Ordering::Relaxed);
+                    continue;
+                }
             }
             let InputFile {
                 path, format, size, ..
@@ -421,6 +457,7 @@ impl Writer<'_> {
                     stamp,
                     hash: 0,
                     run: self.run,
+                    options: fingerprint,
                 },
                 state,
                 added: 0,
@@ -435,6 +472,7 @@ impl Writer<'_> {
             }
         }
         observer.progress(done.load(Ordering::Relaxed), total);
+        check_columns(&multis, options)?;
 
         // Text and HTML files: one article each, read in parallel batches.
         let mut batch: Vec<FileRun> = Vec::new();
@@ -574,6 +612,7 @@ impl Writer<'_> {
         doc.add_u64(f.fstamp, file.stamp);
         doc.add_u64(f.fhash, file.hash);
         doc.add_u64(f.fgen, file.run);
+        doc.add_u64(f.fopts, file.options);
         doc
     }
 

@@ -239,6 +239,7 @@ mod tests {
             stamp: 4,
             hash: 5,
             run: 6,
+            options: 7,
         });
         let files = vec![meta.clone()];
         let with = staged(Some(meta));

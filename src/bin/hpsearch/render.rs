@@ -456,6 +456,10 @@ pub fn summary(s: &IndexSummary) -> String {
     if s.rebuilt > 0 {
         extra = format!(" ({} earlier articles rebuilt)", s.rebuilt);
     }
+    let again = match s.options_changed_files {
+        0 => String::new(),
+        n => format!(" ({n} because the options changed)"),
+    };
     let mut unread = String::new();
     if s.ignored_files > 0 {
         let types: Vec<String> = s
@@ -489,7 +493,7 @@ pub fn summary(s: &IndexSummary) -> String {
         );
     }
     format!(
-        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} read, {} unchanged files not read{unread}, {} passages, {}; {:.1} s, {:.1} MB/s{fields}",
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped; {} collapsed as copies, {} boilerplate paragraphs stripped{extra}; {} read{again}, {} unchanged files not read{unread}, {} passages, {}; {:.1} s, {:.1} MB/s{fields}",
         s.added,
         s.updated,
         s.unchanged,
