@@ -53,7 +53,8 @@ pub use index::Index;
 pub use ingest::IngestOptions;
 pub use model::{
     AlsoSearched, Article, FacetCount, Facets, Hit, IndexStats, IndexSummary, Interval,
-    JSON_SCHEMA_VERSION, OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest, SearchResults, Sort,
-    Suggestion, Syntax, Timeline, TimelineRequest, TimelineRow, UNKNOWN_SOURCE, Warning, Words,
+    JSON_SCHEMA_VERSION, MergedSource, OTHER_SOURCES, OtherCopy, PassageHit, SearchRequest,
+    SearchResults, Sort, Suggestion, Syntax, Timeline, TimelineRequest, TimelineRow,
+    UNKNOWN_SOURCE, Warning, Words,
 };
 pub use write::{Observer, Outcome, Phase, Writer, WriterOptions};

@@ -21,6 +21,11 @@ pub struct Article {
     pub title: String,
     /// The outlet (`The Guardian`, `Unison`), if known.
     pub source: Option<String>,
+    /// The source as the file or the run named it, when the outlet table or
+    /// `--outlet` gave the article another (`well.blogs.nytimes.com` for
+    /// The New York Times); `hpsearch sources` shows these merges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_as_given: Option<String>,
     /// The publication day, if known.
     pub date: Option<Date>,
     /// The web address, if known.
@@ -56,6 +61,7 @@ impl Article {
             id: String::new(),
             title,
             source: None,
+            source_as_given: None,
             date: None,
             url: None,
             author: None,
@@ -508,6 +514,18 @@ pub struct FacetCount {
     /// only), shown as [`UNKNOWN_SOURCE`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unknown: bool,
+}
+
+/// A source name as files gave it, counted under another name
+/// ([`crate::Index::merged_sources`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedSource {
+    /// The source it is counted under, as [`crate::Index::sources`] names it.
+    pub source: String,
+    /// The name as given (`well.blogs.nytimes.com`).
+    pub given: String,
+    /// Articles that gave it.
+    pub count: u64,
 }
 
 /// How the bucket of articles with no source is shown.

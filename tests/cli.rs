@@ -533,8 +533,12 @@ fn collections_on_the_command_line() {
     assert!(r["hits"][0]["also_in"].as_array().unwrap().is_empty());
     assert_eq!(r["collapsed"], 0);
 
-    // a second run reads nothing and says so
-    let out = stdout(hp(&idx).args(["index"]).arg(&src));
+    // a second run with the same options reads nothing and says so
+    let out = stdout(
+        hp(&idx)
+            .args(["index", "--map", "date=When,source=Paper,text=Report"])
+            .arg(&src),
+    );
     assert!(
         out.starts_with("0 added, 0 updated, 2 unchanged, 0 removed")
             && out.contains("2 unchanged files not read"),
@@ -550,7 +554,11 @@ fn collections_on_the_command_line() {
             .replace("Maternity unit to close", "Birth unit to shut"),
     )
     .unwrap();
-    hp(&idx).args(["index"]).arg(&src).assert().success();
+    hp(&idx)
+        .args(["index", "--map", "date=When,source=Paper,text=Report"])
+        .arg(&src)
+        .assert()
+        .success();
     let out = stdout(hp(&idx).args(["search", "midwife"]));
     assert!(out.contains("also in: "), "{out}");
     assert!(

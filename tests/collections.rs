@@ -109,16 +109,35 @@ fn csv_with_mapped_and_quoted_columns() {
     let r = search(&index, "pharmacies");
     assert_eq!(r.hits[0].source.as_deref(), Some("Wessex Echo"));
 
-    // a text column found neither as mapped nor by its usual names is a
-    // clear warning, and the file's articles are left as they were
+    // a mapped column that no file has is an error naming the columns the
+    // files have, and nothing changes
     let bad = IngestOptions {
         columns: hpsearch::ingest::parse_column_map("text=Body").unwrap(),
         ..IngestOptions::default()
     };
     write(&csv, "Headline,Report\nNew,Changed text\n");
-    let s = run(&index, &[csv], &bad, false);
-    assert_eq!((s.added, s.removed, s.skipped), (0, 0, 1));
+    let mut w = index.writer(&WriterOptions::default()).unwrap();
+    match w.add_paths(std::slice::from_ref(&csv), &bad, &hpsearch::write::Quiet) {
+        Err(hpsearch::Error::UnknownColumn { column, found, .. }) => {
+            assert_eq!(column, "Body");
+            assert_eq!(found, ["Headline", "Report"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    drop(w);
     assert_eq!(index.stats().unwrap().articles, 3);
+
+    // one that some files have: a file whose text column is found neither
+    // as mapped nor by its usual names is a clear warning, and its articles
+    // are left as they were
+    let other = dir.path().join("other.csv");
+    write(
+        &other,
+        "Headline,Body\nLetters,Readers wrote about the clinic.\n",
+    );
+    let s = run(&index, &[csv, other], &bad, false);
+    assert_eq!((s.added, s.removed, s.skipped), (1, 0, 1));
+    assert_eq!(index.stats().unwrap().articles, 4);
 }
 
 #[test]

@@ -33,6 +33,7 @@ pub(crate) mod name {
     pub const TEXT_EXACT: &str = "text_exact";
     pub const SOURCE: &str = "source";
     pub const SOURCE_KEY: &str = "source_key";
+    pub const SOURCE_GIVEN: &str = "source_given";
     pub const DAY: &str = "day";
     pub const ARTICLE: &str = "article";
     pub const CLUSTER: &str = "cluster";
@@ -71,8 +72,12 @@ pub struct Fields {
     pub text_exact: tantivy::schema::Field,
     /// Source as written, for facets.
     pub source: tantivy::schema::Field,
-    /// Source folded to lower case, for filters.
+    /// Source folded to lower case, for filters; also the source as given
+    /// where the outlet table renamed it, so filters take either name.
     pub source_key: tantivy::schema::Field,
+    /// The source as the file named it, where the outlet table or the
+    /// run's `--outlet` pairs renamed it: what `sources` lists as merged.
+    pub source_given: tantivy::schema::Field,
     /// Date as `YYYYMMDD`.
     pub day: tantivy::schema::Field,
     /// The whole article as JSON.
@@ -144,6 +149,7 @@ pub fn build() -> (Schema, Fields) {
         text_exact: b.add_text_field(name::TEXT_EXACT, text(analysis::EXACT)),
         source: b.add_text_field(name::SOURCE, key() | FAST),
         source_key: b.add_text_field(name::SOURCE_KEY, key()),
+        source_given: b.add_text_field(name::SOURCE_GIVEN, key() | FAST),
         day: b.add_i64_field(name::DAY, indexed_number()),
         article: b.add_bytes_field(name::ARTICLE, STORED),
         cluster: b.add_u64_field(name::CLUSTER, FAST),
@@ -176,6 +182,7 @@ impl Fields {
             text_exact: f(name::TEXT_EXACT)?,
             source: f(name::SOURCE)?,
             source_key: f(name::SOURCE_KEY)?,
+            source_given: f(name::SOURCE_GIVEN)?,
             day: f(name::DAY)?,
             article: f(name::ARTICLE)?,
             cluster: f(name::CLUSTER)?,

@@ -10,7 +10,9 @@ use super::columns::SourceNames;
 use super::facets::FacetCounter;
 use super::schema::name;
 use crate::error::Result;
-use crate::model::{FacetCount, Facets, IndexStats};
+use crate::index::schema::source_key;
+use crate::model::{FacetCount, Facets, IndexStats, MergedSource};
+use std::collections::HashMap;
 
 impl Index {
     /// Every source with its number of articles, most first, then the
@@ -29,6 +31,61 @@ impl Index {
             });
         }
         Ok(sources)
+    }
+
+    /// The source names as given that the outlet table or `--outlet`
+    /// merged into another, with the source they were merged into (as
+    /// [`Index::sources`] names it) and their number of articles; by source,
+    /// then most articles first.
+    pub fn merged_sources(&self) -> Result<Vec<MergedSource>> {
+        let searcher = self.searcher()?;
+        let mut counts: HashMap<(String, String), u64> = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let (Some(source), Some(given)) = (ff.str(name::SOURCE)?, ff.str(name::SOURCE_GIVEN)?)
+            else {
+                continue;
+            };
+            let mut pairs: HashMap<(u64, u64), u64> = HashMap::new();
+            for doc in seg.doc_ids_alive() {
+                if let (Some(g), Some(s)) =
+                    (given.term_ords(doc).next(), source.term_ords(doc).next())
+                {
+                    *pairs.entry((s, g)).or_default() += 1;
+                }
+            }
+            for ((s, g), n) in pairs {
+                let (mut sname, mut gname) = (String::new(), String::new());
+                source
+                    .ord_to_str(s, &mut sname)
+                    .map_err(tantivy::TantivyError::from)?;
+                given
+                    .ord_to_str(g, &mut gname)
+                    .map_err(tantivy::TantivyError::from)?;
+                *counts.entry((source_key(&sname), gname)).or_default() += n;
+            }
+        }
+        let shown: HashMap<String, String> = self
+            .sources()?
+            .into_iter()
+            .map(|f| (source_key(&f.value), f.value))
+            .collect();
+        let mut out: Vec<MergedSource> = counts
+            .into_iter()
+            .map(|((key, given), count)| MergedSource {
+                source: shown.get(&key).cloned().unwrap_or(key),
+                given,
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.source, std::cmp::Reverse(a.count), &a.given).cmp(&(
+                &b.source,
+                std::cmp::Reverse(b.count),
+                &b.given,
+            ))
+        });
+        Ok(out)
     }
 
     /// Counts of what the index holds.

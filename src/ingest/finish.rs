@@ -49,6 +49,13 @@ pub(super) fn finish(
             .then(|| Some(path.parent()?.file_name()?.to_string_lossy().into_owned()))
             .flatten()
     });
+    let given = source
+        .map(|s| collapse_whitespace(&s))
+        .filter(|s| !s.is_empty());
+    let source = given
+        .as_deref()
+        .map(|s| outlets::canonical(s, &opts.outlets));
+    let source_as_given = given.filter(|g| Some(g) != source.as_ref());
     let long = crate::analysis::long_words(&body);
     if let Some(first) = long.first() {
         let shown: String = first.chars().take(20).collect();
@@ -66,9 +73,8 @@ pub(super) fn finish(
     Some(Article {
         id,
         title: collapse_whitespace(&title),
-        source: source
-            .map(|s| collapse_whitespace(&s))
-            .filter(|s| !s.is_empty()),
+        source,
+        source_as_given,
         date,
         url: meta.url,
         author: meta

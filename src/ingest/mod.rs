@@ -41,7 +41,10 @@ pub struct IngestOptions {
     pub columns: Vec<(String, String)>,
     /// Outlet names for web domains, as `(domain, name)` pairs
     /// (`--outlet wessexecho.example="Wessex Echo"`), tried before the
-    /// built-in table when a page names no source of its own.
+    /// built-in table for sources that are web hosts and for pages that
+    /// name no source of their own; and merges of one source name into
+    /// another, as `(name, name)` pairs (`--outlet "NYT Health=The New
+    /// York Times"`).
     pub outlets: Vec<(String, String)>,
 }
 
@@ -92,24 +95,26 @@ pub fn parse_column_map(spec: &str) -> std::result::Result<Vec<(String, String)>
     fields::parse_map(spec)
 }
 
-/// Reads an outlet pair (the command line's `--outlet`): `domain=Name`.
+/// Reads an outlet pair (the command line's `--outlet`): `domain=Name`
+/// names the outlet of a web domain; `Name=Other name` merges a source
+/// name into another.
 pub fn parse_outlet(spec: &str) -> std::result::Result<(String, String), String> {
-    let Some((domain, name)) = spec.split_once('=') else {
+    let Some((from, name)) = spec.split_once('=') else {
         return Err(format!(
-            "{spec:?}: write DOMAIN=NAME, as in wessexecho.example=\"Wessex Echo\""
+            "{spec:?}: write DOMAIN=NAME, as in wessexecho.example=\"Wessex Echo\", or NAME=NAME to merge two names"
         ));
     };
-    let domain = domain
-        .trim()
-        .trim_start_matches("www.")
-        .to_ascii_lowercase();
-    let name = name.trim();
-    if domain.is_empty() || name.is_empty() || !domain.contains('.') {
+    let (from, name) = (from.trim(), name.trim());
+    if from.is_empty() || name.is_empty() {
         return Err(format!(
-            "{spec:?}: give a domain such as example.org and a name"
+            "{spec:?}: give a domain or a source name before the = and a name after it"
         ));
     }
-    Ok((domain, name.to_string()))
+    let from = match outlets::is_domain(from) {
+        true => from.trim_start_matches("www.").to_ascii_lowercase(),
+        false => from.to_string(),
+    };
+    Ok((from, name.to_string()))
 }
 
 /// Metadata as read from a file, before precedence and parsing.

@@ -2,6 +2,9 @@
 //! "The Guardian". A small built-in table covers common outlets; the run's
 //! own pairs ([`super::IngestOptions::outlets`]) come first. An address on no
 //! list gives its host name without `www.`, which still tells outlets apart.
+//! [`canonical`] applies the same table to sources that are host names
+//! (exports name outlets by their domain), and the run's name pairs merge
+//! any two names.
 
 /// Domains of common outlets and the names people know them by.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -60,7 +63,123 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("gmb.org.uk", "GMB"),
     ("england.nhs.uk", "NHS England"),
     ("gov.uk", "GOV.UK"),
+    ("wsj.com", "The Wall Street Journal"),
+    ("latimes.com", "Los Angeles Times"),
+    ("usatoday.com", "USA Today"),
+    ("cbsnews.com", "CBS News"),
+    ("abcnews.go.com", "ABC News"),
+    ("nbcnews.com", "NBC News"),
+    ("foxnews.com", "Fox News"),
+    ("time.com", "TIME"),
+    ("newsweek.com", "Newsweek"),
+    ("usnews.com", "U.S. News & World Report"),
+    ("bostonglobe.com", "The Boston Globe"),
+    ("chicagotribune.com", "Chicago Tribune"),
+    ("philly.com", "The Philadelphia Inquirer"),
+    ("inquirer.com", "The Philadelphia Inquirer"),
+    ("vox.com", "Vox"),
+    ("buzzfeed.com", "BuzzFeed"),
+    ("buzzfeednews.com", "BuzzFeed"),
+    ("huffingtonpost.com", "HuffPost"),
+    ("huffpost.com", "HuffPost"),
+    ("webmd.com", "WebMD"),
+    ("healthday.com", "HealthDay"),
+    ("medicalnewstoday.com", "Medical News Today"),
+    ("eurekalert.org", "EurekAlert!"),
+    ("newswise.com", "Newswise"),
+    ("prnewswire.com", "PR Newswire"),
+    ("businesswire.com", "Business Wire"),
+    ("jamanetwork.com", "JAMA Network"),
+    ("nejm.org", "The New England Journal of Medicine"),
+    ("cdc.gov", "CDC"),
+    ("fda.gov", "FDA"),
+    ("nih.gov", "NIH"),
+    ("kff.org", "KFF"),
+    ("khn.org", "KFF Health News"),
 ];
+
+/// Second-level labels under a country code that are registered like
+/// top-level domains (`bbc.co.uk` is an outlet's domain, `co.uk` is not).
+const SECOND_LEVEL: &[&str] = &[
+    "co", "ac", "org", "gov", "com", "net", "edu", "nhs", "ltd", "plc", "sch", "nic", "mod",
+    "police", "me", "gv", "or", "ne", "go",
+];
+
+/// The host `source` names when it is a web address or a host name
+/// (`https://www.nytimes.com/x`, `well.blogs.nytimes.com`): lower-cased,
+/// without `www.`. `None` for a name such as `The Guardian` or `Sen. Reid`.
+pub(crate) fn source_host(source: &str) -> Option<String> {
+    let s = source.trim();
+    if s.contains("://") {
+        return host(s);
+    }
+    let s = s.trim_end_matches('/').to_ascii_lowercase();
+    let labels: Vec<&str> = s.split('.').collect();
+    let tld = labels.last()?;
+    let is_host = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && (2..=12).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_alphabetic());
+    if !is_host {
+        return None;
+    }
+    host(&format!("https://{s}/"))
+}
+
+/// The domain a host is registered under: `consumer.healthday.com` is
+/// `healthday.com`, `news.bbc.co.uk` is `bbc.co.uk`.
+fn registered(host: &str) -> &str {
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let keep = if n >= 3 && labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
+        3
+    } else {
+        2
+    };
+    if n <= keep {
+        return host;
+    }
+    let skip: usize = labels[..n - keep].iter().map(|l| l.len() + 1).sum();
+    &host[skip..]
+}
+
+/// The outlet an article's source stands for. A pair of `extra` whose
+/// first part is a name (`--outlet "NYT Health=The New York Times"`)
+/// renames that source, whatever its case; a source that is a web host goes
+/// through [`outlet`], and a host on no list becomes the domain it is
+/// registered under, so `well.blogs.nytimes.com` and
+/// `prescriptions.blogs.nytimes.com` are one outlet; any other name is kept.
+pub(crate) fn canonical(source: &str, extra: &[(String, String)]) -> String {
+    let folded = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let key = folded(source);
+    if let Some((_, name)) = extra
+        .iter()
+        .find(|(from, _)| !is_domain(from) && folded(from) == key)
+    {
+        return name.clone();
+    }
+    let Some(host) = source_host(source) else {
+        return source.to_string();
+    };
+    match outlet(&format!("https://{host}/"), extra) {
+        Some(name) if name != host => name,
+        _ => registered(&host).to_string(),
+    }
+}
+
+/// True for the first part of an `--outlet` pair that is a domain.
+pub(crate) fn is_domain(s: &str) -> bool {
+    source_host(s).is_some() && !s.contains("://")
+}
 
 /// The host of an `http(s)` address, lower-cased, without port or `www.`.
 pub(crate) fn host(url: &str) -> Option<String> {
@@ -175,6 +294,48 @@ mod tests {
             outlet("https://www.penninegazette.example/a", none).as_deref(),
             Some("penninegazette.example")
         );
+    }
+
+    #[test]
+    fn sources_that_are_hosts_become_outlets() {
+        let none: &[(String, String)] = &[];
+        for (given, want) in [
+            ("nytimes.com", "The New York Times"),
+            ("well.blogs.nytimes.com", "The New York Times"),
+            ("prescriptions.blogs.nytimes.com", "The New York Times"),
+            ("online.wsj.com", "The Wall Street Journal"),
+            ("blogs.wsj.com", "The Wall Street Journal"),
+            ("consumer.healthday.com", "HealthDay"),
+            ("https://www.bbc.co.uk/news/health-1", "BBC News"),
+            ("media.example-health.org", "example-health.org"),
+            ("news.wessex.ac.uk", "wessex.ac.uk"),
+            ("wessex.ac.uk", "wessex.ac.uk"),
+            ("Sen. Reid", "Sen. Reid"),
+            ("The Guardian", "The Guardian"),
+            ("U.S. News Health", "U.S. News Health"),
+            ("St. Louis Post-Dispatch", "St. Louis Post-Dispatch"),
+        ] {
+            assert_eq!(canonical(given, none), want, "{given}");
+        }
+        let extra = vec![
+            (
+                "The New York Times Health".to_string(),
+                "The New York Times".to_string(),
+            ),
+            (
+                "wessex.ac.uk".to_string(),
+                "University of Wessex".to_string(),
+            ),
+        ];
+        assert_eq!(
+            canonical("the new york times  health", &extra),
+            "The New York Times"
+        );
+        assert_eq!(
+            canonical("news.wessex.ac.uk", &extra),
+            "University of Wessex"
+        );
+        assert_eq!(canonical("NPR Health", &extra), "NPR Health");
     }
 
     #[test]

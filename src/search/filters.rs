@@ -133,16 +133,19 @@ pub(super) fn undated_notice(n: u64) -> String {
     )
 }
 
-/// Every source name in the index.
+/// Every source name in the index, and every name as given that the outlet
+/// table or `--outlet` merged into one of them.
 fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
     let mut names = std::collections::BTreeSet::new();
     for seg in searcher.segment_readers() {
-        if let Some(col) = seg.fast_fields().str(name::SOURCE)? {
-            for ord in 0..col.num_terms() as u64 {
-                let mut s = String::new();
-                col.ord_to_str(ord, &mut s)
-                    .map_err(tantivy::TantivyError::from)?;
-                names.insert(s);
+        for field in [name::SOURCE, name::SOURCE_GIVEN] {
+            if let Some(col) = seg.fast_fields().str(field)? {
+                for ord in 0..col.num_terms() as u64 {
+                    let mut s = String::new();
+                    col.ord_to_str(ord, &mut s)
+                        .map_err(tantivy::TantivyError::from)?;
+                    names.insert(s);
+                }
             }
         }
     }

@@ -465,6 +465,10 @@ pub(super) fn build_doc(
     if let Some(s) = &article.source {
         doc.add_text(f.source, s);
         doc.add_text(f.source_key, schema::source_key(s));
+        if let Some(given) = &article.source_as_given {
+            doc.add_text(f.source_given, given);
+            doc.add_text(f.source_key, schema::source_key(given));
+        }
     }
     if let Some(d) = article.date {
         doc.add_i64(f.day, d.key());

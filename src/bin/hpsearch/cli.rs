@@ -141,9 +141,11 @@ pub struct IndexArgs {
     /// date, url, id, author), comma-separated or repeated: --map text=body,date=published
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
-    /// Outlet name for a web domain, for pages that name no source: --outlet
-    /// wessexecho.example="Wessex Echo" (repeatable)
-    #[arg(long = "outlet", value_name = "DOMAIN=NAME")]
+    /// Outlet name for a web domain (--outlet wessexecho.example="Wessex Echo"),
+    /// or one source name merged into another (--outlet "NYT Health=The New York
+    /// Times"); repeatable. Sources that are web hosts also go through a built-in
+    /// table of outlets
+    #[arg(long = "outlet", value_name = "DOMAIN=NAME|NAME=NAME")]
     pub outlets: Vec<String>,
     /// Source for articles that name none
     #[arg(long, value_name = "NAME")]

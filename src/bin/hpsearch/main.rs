@@ -177,7 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sources(flag) => {
-            let sources = open_for_reading(&path, explicit)?.sources()?;
+            let index = open_for_reading(&path, explicit)?;
+            let sources = render::SourceListed::list(index.sources()?, index.merged_sources()?);
             emit(&mut out, flag.json, &sources, |o, s| render::sources(o, s))?;
             Ok(ExitCode::SUCCESS)
         }

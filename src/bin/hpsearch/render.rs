@@ -399,7 +399,9 @@ pub fn article(out: &mut impl Write, a: &Article, style: &Style) -> io::Result<(
     writeln!(out, "{}", a.text)
 }
 
-pub fn sources(out: &mut impl Write, sources: &[FacetCount]) -> io::Result<()> {
+/// One line per source; under a source that merges names, the names as
+/// the files gave them with their counts.
+pub fn sources(out: &mut impl Write, sources: &[SourceListed]) -> io::Result<()> {
     let width = sources
         .iter()
         .map(|s| s.count.to_string().len())
@@ -407,8 +409,64 @@ pub fn sources(out: &mut impl Write, sources: &[FacetCount]) -> io::Result<()> {
         .unwrap_or(1);
     for s in sources {
         writeln!(out, "{:>width$}  {}", s.count, s.value)?;
+        if !s.merged.is_empty() {
+            let names: Vec<String> = s
+                .merged
+                .iter()
+                .map(|m| format!("{} ({})", m.name, m.count))
+                .collect();
+            writeln!(out, "{:>width$}    merged from {}", "", names.join(", "))?;
+        }
     }
     Ok(())
+}
+
+/// A source as `sources` lists it: its count, and the names merged into it.
+#[derive(serde::Serialize)]
+pub struct SourceListed {
+    pub value: String,
+    pub count: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<NameCount>,
+}
+
+#[derive(serde::Serialize)]
+pub struct NameCount {
+    pub name: String,
+    pub count: u64,
+}
+
+impl SourceListed {
+    /// The index's sources with the names merged into each.
+    pub fn list(
+        sources: Vec<FacetCount>,
+        merged: Vec<hpsearch::MergedSource>,
+    ) -> Vec<SourceListed> {
+        sources
+            .into_iter()
+            .map(|f| {
+                let merged = match f.unknown {
+                    true => Vec::new(),
+                    false => merged
+                        .iter()
+                        .filter(|m| m.source == f.value)
+                        .map(|m| NameCount {
+                            name: m.given.clone(),
+                            count: m.count,
+                        })
+                        .collect(),
+                };
+                SourceListed {
+                    value: f.value,
+                    count: f.count,
+                    unknown: f.unknown,
+                    merged,
+                }
+            })
+            .collect()
+    }
 }
 
 pub fn stats(out: &mut impl Write, s: &IndexStats) -> io::Result<()> {
