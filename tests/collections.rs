@@ -263,12 +263,16 @@ fn independent_promo() -> String {
     first[at..].trim().to_string()
 }
 
+/// An article with `promo` after its first paragraph: an appeal above or
+/// below an article is left out of passages at once, one inside it only
+/// once enough stories of the outlet repeat it.
 fn independent_article(dir: &Path, name: &str, title: &str, body: &str, promo: &str) -> PathBuf {
     let p = dir.join(name);
+    let (lead, rest) = body.split_once("\n\n").unwrap();
     write(
         &p,
         &format!(
-            "---\ntitle: {title}\nsource: The Independent\ndate: 2025-08-01\n---\n{promo}\n\n{body}\n\nRead more\n"
+            "---\ntitle: {title}\nsource: The Independent\ndate: 2025-08-01\n---\n{lead}\n\n{promo}\n\n{rest}\n\nRead more\n"
         ),
     );
     p
@@ -354,7 +358,7 @@ fn a_repeated_promo_is_never_a_snippet() {
     for (_, title, body) in &bodies {
         let (r, a) = found_by_its_own_words(&index, title, body);
         assert!(!promo_in_snippets(&r));
-        assert!(a.text.starts_with("Your support helps us"));
+        assert!(a.text.contains("Your support helps us"));
     }
     // another outlet's copy of the paragraph is not its boilerplate
     let other = dir.path().join("other");
@@ -362,7 +366,7 @@ fn a_repeated_promo_is_never_a_snippet() {
     write(
         &other.join("quote.md"),
         &format!(
-            "---\ntitle: Quoting the appeal\nsource: Media Watch\n---\n{promo}\n\nA column about donation appeals."
+            "---\ntitle: Quoting the appeal\nsource: Media Watch\n---\nA column about donation appeals quotes one whole.\n\n{promo}\n\nIt asks whether readers notice."
         ),
     );
     run(&index, &[other], &o, false);
@@ -415,7 +419,9 @@ fn articles_after_re_signed_ones_are_written_whole() {
     assert_eq!(search(&index, "reproductive rights").total_articles, 0);
     for (_, title, body) in bodies.iter().chain(&later) {
         let (_, a) = found_by_its_own_words(&index, title, body);
-        assert!(a.text.contains(body), "{title}: stored text changed");
+        for part in body.split("\n\n") {
+            assert!(a.text.contains(part), "{title}: stored text changed");
+        }
     }
 }
 

@@ -53,6 +53,37 @@ fn seed_articles_are_indexed_and_found() {
             "date leaked into body"
         );
     }
+    // The appeal is neither searched nor a passage, though this outlet has
+    // one article here; `show` still prints it, as the file holds it.
+    let file = std::fs::read_to_string(shared("seeds/002_b8399ad4387e3a20.txt")).unwrap();
+    assert!(file.contains("Elon Musk") && file.contains("Your support helps us"));
+    assert_eq!(search(&index, "\"Elon Musk\"").total_articles, 0);
+    assert_eq!(
+        search(&index, "\"your support helps us\"").total_articles,
+        0
+    );
+    let r = search(&index, "Streeting");
+    assert!(r.hits.iter().any(|h| h.id == appeal.id));
+    for h in &r.hits {
+        assert!(h.passages.iter().all(|p| !p.text.contains("Your support")));
+    }
+    let a = index.article(&appeal.id).unwrap().unwrap();
+    assert!(a.text.starts_with("Your support helps us"));
+
+    // Seed 003: an editorial preface, then the title line. The title is the
+    // line; the preface stays in the text.
+    let file = std::fs::read_to_string(shared("seeds/003_5712d923c5b3e565.txt")).unwrap();
+    let second = file.lines().nth(1).unwrap().trim();
+    assert_eq!(second, "The NHS: Inside the Machine");
+    let r = search(&index, "\"anonymous fellow worker\"");
+    assert_eq!(r.total_articles, 1);
+    assert_eq!(r.hits[0].title, second);
+    let a = index.article(&r.hits[0].id).unwrap().unwrap();
+    assert!(a.text.starts_with("The following text was sent to us"));
+    assert!(
+        !a.text.contains(second),
+        "the title line is not repeated in the text"
+    );
 
     // junior doctors: the strike articles
     let r = search(&index, "junior doctors");

@@ -1,7 +1,8 @@
 //! The last step of reading an article: metadata precedence (the file's own,
 //! then the run's flags, then the folder), and the fallbacks for a title
-//! (never a donation appeal) and an id.
+//! (the line after an editorial preface, never a donation appeal) and an id.
 
+use std::ops::Range;
 use std::path::Path;
 
 use super::*;
@@ -21,9 +22,10 @@ pub(super) fn finish(
     let title = match meta.title {
         Some(t) => t,
         None => {
-            let (title, strip) = fallback_title(&body, headline_line);
-            if let Some(n) = strip {
-                body = body[n..].trim_start().to_string();
+            let (title, cut) = fallback_title(&body, headline_line);
+            if let Some(range) = cut {
+                body.replace_range(range, "");
+                body = body.trim().to_string();
             }
             title
         }
@@ -96,62 +98,67 @@ pub(super) fn finish(
 const TITLE_MAX_CHARS: usize = 150;
 
 /// A title for an article that names none: the first line when it is short
-/// and reads like a headline (returned with the bytes to strip from the
-/// body), else the first sentence, shortened at a word.
-fn fallback_title(body: &str, headline_line: bool) -> (String, Option<usize>) {
-    let skipped = leading_appeals(body);
+/// and reads like a headline, or the line after an editorial preface ("The
+/// following text was sent to us..."), returned with the bytes of that line
+/// to cut from the body (the preface stays); else the first sentence,
+/// shortened at a word.
+fn fallback_title(body: &str, headline_line: bool) -> (String, Option<Range<usize>>) {
+    let skipped = appeals::article_span(body).start;
     if skipped > 0 {
-        // The title comes after the appeal; the body keeps it (boilerplate
-        // is the writer's to leave out of passages).
+        // The title comes after the appeal; the body keeps it (the writer
+        // leaves it out of passages, as boilerplate).
         return (fallback_title(&body[skipped..], false).0, None);
     }
-    let first_line = body.lines().next().unwrap_or("").trim();
-    let words = first_line.split_whitespace().count();
+    let mut lines = body.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    let first_line = first.trim();
     let rest_has_text = body.len() > first_line.len() + 1;
-    if headline_line
-        && (1..=15).contains(&words)
-        && first_line.chars().count() <= TITLE_MAX_CHARS
-        && !first_line.ends_with(['.', ',', ';', ':'])
-        && rest_has_text
-    {
-        return (first_line.to_string(), Some(first_line.len()));
+    if headline_line && is_headline(first_line) && rest_has_text {
+        return (first_line.to_string(), Some(0..first.len()));
+    }
+    if headline_line && is_preface(first_line) {
+        let mut at = first.len();
+        for line in lines {
+            let start = at;
+            at += line.len();
+            if line.trim().is_empty() {
+                continue;
+            }
+            if is_headline(line.trim()) && !body[at..].trim().is_empty() {
+                return (line.trim().to_string(), Some(start..at));
+            }
+            break;
+        }
     }
     let sentence = body.unicode_sentences().next().unwrap_or("").trim();
     (shorten(sentence, TITLE_MAX_CHARS), None)
 }
 
-/// Phrases with which pages put an appeal above an article (donations,
-/// subscriptions, membership), addressing the reader; a paragraph holding
-/// three of them is an appeal. Words that news reports use too (`donations`,
-/// `newsletter`) are not among them.
-const APPEAL_CUES: &[&str] = &[
-    "your support",
-    "support now",
-    "support us",
-    "your donation",
-    "make a contribution",
-    "read more",
-    "sign up",
-    "subscribe now",
-    "paywall",
-    "become a member",
+/// Words with which a site introduces a text it publishes for someone else.
+const PREFACE_CUES: &[&str] = &[
+    "sent to us",
+    "the following",
+    "was first published",
+    "originally published",
+    "editor's note",
+    "editor’s note",
+    "republished",
+    "reproduced with",
+    "we are publishing",
+    "we publish",
 ];
 
-/// The bytes of the paragraphs at the start of `body` that are appeals
-/// rather than the article, up to where the article's text starts.
-fn leading_appeals(body: &str) -> usize {
-    let mut at = 0;
-    loop {
-        let rest = &body[at..];
-        let start = rest.len() - rest.trim_start().len();
-        let para_end = rest[start..].find("\n\n").map_or(rest.len(), |e| start + e);
-        let para = rest[start..para_end].to_lowercase();
-        let cues = APPEAL_CUES.iter().filter(|c| para.contains(*c)).count();
-        if cues < 3 || para_end == rest.len() {
-            return at;
-        }
-        at += para_end;
-    }
+/// A first paragraph that introduces the article rather than being it.
+fn is_preface(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    line.split_whitespace().count() >= 8 && PREFACE_CUES.iter().any(|c| lower.contains(c))
+}
+
+/// A line that reads like a headline: a few words, not a sentence.
+fn is_headline(line: &str) -> bool {
+    (1..=15).contains(&line.split_whitespace().count())
+        && line.chars().count() <= TITLE_MAX_CHARS
+        && !line.ends_with(['.', ',', ';', ':'])
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
@@ -172,9 +179,7 @@ fn collapse_whitespace(s: &str) -> String {
 mod tests {
     use super::*;
 
-    /// An appeal above the article is passed over for the title; a
-    /// paragraph that merely mentions a subscription or a donation is not an
-    /// appeal.
+    /// An appeal above the article is passed over for the title.
     #[test]
     fn titles_skip_appeals() {
         let appeal = "Your support helps us to tell the story. Read more. Support Now: your donation keeps us free of paywalls.\n\nNurses in Leeds voted to strike on Tuesday. The ballot closed at noon.";
@@ -182,17 +187,24 @@ mod tests {
             fallback_title(appeal, true).0,
             "Nurses in Leeds voted to strike on Tuesday."
         );
-        let news = "Donations to the hospital charity rose, and more people subscribe to its newsletter.\n\nMore text follows.";
+    }
+
+    /// A headline after an editorial preface is the title; the preface
+    /// stays in the text.
+    #[test]
+    fn titles_after_a_preface() {
+        let body = "The following report was sent to us by a nurse at a hospital in the north.\n\nInside the Night Shift\n\nI have worked nights for ten years.";
+        let (title, cut) = fallback_title(body, true);
+        assert_eq!(title, "Inside the Night Shift");
+        let mut rest = body.to_string();
+        rest.replace_range(cut.unwrap(), "");
+        assert!(rest.starts_with("The following report"), "{rest}");
+        assert!(!rest.contains("Night Shift"), "{rest}");
+        // Without a preface, a long first line is not passed over.
+        let plain = "Nurses at the trust said the ward was short of staff again this week.\nInside the Night Shift\nMore.";
         assert_eq!(
-            fallback_title(news, false).0,
-            "Donations to the hospital charity rose, and more people subscribe to its newsletter."
-        );
-        // An article that is nothing but an appeal keeps it as its title.
-        let only = "Your support matters. Read more. Support Now and donate today.";
-        assert!(
-            fallback_title(only, false)
-                .0
-                .starts_with("Your support matters.")
+            fallback_title(plain, true).0,
+            "Nurses at the trust said the ward was short of staff again this week."
         );
     }
 }

@@ -7,6 +7,7 @@
 //! then the run's options, then the folder name) and the title and id
 //! fallbacks. Nothing here touches the index.
 
+pub(crate) mod appeals;
 pub(crate) mod csv;
 pub(crate) mod fields;
 mod finish;

@@ -1,6 +1,6 @@
 //! Boilerplate: paragraphs that one source repeats verbatim across its
 //! articles, such as donation appeals, newsletter promos and "read more"
-//! lines. They stay in the article's text (`show` prints it whole) but are
+//! lines, and appeals to the reader above or below any article. They stay in the article's text (`show` prints it whole) but are
 //! kept out of its passages, so they are neither searched nor shown as
 //! snippets, and an article is found by its own words only.
 //!
@@ -21,7 +21,11 @@ use crate::write::passage;
 pub const MIN_STORIES: usize = 3;
 
 /// Byte ranges and fingerprints of the paragraphs of `text`, in order.
+/// Appeals to the reader above or below the article
+/// ([`crate::ingest::appeals`]) get fingerprints marked as such
+/// ([`is_appeal`]): boilerplate wherever they occur.
 pub(crate) fn paragraphs(text: &str) -> Vec<(Range<usize>, u64)> {
+    let article = crate::ingest::appeals::article_span(text);
     let mut out = Vec::new();
     let mut at = 0;
     for line in text.split_inclusive('\n') {
@@ -33,9 +37,17 @@ pub(crate) fn paragraphs(text: &str) -> Vec<(Range<usize>, u64)> {
         }
         let lead = line.len() - line.trim_start().len();
         let range = start + lead..start + lead + trimmed.len();
-        out.push((range, fingerprint(trimmed)));
+        let fp = fingerprint(trimmed);
+        let appeal = range.end <= article.start || range.start >= article.end;
+        out.push((range, if appeal { fp | 1 } else { fp }));
     }
     out
+}
+
+/// True for the fingerprint of an appeal to the reader: always kept out of
+/// passages, with no need of other stories to repeat it.
+pub(crate) fn is_appeal(fingerprint: u64) -> bool {
+    fingerprint & 1 == 1
 }
 
 /// The distinct fingerprints of `text`'s paragraphs, sorted.
@@ -54,8 +66,8 @@ fn fingerprint(paragraph: &str) -> u64 {
         normal.push_str(word);
         normal.push(' ');
     }
-    // 0 marks "no paragraph" nowhere, but keep it free all the same.
-    xxhash_rust::xxh3::xxh3_64(normal.as_bytes()).max(1)
+    // The low bit marks appeals; 0 stays free.
+    (xxhash_rust::xxh3::xxh3_64(normal.as_bytes()) & !1).max(2)
 }
 
 /// Passage ranges of `text` with the paragraphs whose fingerprint is in
@@ -101,7 +113,8 @@ pub(crate) struct Counter {
 impl Counter {
     /// Counts the fingerprints of one article of `source` in story `story`.
     pub fn add(&mut self, source: u64, story: u64, fingerprints: &[u64]) {
-        for &fp in fingerprints {
+        // An appeal counts as the same paragraph elsewhere in an article.
+        for fp in fingerprints.iter().map(|fp| fp & !1) {
             let stories = self.seen.entry((source, fp)).or_default();
             if stories.len() < MIN_STORIES && !stories.contains(&story) {
                 stories.push(story);
@@ -134,14 +147,14 @@ impl Boilerplate {
         let mut out: Vec<u64> = fingerprints
             .iter()
             .copied()
-            .filter(|fp| self.set.contains(&(source, *fp)))
+            .filter(|fp| is_appeal(*fp) || self.set.contains(&(source, fp & !1)))
             .collect();
         out.sort_unstable();
         out
     }
 
     pub fn contains(&self, source: u64, fingerprint: u64) -> bool {
-        self.set.contains(&(source, fingerprint))
+        is_appeal(fingerprint) || self.set.contains(&(source, fingerprint & !1))
     }
 }
 
@@ -183,21 +196,50 @@ mod tests {
     }
 
     #[test]
+    fn appeals_above_an_article_need_no_other_story() {
+        let appeal =
+            "Your support helps us to tell the story. Read more. Support Now and keep us free.";
+        let text = format!("{appeal}\n\nThe ward closed on Friday.\n\nNurses objected.");
+        let fps = fingerprints(&text);
+        let marked: Vec<u64> = fps.iter().copied().filter(|fp| is_appeal(*fp)).collect();
+        assert_eq!(marked.len(), 1);
+        let stripped = Boilerplate::default().of(9, &fps);
+        assert_eq!(stripped, marked);
+        let ranges = passages(&text, &stripped);
+        assert!(
+            ranges
+                .iter()
+                .all(|r| !text[r.clone()].contains("Your support"))
+        );
+        // The same line inside an article is an ordinary paragraph, counted
+        // with the appeal as one.
+        let inside = format!("Beds were cut.\n\n{appeal}\n\nStaff were angry.");
+        let plain = fingerprints(&inside);
+        assert!(plain.iter().all(|fp| !is_appeal(*fp)));
+        let mut c = Counter::default();
+        c.add(9, 1, &fps);
+        c.add(9, 2, &plain);
+        c.add(9, 3, &plain);
+        let b = c.finish();
+        assert_eq!(b.of(9, &plain).len(), 1);
+    }
+
+    #[test]
     fn boilerplate_needs_three_stories_of_one_source() {
         let mut c = Counter::default();
-        c.add(1, 10, &[7, 8]);
-        c.add(1, 11, &[7]);
-        c.add(1, 11, &[7]); // a copy of story 11 counts once
-        c.add(2, 12, &[7]); // another source
-        assert!(Counter::default().finish().of(1, &[7]).is_empty());
+        c.add(1, 10, &[6, 8]);
+        c.add(1, 11, &[6]);
+        c.add(1, 11, &[6]); // a copy of story 11 counts once
+        c.add(2, 12, &[6]); // another source
+        assert!(Counter::default().finish().of(1, &[6]).is_empty());
         let mut c2 = Counter::default();
-        c2.add(1, 10, &[7, 8]);
-        c2.add(1, 11, &[7]);
-        c2.add(1, 12, &[7]);
+        c2.add(1, 10, &[6, 8]);
+        c2.add(1, 11, &[6]);
+        c2.add(1, 12, &[6]);
         let b = c2.finish();
-        assert_eq!(b.of(1, &[8, 7]), vec![7]);
-        assert!(b.of(2, &[7]).is_empty());
+        assert_eq!(b.of(1, &[8, 6]), vec![6]);
+        assert!(b.of(2, &[6]).is_empty());
         let b = c.finish();
-        assert!(b.of(1, &[7]).is_empty());
+        assert!(b.of(1, &[6]).is_empty());
     }
 }
