@@ -47,27 +47,68 @@ fn refused(query: &str, message: &str, at: usize) {
     assert!(r.stdout.is_empty());
 }
 
+/// Text with a slip in its syntax (pasted with a stray quote, bullet or
+/// parenthesis) is searched as plain text, with a notice that says what was
+/// wrong and where (`at`: a byte offset), and the answer is the plain
+/// reading's.
+fn read_plain(query: &str, message: &str, at: usize) {
+    let r = search(query, &[]);
+    assert!(r.code == 0 || r.code == 1, "{query:?}: {}", r.stderr);
+    let col = query[..at].chars().count() + 1;
+    assert!(
+        r.stderr.contains("read as plain text")
+            && r.stderr.contains(message)
+            && r.stderr.contains(&format!("(at character {col})")),
+        "{query:?}: {}",
+        r.stderr
+    );
+    let plain = search(query, &["--plain", "--json"]);
+    let lenient = search(query, &["--json"]);
+    assert_eq!(plain.code, lenient.code);
+    let total = |r: &common::Run| {
+        serde_json::from_str::<Value>(&r.stdout).unwrap()["total_articles"].clone()
+    };
+    assert_eq!(total(&plain), total(&lenient), "{query:?}");
+}
+
+/// Nothing left to search once the syntax is set aside: refused.
+fn nothing_to_search(query: &str) {
+    let r = search(query, &[]);
+    assert_eq!(r.code, 2, "{query:?}: {}", r.stderr);
+    assert!(r.stderr.contains("nothing to search for"), "{}", r.stderr);
+}
+
 #[test]
 fn unbalanced_quotes_and_parentheses() {
-    refused("nurses \"pay deal", "this quote is never closed", 7);
-    refused("+(strike OR walkout", "this parenthesis is never closed", 1);
-    refused("strike)", "closing parenthesis without an opening one", 6);
-    refused("(a (b)", "this parenthesis is never closed", 0);
-    refused("\"\"", "empty phrase", 0);
-    refused("()", "empty parentheses", 0);
+    read_plain("nurses \"pay deal", "this quote is never closed", 7);
+    read_plain("+(strike OR walkout", "this parenthesis is never closed", 1);
+    read_plain("strike)", "closing parenthesis without an opening one", 6);
+    read_plain("(a (b)", "this parenthesis is never closed", 0);
+    read_plain("“pay deal", "this quote is never closed", 0);
+    nothing_to_search("\"\"");
+    nothing_to_search("()");
 }
 
 #[test]
 fn lone_operators() {
-    refused("-", "this operator has nothing after it", 0);
-    refused("+", "this operator has nothing after it", 0);
-    refused("nurses -", "this operator has nothing after it", 7);
-    refused("OR", "OR needs a word or phrase on each side", 0);
-    refused("nurses OR", "OR needs a word or phrase after it", 7);
-    refused("OR nurses", "OR needs a word or phrase on each side", 0);
+    nothing_to_search("-");
+    nothing_to_search("+");
+    read_plain("nurses -", "this operator has nothing after it", 7);
+    read_plain("OR", "OR needs a word or phrase on each side", 0);
+    read_plain("nurses OR", "OR needs a word or phrase after it", 7);
+    read_plain("OR nurses", "OR needs a word or phrase on each side", 0);
+    read_plain("+ nurses", "must be followed directly by a word", 0);
+    read_plain("+-nurses", "two operators in a row", 1);
+    // A bullet pasted with a list.
+    read_plain("* nurses pay", "a * with no word before it", 0);
+    // Where the meaning is clear, the error stays.
     refused("a OR +b", "put + or - before the whole OR group", 5);
-    refused("+ nurses", "must be followed directly by a word", 0);
-    refused("+-nurses", "two operators in a row", 1);
+    refused(
+        "pay NOT (a OR NOT b)",
+        "put NOT before the whole OR group",
+        14,
+    );
+    refused("nhs ab*", "a prefix search needs at least 3 letters", 4);
 }
 
 #[test]
@@ -241,12 +282,27 @@ fn ten_thousand_word_query() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["total_articles"], 1);
-    // An error deep in a long query shows a short window around it.
+    // A slip deep in a long query: read as plain text, with a short notice
+    // that points at it.
     let broken = format!("{query} \"open");
+    let r = search(&broken, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let notice = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("read as plain text"))
+        .unwrap();
+    assert!(notice.len() < 200, "{notice}");
+    assert!(
+        notice.contains(&format!("at character {}", query.chars().count() + 2)),
+        "{notice}"
+    );
+    // A clear error deep in a long query shows a short window around it.
+    let broken = format!("{query} title:");
     let r = search(&broken, &[]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.len() < 400, "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("position {}", query.len() + 1)));
+    assert!(r.stderr.contains(&format!("position {}", query.len() + 7)));
 }
 
 /// The reproduction of a panic: a hyphenated word of stop words, alone and
@@ -270,7 +326,7 @@ fn stop_word_hyphens_answer_on_the_command_line() {
 
     let out = hp(&index())
         .args(["batch", "-n", "2"])
-        .write_stdin("nurses as-is\nas-is\n\"unclosed\nnhs\n")
+        .write_stdin("nurses as-is\nas-is\ntitle:\nnhs\n")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -283,11 +339,11 @@ fn stop_word_hyphens_answer_on_the_command_line() {
     assert!(answers[1].is_empty(), "as-is is in no fixture: {text}");
     let error = &answers[2][0];
     assert!(
-        error["error"].as_str().unwrap().contains("never closed"),
+        error["error"].as_str().unwrap().contains("title: needs"),
         "{error}"
     );
     assert_eq!(error["line"], 3);
-    assert_eq!(error["query"], "\"unclosed");
+    assert_eq!(error["query"], "title:");
     assert_eq!(
         answers[3].len(),
         2,

@@ -90,13 +90,20 @@ fn exit_codes_and_errors() {
     let dir = indexed();
     let idx = dir.path().join("idx");
     hp(&idx).args(["search", "zzqxv"]).assert().code(1);
-    let out = hp(&idx)
-        .args(["search", "\"unclosed phrase"])
-        .assert()
-        .code(2);
+    let out = hp(&idx).args(["search", "nurses title:"]).assert().code(2);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(
-        err.contains("position 0") && err.contains("never closed"),
+        err.contains("position 13") && err.contains("title: needs"),
+        "{err}"
+    );
+    // A slip (here an unclosed quote) is searched as plain text, and said.
+    let out = hp(&idx)
+        .args(["search", "\"junior doctors"])
+        .assert()
+        .code(0);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("read as plain text") && err.contains("never closed"),
         "{err}"
     );
     let out = hp(&idx)
@@ -386,7 +393,7 @@ fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
     let idx = dir.path().join("idx");
     let out = hp(&idx)
         .args(["batch", "-n", "3"])
-        .write_stdin("junior doctors\n\"unclosed\nzzqxv\nPalantir\n")
+        .write_stdin("junior doctors\ntitle:\nzzqxv\nPalantir\n")
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -400,7 +407,7 @@ fn batch_answers_each_line_with_json_lines_and_a_blank_line() {
         answers[1][0]["error"]
             .as_str()
             .unwrap()
-            .contains("never closed")
+            .contains("title: needs")
     );
     assert!(answers[2].is_empty(), "no hits: just the empty line");
     assert_eq!(answers[3][0]["id"], "pl-2023-11-federated-data-platform");

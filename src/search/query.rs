@@ -109,25 +109,71 @@ pub struct Clause {
 /// and dropping it silently could join or split words.
 pub fn parse(query: &str, syntax: Syntax) -> Result<Vec<Clause>> {
     check_length(query)?;
-    if let Some((at, c)) = query
+    check_control(query)?;
+    if syntax == Syntax::Plain {
+        return Ok(plain(query));
+    }
+    check_depth(query)?;
+    parse_query(query).0
+}
+
+/// Reads `query` as a search does: as [`parse`], except that a query in
+/// the query syntax with a slip in it (a stray quote, bullet, parenthesis
+/// or operator, as text pasted from a page has) is read as plain text, with
+/// a notice saying so. Errors whose meaning is clear (`title:` with
+/// nothing after it, a two-letter prefix) and the limits stay errors.
+pub fn read(query: &str, syntax: Syntax) -> Result<(Vec<Clause>, Option<String>)> {
+    if syntax == Syntax::Plain {
+        return Ok((parse(query, syntax)?, None));
+    }
+    check_length(query)?;
+    check_control(query)?;
+    check_depth(query)?;
+    match parse_query(query) {
+        (Ok(clauses), _) => Ok((clauses, None)),
+        (
+            Err(Error::Query {
+                position, message, ..
+            }),
+            true,
+        ) => {
+            let notice = format!(
+                "read as plain text, without operators: {message} (at character {}); fix that to use quotes and operators, or use --plain",
+                query[..position].chars().count() + 1
+            );
+            Ok((plain(query), Some(notice)))
+        }
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// The query syntax's clauses, and whether a failure was a slip.
+fn parse_query(query: &str) -> (Result<Vec<Clause>>, bool) {
+    let mut p = Parser {
+        q: query,
+        at: 0,
+        slipped: std::cell::Cell::new(false),
+    };
+    let r = p.clauses(None);
+    (r, p.slipped.get())
+}
+
+/// Refuses a control character other than whitespace.
+fn check_control(query: &str) -> Result<()> {
+    match query
         .char_indices()
         .find(|(_, c)| c.is_control() && !c.is_whitespace())
     {
-        return Err(Error::query(
+        Some((at, c)) => Err(Error::query(
             query,
             at,
             format!(
                 "control character U+{:04X} in the query; remove it",
                 c as u32
             ),
-        ));
+        )),
+        None => Ok(()),
     }
-    if syntax == Syntax::Plain {
-        return Ok(plain(query));
-    }
-    check_depth(query)?;
-    let mut p = Parser { q: query, at: 0 };
-    p.clauses(None)
 }
 
 /// The longest query read, in bytes (about 15,000 words of English, room for
@@ -216,10 +262,21 @@ pub const MIN_PREFIX: usize = 3;
 struct Parser<'a> {
     q: &'a str,
     at: usize,
+    /// Set by [`Parser::slip`].
+    slipped: std::cell::Cell<bool>,
 }
 
 impl Parser<'_> {
+    /// An error in a query whose meaning is clear (`title:` with nothing
+    /// after it): it stays an error.
     fn err<T>(&self, pos: usize, message: impl Into<String>) -> Result<T> {
+        Err(Error::query(self.q, pos, message))
+    }
+
+    /// A slip, such as text pasted with a stray quote, bullet or
+    /// parenthesis: [`read`] searches the query as plain text instead.
+    fn slip<T>(&self, pos: usize, message: impl Into<String>) -> Result<T> {
+        self.slipped.set(true);
         Err(Error::query(self.q, pos, message))
     }
 
@@ -244,13 +301,13 @@ impl Parser<'_> {
             match self.peek() {
                 None => {
                     if let Some(open) = open {
-                        return self.err(open, "this parenthesis is never closed");
+                        return self.slip(open, "this parenthesis is never closed");
                     }
                     return Ok(out);
                 }
                 Some(')') => {
                     if open.is_none() {
-                        return self.err(self.at, "closing parenthesis without an opening one");
+                        return self.slip(self.at, "closing parenthesis without an opening one");
                     }
                     self.at += 1;
                     return Ok(out);
@@ -259,11 +316,11 @@ impl Parser<'_> {
             }
             let start = self.at;
             if self.word_is("OR") {
-                return self.err(start, "OR needs a word or phrase on each side");
+                return self.slip(start, "OR needs a word or phrase on each side");
             }
             let joined = if self.word_is("AND") {
                 if out.is_empty() {
-                    return self.err(start, "AND needs a word or phrase on each side");
+                    return self.slip(start, "AND needs a word or phrase on each side");
                 }
                 self.at += 3;
                 self.skip_ws();
@@ -271,7 +328,7 @@ impl Parser<'_> {
                     || self.word_is("AND")
                     || self.word_is("OR")
                 {
-                    return self.err(start, "AND needs a word or phrase on each side");
+                    return self.slip(start, "AND needs a word or phrase on each side");
                 }
                 true
             } else {
@@ -300,7 +357,7 @@ impl Parser<'_> {
                 self.skip_ws();
                 match self.peek() {
                     None | Some(')') => {
-                        return self.err(or_pos, "OR needs a word or phrase after it");
+                        return self.slip(or_pos, "OR needs a word or phrase after it");
                     }
                     Some('+' | '-') => {
                         return self.err(
@@ -317,7 +374,7 @@ impl Parser<'_> {
                     _ => {}
                 }
                 if self.word_is("OR") || self.word_is("AND") {
-                    return self.err(self.at, "OR needs a word or phrase on each side");
+                    return self.slip(self.at, "OR needs a word or phrase on each side");
                 }
                 let next = self.unit()?;
                 clause.node = match clause.node {
@@ -348,13 +405,13 @@ impl Parser<'_> {
             self.at += 3;
             self.skip_ws();
             if matches!(self.peek(), None | Some(')')) {
-                return self.err(op, "NOT needs a word, phrase or group after it");
+                return self.slip(op, "NOT needs a word, phrase or group after it");
             }
             if matches!(self.peek(), Some('+' | '-')) || self.word_is("NOT") {
-                return self.err(self.at, "two operators in a row");
+                return self.slip(self.at, "two operators in a row");
             }
             if self.word_is("AND") || self.word_is("OR") {
-                return self.err(op, "NOT needs a word, phrase or group after it");
+                return self.slip(op, "NOT needs a word, phrase or group after it");
             }
             return Ok(Clause {
                 occur: Occur::MustNot,
@@ -370,14 +427,14 @@ impl Parser<'_> {
             let op = self.at;
             self.at += 1;
             match self.peek() {
-                None => return self.err(op, "this operator has nothing after it"),
+                None => return self.slip(op, "this operator has nothing after it"),
                 Some(c) if c.is_whitespace() || c == ')' => {
-                    return self.err(
+                    return self.slip(
                         op,
                         "this operator must be followed directly by a word, phrase or group",
                     );
                 }
-                Some('+' | '-') => return self.err(self.at, "two operators in a row"),
+                Some('+' | '-') => return self.slip(self.at, "two operators in a row"),
                 _ => {}
             }
         }
@@ -403,7 +460,7 @@ impl Parser<'_> {
                 self.at += 1;
                 let inner = self.clauses(Some(start))?;
                 if inner.is_empty() {
-                    return self.err(start, "empty parentheses");
+                    return self.slip(start, "empty parentheses");
                 }
                 Ok(Node::Group(inner))
             }
@@ -482,6 +539,10 @@ impl Parser<'_> {
             });
         };
         let letters = head.chars().filter(|c| c.is_alphanumeric()).count();
+        if letters == 0 {
+            // A bullet, or a footnote mark.
+            return self.slip(pos, "a * with no word before it");
+        }
         if head.contains('*') || letters < MIN_PREFIX {
             return self.err(
                 pos,
@@ -511,11 +572,11 @@ impl Parser<'_> {
                     .map_or(1, char::len_utf8);
                 self.at += len + close;
                 if text.trim().is_empty() {
-                    return self.err(open, "empty phrase");
+                    return self.slip(open, "empty phrase");
                 }
                 Ok(text)
             }
-            None => self.err(open, "this quote is never closed"),
+            None => self.slip(open, "this quote is never closed"),
         }
     }
 

@@ -79,7 +79,7 @@ pub(super) fn plan<'a>(
     req: &'a SearchRequest,
     words: Words,
 ) -> Result<(Plan, Planner<'a>)> {
-    let clauses = query::parse(&req.query, req.syntax)?;
+    let (clauses, read_plain) = query::read(&req.query, req.syntax)?;
     let thesaurus = if req.expand {
         Some(index.thesaurus()?)
     } else {
@@ -96,6 +96,7 @@ pub(super) fn plan<'a>(
         planner = new(true);
         plan = planner.plan(&clauses)?;
     }
+    planner.read_plain = read_plain;
     if plan.is_none() {
         // Every word was ignored. Matching everything would hide that.
         let (word, pos, why) = planner
@@ -205,6 +206,8 @@ pub(super) struct Planner<'a> {
     prefixes: HashMap<usize, Vec<String>>,
     /// Notices on prefix searches (cut short, or matching no word).
     prefix_notices: Vec<String>,
+    /// Why a query with a slip in its syntax was read as plain text.
+    read_plain: Option<String>,
     /// Ranked words left out because they are stop words.
     stop_words: Vec<String>,
     /// Search stop words on the exact fields instead of leaving them out.
@@ -250,6 +253,7 @@ impl<'a> Planner<'a> {
             typed_words: Vec::new(),
             prefixes: HashMap::new(),
             prefix_notices: Vec::new(),
+            read_plain: None,
             stop_words: Vec::new(),
             stop_words_exact: false,
             empty_words: Vec::new(),
@@ -296,7 +300,7 @@ impl<'a> Planner<'a> {
     }
 
     pub fn notices(&mut self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out: Vec<String> = self.read_plain.take().into_iter().collect();
         for list in [&mut self.stop_words, &mut self.empty_words] {
             let mut seen = HashSet::new();
             list.retain(|w| seen.insert(w.clone()));

@@ -115,7 +115,9 @@ impl Planner<'_> {
             self.ignored.pop();
         }
         if !(explicit || self.stop_words_exact) {
-            self.stop_words.push(text.to_string());
+            // As a word, without the punctuation plain text leaves on it.
+            let word = text.trim_matches(|c: char| !c.is_alphanumeric());
+            self.stop_words.push(word.to_string());
             return None;
         }
         self.exact(tokens, scope, highlight)
