@@ -607,6 +607,10 @@ pub struct IndexSummary {
     /// differ from those they were indexed with; their articles are
     /// counted as updated where the options changed them.
     pub options_changed_files: u64,
+    /// Notes about a data set (`README.md`, `SOURCE.md`...) found in a
+    /// folder beside its CSV or JSONL files, passed over: they describe the
+    /// data rather than report anything. Naming one as a path indexes it.
+    pub notes: Vec<String>,
     /// Files passed over because their type is not one hpsearch reads.
     pub ignored_files: u64,
     /// Those files by extension, lower-cased (`pdf`, `docx`; the empty

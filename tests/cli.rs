@@ -1090,3 +1090,54 @@ fn changed_options_apply_on_reindex() {
         "{stats}"
     );
 }
+
+/// A data set's notes (`SOURCE.md`) beside its data file are not articles:
+/// passed over and named in the summary; named as a path, one is indexed.
+#[test]
+fn notes_beside_data_files_are_named_not_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fakehealth");
+    std::fs::create_dir(&data).unwrap();
+    let corpus = common::shared("corpora/fakehealth-news");
+    std::fs::copy(corpus.join("SOURCE.md"), data.join("SOURCE.md")).unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(corpus.join("corpus.jsonl"))
+        .unwrap()
+        .lines()
+        .take(40)
+        .map(str::to_string)
+        .collect();
+    std::fs::write(data.join("corpus.jsonl"), lines.join("\n") + "\n").unwrap();
+    // A folder of text articles keeps its README: it holds no data file.
+    let clippings = dir.path().join("clippings");
+    std::fs::create_dir(&clippings).unwrap();
+    std::fs::write(
+        clippings.join("README.md"),
+        "Ward closures\n\nThe ward closed on Friday.",
+    )
+    .unwrap();
+
+    let idx = dir.path().join("idx");
+    let v = json(
+        hp(&idx)
+            .args(["index", "--json"])
+            .arg(&data)
+            .arg(&clippings),
+    );
+    assert_eq!(v["added"], 41, "{v}");
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{v}");
+    assert!(notes[0].as_str().unwrap().ends_with("SOURCE.md"));
+    let text = stdout(hp(&idx).args(["index"]).arg(&data));
+    assert!(
+        text.contains(
+            "1 note beside data files not indexed (SOURCE.md; name one as a path to index it)"
+        ),
+        "{text}"
+    );
+    let v = json(
+        hp(&idx)
+            .args(["index", "--json"])
+            .arg(data.join("SOURCE.md")),
+    );
+    assert_eq!(v["added"], 1, "{v}");
+}

@@ -221,9 +221,61 @@ pub(crate) struct Discovery {
     /// (lower-cased; empty for none).
     pub ignored: std::collections::BTreeMap<String, u64>,
     pub warnings: Vec<Warning>,
+    /// Notes about a data set (`README.md`, `SOURCE.md`) found in a folder
+    /// beside its data files (CSV, JSONL): not articles, so passed over
+    /// unless named as paths themselves.
+    pub notes: Vec<PathBuf>,
 }
 
+/// The names (without extension, any case) of the notes that describe a
+/// data set rather than report anything.
+const NOTE_NAMES: &[&str] = &[
+    "readme",
+    "source",
+    "sources",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "changes",
+    "notes",
+    "citation",
+    "datasheet",
+    "manifest",
+    "metadata",
+    "about",
+];
+
 impl Discovery {
+    /// Moves the notes among the text files found under a folder, from
+    /// index `from` of `files` on, to [`Discovery::notes`] when a data file
+    /// sits in the same folder.
+    fn set_notes_aside(&mut self, from: usize) {
+        let data_dirs: std::collections::HashSet<&Path> = self.files[from..]
+            .iter()
+            .filter(|f| !f.format.single_article())
+            .filter_map(|f| f.path.parent())
+            .collect();
+        if data_dirs.is_empty() {
+            return;
+        }
+        let is_note = |f: &InputFile| {
+            f.format == Format::Text
+                && f.path.parent().is_some_and(|d| data_dirs.contains(d))
+                && f.path.file_stem().is_some_and(|s| {
+                    NOTE_NAMES.contains(&s.to_string_lossy().to_lowercase().as_str())
+                })
+        };
+        let notes: Vec<usize> = (from..self.files.len())
+            .filter(|&i| is_note(&self.files[i]))
+            .collect();
+        for i in notes.into_iter().rev() {
+            let note = self.files.remove(i);
+            self.notes.push(note.path);
+        }
+        self.notes.sort();
+    }
+
     /// Counts a file of a type hpsearch does not read, by its extension.
     fn ignore(&mut self, path: &Path) {
         let ext = path
@@ -265,6 +317,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
             }
             continue;
         }
+        let from = found.files.len();
         let walk = walkdir::WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
@@ -308,6 +361,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                 None => found.ignore(entry.path()),
             }
         }
+        found.set_notes_aside(from);
     }
     Ok(found)
 }

@@ -421,6 +421,9 @@ impl Writer<'_> {
             self.summary.ignored_files += n;
             *self.summary.ignored_types.entry(ext.clone()).or_default() += n;
         }
+        self.summary
+            .notes
+            .extend(found.notes.iter().map(|p| p.display().to_string()));
         let total: u64 = found.files.iter().map(|f| f.size).sum();
         let done = AtomicU64::new(0);
         observer.phase(Phase::Reading, total);

@@ -534,6 +534,23 @@ pub fn summary(s: &IndexSummary) -> String {
             types.join(", ")
         );
     }
+    if !s.notes.is_empty() {
+        let names: Vec<String> = s
+            .notes
+            .iter()
+            .take(NAMED_FIELDS)
+            .map(|p| {
+                std::path::Path::new(p)
+                    .file_name()
+                    .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+            })
+            .collect();
+        unread.push_str(&format!(
+            ", {} beside data files not indexed ({}; name one as a path to index it)",
+            plural(s.notes.len() as u64, "note", "notes"),
+            names.join(", ")
+        ));
+    }
     let mut fields = String::new();
     if !s.unread_fields.is_empty() {
         let mut named: Vec<String> = s
