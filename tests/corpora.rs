@@ -227,4 +227,49 @@ fn news_corpora_sources_months_and_filters_agree() {
     let r = index.search(&all).unwrap();
     assert_eq!((r.total_articles, r.undated_left_out), (dated + undated, 0));
     assert_eq!(r.facets.undated, undated);
+
+    // A sentence pasted from a story with a bullet before it and a stray
+    // quote after it is searched as plain text, said so, and finds it.
+    let f = std::io::BufReader::new(
+        std::fs::File::open(shared("corpora/fakehealth-news/corpus.jsonl")).unwrap(),
+    );
+    let mut checked = 0;
+    for line in f.lines().step_by(97).take(8) {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let words: Vec<&str> = v["text"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .take(14)
+            .collect();
+        if words.len() < 14
+            || words
+                .iter()
+                .any(|w| w.contains(['"', '(', ')', '*', '“', '”']))
+        {
+            continue;
+        }
+        let pasted = format!("* {} \"", words.join(" "));
+        let r = index.search(&SearchRequest::new(&pasted)).unwrap();
+        assert!(
+            r.notices
+                .iter()
+                .any(|n| n.starts_with("read as plain text")),
+            "{pasted}: {:?}",
+            r.notices
+        );
+        let mut plain = SearchRequest::new(&pasted);
+        plain.syntax = hpsearch::Syntax::Plain;
+        let p = index.search(&plain).unwrap();
+        assert_eq!(r.total_articles, p.total_articles, "{pasted}");
+        let id = v["id"].as_str().unwrap();
+        let found = r
+            .hits
+            .iter()
+            .take(3)
+            .any(|h| h.id == id || h.also_in.iter().any(|c| c.id == id));
+        assert!(found, "{pasted}: {:?}", common::ids(&r));
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked}");
 }

@@ -657,3 +657,36 @@ fn words_typed_together_rank_the_article_that_uses_them_together_first() {
     let order: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(order, ["together", "apart"]);
 }
+
+/// An index folder removed while a handle is open, or never there: the
+/// library says there is no index, never a bare file-system error.
+#[test]
+fn a_missing_index_folder_is_no_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("never");
+    assert!(matches!(
+        Index::open(&gone),
+        Err(hpsearch::Error::NoIndex(_))
+    ));
+    let path = dir.path().join("idx");
+    let index = Index::open_or_create(&path).unwrap();
+    let mut w = index.writer(&hpsearch::WriterOptions::default()).unwrap();
+    w.add_article(art("a", "Ward Bulletin", None, "Nurses on the ward."))
+        .unwrap();
+    w.commit().unwrap();
+    assert_eq!(
+        index
+            .search(&SearchRequest::new("nurses"))
+            .unwrap()
+            .total_articles,
+        1
+    );
+    std::fs::remove_dir_all(&path).unwrap();
+    for r in [
+        index.search(&SearchRequest::new("nurses")).map(|_| ()),
+        index.sources().map(|_| ()),
+        index.stats().map(|_| ()),
+    ] {
+        assert!(matches!(r, Err(hpsearch::Error::NoIndex(_))), "{r:?}");
+    }
+}

@@ -350,6 +350,10 @@ impl Index {
     /// Makes searches see the latest commit, including one made by another
     /// process since this index was opened.
     pub fn reload(&self) -> Result<()> {
+        if !self.path.join(TANTIVY_META).exists() {
+            // The folder went (or was emptied) while this handle was open.
+            return Err(Error::NoIndex(self.path.clone()));
+        }
         let mut attempts = 0;
         loop {
             match self.reader.reload() {
