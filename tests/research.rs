@@ -379,3 +379,56 @@ fn timelines_of_the_fixtures_add_up_and_fill_gaps() {
     let t = index.timeline(&req).unwrap();
     assert_eq!(t.intervals.len(), 31);
 }
+
+/// Two builds of the same headlines, the second from the lines shuffled
+/// into three files of other names, group the same articles as copies of
+/// one story.
+#[test]
+fn copies_are_the_same_whatever_the_order_of_the_input() {
+    let text =
+        std::fs::read_to_string(common::shared("corpora/health-news-tweets/corpus.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().take(20_000).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    std::fs::create_dir(&one).unwrap();
+    std::fs::write(one.join("all.jsonl"), lines.join("\n")).unwrap();
+    let two = dir.path().join("two");
+    std::fs::create_dir(&two).unwrap();
+    // A fixed shuffle: a stride coprime with the length, over three files.
+    let n = lines.len();
+    let mut parts = vec![Vec::new(), Vec::new(), Vec::new()];
+    for k in 0..n {
+        let i = (k * 7919 + 13) % n;
+        parts[k % 3].push(lines[i]);
+    }
+    for (name, part) in ["c.jsonl", "a.jsonl", "b.jsonl"].iter().zip(&parts) {
+        std::fs::write(two.join(name), part.join("\n")).unwrap();
+    }
+    let groups = |folder: &std::path::Path| {
+        let (_d, index) =
+            common::build(&[folder.to_path_buf()], &hpsearch::IngestOptions::default());
+        let mut req = SearchRequest::new("");
+        req.limit = usize::MAX;
+        req.passages = 0;
+        let r = index.search(&req).unwrap();
+        let mut groups: Vec<Vec<String>> = r
+            .hits
+            .iter()
+            .filter(|h| !h.also_in.is_empty())
+            .map(|h| {
+                let mut g: Vec<String> = std::iter::once(h.id.clone())
+                    .chain(h.also_in.iter().map(|c| c.id.clone()))
+                    .collect();
+                g.sort();
+                g
+            })
+            .collect();
+        groups.sort();
+        (r.total_articles, r.collapsed, groups)
+    };
+    let (a, b) = (groups(&one), groups(&two));
+    assert_eq!(a.0, b.0);
+    assert!(a.1 > 100, "the headlines hold copies: {}", a.1);
+    assert_eq!(a.1, b.1, "copies collapsed");
+    assert_eq!(a.2, b.2, "the same groups");
+}

@@ -68,10 +68,14 @@ impl Writer<'_> {
         // longer needed, and a large run should not carry it into the commit.
         self.seen = Default::default();
         let details = catalog::details(&self.searcher)?;
-        let alive: Vec<(&u64, &catalog::Detail)> = details
+        // In key order, as the run's articles are clustered: the same
+        // collection gives the same copies whatever order its files were met
+        // in (and whatever the hash map's seed).
+        let mut alive: Vec<(&u64, &catalog::Detail)> = details
             .iter()
             .filter(|(k, _)| !self.deleted.contains(k))
             .collect();
+        alive.sort_unstable_by_key(|(k, _)| **k);
         let mut boilerplate = self.assign(&details, &alive);
         // Copies that differ only by a promo look alike until the promo is
         // known to be boilerplate: sign those articles again without it.
@@ -160,10 +164,13 @@ impl Writer<'_> {
         details: &Details,
         alive: &[(&u64, &catalog::Detail)],
     ) -> Boilerplate {
-        // Entries: the earlier articles, then this run's in input order.
-        let live: Vec<usize> = (0..self.staged.len())
+        // Entries: the earlier articles, then this run's, each in key order
+        // (not the order files were read in), so that ties go the same way
+        // and labels are given in the same order in every build.
+        let mut live: Vec<usize> = (0..self.staged.len())
             .filter(|&i| !self.dropped.contains(&self.staged[i].akey))
             .collect();
+        live.sort_unstable_by_key(|&i| self.staged[i].akey);
         let mut sigs: Vec<&[u8]> = Vec::with_capacity(alive.len() + live.len());
         sigs.extend(alive.iter().map(|(_, d)| d.sig.as_slice()));
         sigs.extend(live.iter().map(|&i| self.sigs.get(i)));

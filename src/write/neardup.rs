@@ -8,7 +8,10 @@
 //! locality-sensitive hashing (bands of rows of the signature) finds the
 //! earlier articles it may resemble; the most similar one at or above
 //! [`THRESHOLD`] gives it its *cluster*, a label shared by every copy of the
-//! story. An article like no other starts a cluster of its own. Labels never
+//! story. Earlier means indexed by an earlier run, or in the same run with
+//! a smaller article key (not read earlier), and ties go to the earliest:
+//! the same collection gives the same copies and labels however its files
+//! are ordered. An article like no other starts a cluster of its own. Labels never
 //! change once given, so a search can group hits by them without any further
 //! work.
 //!
