@@ -552,6 +552,11 @@ pub struct IndexStats {
     pub size_bytes: u64,
     /// tantivy segments.
     pub segments: usize,
+    /// Documents of replaced or removed articles that the segments still
+    /// hold until a merge reclaims them (merges after a run keep them under
+    /// a fifth of each segment).
+    #[serde(default)]
+    pub deleted_documents: u64,
     /// Files the articles came from.
     pub files: u64,
     /// Articles that are copies of another article's story (near-duplicates):

@@ -690,3 +690,45 @@ fn removed_articles_stay_out_until_their_files_change() {
     let stats = index.stats().unwrap();
     assert_eq!((stats.articles, stats.kept_out), (3, 0));
 }
+
+/// Many small runs that change and add articles: segments stay few, and
+/// the documents of replaced articles are reclaimed by merges.
+#[test]
+fn segments_stay_few_and_deletes_are_reclaimed_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("clippings");
+    std::fs::create_dir(&src).unwrap();
+    for n in 0..300 {
+        write(&src.join(format!("s{n:04}.txt")), &story(n, "staffing"));
+    }
+    let index = Index::open_or_create(dir.path().join("idx")).unwrap();
+    let o = IngestOptions::default();
+    run(&index, std::slice::from_ref(&src), &o, false);
+    let mut most_segments = 0;
+    for r in 0..30usize {
+        // Fifteen stories rewritten, five new ones.
+        for k in 0..15 {
+            let n = (r * 37 + k * 19) % 300;
+            let p = src.join(format!("s{n:04}.txt"));
+            write(&p, &story(n, &format!("rota {r}")));
+            touch_later(&p, 1);
+        }
+        for k in 0..5 {
+            let n = 300 + r * 5 + k;
+            write(&src.join(format!("s{n:04}.txt")), &story(n, "pay"));
+        }
+        let s = run(&index, std::slice::from_ref(&src), &o, false);
+        assert_eq!((s.added, s.updated), (5, 15), "run {r}: {s:?}");
+        let stats = index.stats().unwrap();
+        most_segments = most_segments.max(stats.segments);
+        let docs = stats.articles + stats.deleted_documents;
+        assert!(
+            stats.deleted_documents as f64 <= 0.2 * docs as f64,
+            "run {r}: {} deleted of {docs}",
+            stats.deleted_documents
+        );
+    }
+    let stats = index.stats().unwrap();
+    assert_eq!(stats.articles, 450);
+    assert!(most_segments <= 12, "{most_segments} segments");
+}

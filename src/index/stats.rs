@@ -116,6 +116,11 @@ impl Index {
             last_date,
             size_bytes,
             segments: searcher.segment_readers().len(),
+            deleted_documents: searcher
+                .segment_readers()
+                .iter()
+                .map(|s| u64::from(s.num_deleted_docs()))
+                .sum(),
             files: totals.files,
             duplicates: totals.duplicates,
             duplicate_groups: totals.duplicate_groups,

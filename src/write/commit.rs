@@ -14,7 +14,7 @@ use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 
 use super::boilerplate::{self, Boilerplate, Counter};
-use super::merges::BoundedMerges;
+use super::merges;
 use super::neardup::{self, Signature};
 use super::spill::{NO_FILE, Record, Spilled, read_staged};
 use super::{
@@ -44,11 +44,9 @@ impl Writer<'_> {
         observer.phase(Phase::Committing, 0);
         let mut summary = std::mem::take(&mut self.summary);
         // Segments merge once the indexing buffers are written and freed,
-        // one merge at a time, each within the memory budget (`merges`).
-        self.writer.set_merge_policy(Box::new(BoundedMerges::new(
-            self.index.path().to_path_buf(),
-            self.memory_bytes as u64,
-        )));
+        // one merge at a time (`merges`).
+        self.writer
+            .set_merge_policy(Box::new(merges::after_commit()));
         // The run's time is taken once tantivy has written every segment,
         // just before the commit point is, so the summary this returns and
         // the one the commit records (and `stats` shows) say the same.

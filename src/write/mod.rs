@@ -76,8 +76,7 @@ const WRITE_BATCH_BYTES: usize = 1 << 20;
 /// Settings of a [`Writer`].
 #[derive(Clone, Debug)]
 pub struct WriterOptions {
-    /// Memory budget for tantivy's indexing buffers, in bytes (`--memory`);
-    /// also the most one merge of segments reads.
+    /// Memory budget for tantivy's indexing buffers, in bytes (`--memory`).
     pub memory_bytes: usize,
     /// Indexing threads; default: the number of cores, at most 8.
     pub threads: Option<usize>,
@@ -279,8 +278,6 @@ pub struct Writer<'a> {
     sent: u64,
     /// How much text may wait there (a share of the memory budget).
     queue_limit: u64,
-    /// The run's memory budget, which also bounds what one merge reads.
-    memory_bytes: usize,
 }
 
 impl Index {
@@ -348,7 +345,6 @@ impl Index {
             started: Instant::now(),
             sent: self.analysed.load(Ordering::Relaxed),
             queue_limit: (options.memory_bytes / QUEUE_SHARE).max(MIN_QUEUE_BYTES) as u64,
-            memory_bytes: options.memory_bytes,
         })
     }
 }
