@@ -1,22 +1,32 @@
-//! hpsearch against two peers, in one run, on the same articles: SQLite FTS5
-//! (`porter unicode61`, `bm25()`) and tantivy's own default pipeline (one
-//! document per article, `en_stem`, id and text stored). Prints each figure
-//! and the ratio hpsearch / peer. Reports only; nothing here fails on timing.
+//! hpsearch against three peers, in one run, on the same articles: SQLite
+//! FTS5 (`porter unicode61`, `bm25()`), tantivy's own default pipeline (one
+//! document per article, `en_stem`, id and text stored), and tantivy doing
+//! the same page's work as hpsearch (`page`: title and text stored, source
+//! and month as fast fields; the top 10 with the count of every match, the
+//! matches counted per source and per month, and the 10 stored documents
+//! read). Prints each figure and the ratio hpsearch / peer. Reports only;
+//! nothing here fails on timing.
 //!
 //! `cargo bench --bench compare` runs the three corpora of ../shared/corpora
-//! together; `cargo bench --bench compare -- 1 2 4 8` is the scaling run: the
-//! corpus replicated with new ids, each size in turn.
+//! together; `cargo bench --bench compare -- 1 2 4 8` is the scaling run.
+//! Replica r > 0 of each corpus is as many new articles: each interleaves
+//! one article's sentences with another's under a third's title, so the
+//! collection grows as a larger one would (new shingles, a growing
+//! vocabulary), with no copies for the near-duplicate detector to fold.
 //!
 //! Each engine indexes the same JSONL file end to end (read, parse, index,
-//! commit) in a process of its own, so its peak memory (VmHWM) is its own:
-//! indexing and querying run in separate processes, and the query peak
-//! counts the pages of the memory-mapped index that were read. All three
-//! run under mimalloc, the allocator the `hpsearch` binary ships with.
-//! Then it runs the queries in process (SciFact claims and health-policy
-//! queries; hpsearch returns top 10 articles with passages, highlights and
-//! facets), then a set of sixty short queries of one to three words, as
-//! people type them into a search box (`SHORT_QUERIES`). The CLI row times
-//! `hpsearch search` from process start to exit.
+//! commit) in a process of its own, and queries it in another. Memory is
+//! each process's own: the peak of its anonymous resident memory
+//! (`RssAnon`, sampled), and beside it VmHWM, which also counts the pages of
+//! the files it maps (the index a query reads, the segments a merge reads).
+//! All engines run under mimalloc, the allocator the `hpsearch` binary ships
+//! with. hpsearch answers as `search` and `batch --all-words` do by default
+//! (every word counted, the articles with some of them ranked after), with
+//! top 10 articles, passages, highlights and facets. The peers are timed
+//! with the queries as given and with their stop words taken out. Then a
+//! set of sixty short queries of one to three words, as people type them
+//! into a search box (`SHORT_QUERIES`). The CLI row times `hpsearch search`
+//! from process start to exit.
 //!
 //! More rows bound what any engine that writes and searches through tantivy
 //! can reach, since hpsearch does both: the least tantivy can do to index
@@ -37,7 +47,11 @@ use std::time::Instant;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const CORPORA: [&str; 3] = ["scifact", "fakehealth-news", "health-news-tweets"];
-const ENGINES: [&str; 3] = ["hpsearch", "fts5", "tantivy"];
+/// hpsearch, then its peers: FTS5, tantivy's default pipeline, and tantivy
+/// doing a search page's work (`page`: title and text stored, source and
+/// month as fast fields; top 10, the count, source and month counts, and
+/// the 10 stored documents).
+const ENGINES: [&str; 4] = ["hpsearch", "fts5", "tantivy", "page"];
 /// Not peers: tantivy's writer on the same bytes with the least work it can
 /// do, then with hpsearch's analyzer (words as written, then stemmed), then
 /// with the text stored too. Each is one field with positions, one document
@@ -91,17 +105,18 @@ fn main() {
         scales.push(1);
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    let mut lines = Vec::new();
+    let mut lines: Vec<Vec<String>> = Vec::new();
     for name in CORPORA {
         let path = root.join(name).join("corpus.jsonl");
         let Ok(file) = std::fs::File::open(&path) else {
             println!("compare: skipped ({} not found)", path.display());
             return;
         };
-        lines.extend(
+        lines.push(
             std::io::BufReader::new(file)
                 .lines()
-                .map(|l| l.expect("read")),
+                .map(|l| l.expect("read"))
+                .collect(),
         );
     }
     let mut summary = Vec::new();
@@ -125,40 +140,43 @@ fn main() {
     }
     println!("\n== scaling (hpsearch; ratios against the peers in the same run) ==");
     println!(
-        "{:>5} {:>9} {:>7} {:>8} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10} {:>10}",
+        "{:>5} {:>9} {:>7} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>11} {:>11}",
         "size",
         "articles",
         "MB",
         "index s",
-        "MB/s",
-        "index MiB",
+        "anon MiB",
         "size/text",
         "p50 ms",
         "p95 ms",
         "short p50",
         "CLI p50",
-        "MB/s /FTS5",
-        "p50 /tant.",
-        "short /tant."
+        "s /page",
+        "s /FTS5",
+        "size /page",
+        "p50 /page",
+        "p95 /page",
     );
     for (scale, articles, mb, f, _, cli) in &summary {
         let h = &f[0];
+        let page = &f[3];
         println!(
-            "{:>4}x {:>9} {:>7.1} {:>8.1} {:>8.2} {:>9.0} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>10.2} {:>10.2} {:>10.2}",
+            "{:>4}x {:>9} {:>7.1} {:>8.1} {:>9.0} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>11.2} {:>11.2} {:>11.2} {:>11.2} {:>11.2}",
             scale,
             articles,
             mb,
             h.index_s,
-            mb / h.index_s,
             h.index_kib as f64 / 1024.0,
             h.size as f64 / (mb * 1e6),
             h.p50,
             h.p95,
             h.short_p50,
             cli,
-            f[1].index_s / h.index_s,
-            h.p50 / f[2].p50,
-            h.short_p50 / f[2].short_p50,
+            h.index_s / page.index_s,
+            h.index_s / f[1].index_s,
+            h.size as f64 / page.size as f64,
+            h.p50 / page.p50,
+            h.p95 / page.p95,
         );
     }
     println!("\n== what tantivy itself reaches, against the targets' peers ==");
@@ -182,31 +200,92 @@ fn main() {
 
 /// Writes the corpus `scale` times (copies get new ids); returns the number
 /// of articles and the bytes of title and text.
-fn write_corpus(lines: &[String], scale: usize, path: &Path) -> (usize, usize) {
+/// Writes the corpora `scale` times over. Replica 0 is the articles as they
+/// are; replica r > 0 is as many articles again, none a copy of another:
+/// each interleaves the sentences of one article with those of another of
+/// the same corpus (up to the first one's length) under a third one's
+/// title, so the vocabulary and the postings grow as a larger collection's
+/// would, and the near-duplicate detector finds no copies to fold.
+fn write_corpus(corpora: &[Vec<String>], scale: usize, path: &Path) -> (usize, usize) {
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create corpus"));
     let (mut articles, mut bytes) = (0, 0);
-    for copy in 0..scale {
-        for line in lines {
-            let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
-            let len = |k: &str| v[k].as_str().map_or(0, str::len);
-            bytes += len("title") + len("text");
-            if copy > 0 {
-                let id = format!("{}~{copy}", v["id"].as_str().unwrap_or_default());
-                v["id"] = serde_json::Value::String(id);
+    for lines in corpora {
+        let parsed: Vec<serde_json::Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        let n = parsed.len();
+        let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        for replica in 0..scale {
+            for (i, v) in parsed.iter().enumerate() {
+                let mut v = v.clone();
+                if replica > 0 {
+                    let other = |step: usize| {
+                        let j = (i + replica * step) % n;
+                        if j == i { (j + 1) % n } else { j }
+                    };
+                    let (b, c) = (&parsed[other(7919)], &parsed[other(104_729)]);
+                    let own = text(&v, "text");
+                    let mut mixed = String::with_capacity(own.len());
+                    let their_text = text(b, "text");
+                    let mut theirs = sentences(&their_text).into_iter();
+                    for s in sentences(&own) {
+                        if mixed.len() >= own.len() {
+                            break;
+                        }
+                        mixed.push_str(s);
+                        if let Some(t) = theirs.next()
+                            && mixed.len() < own.len()
+                        {
+                            mixed.push_str(t);
+                        }
+                    }
+                    v["text"] = serde_json::Value::String(mixed);
+                    v["title"] = serde_json::Value::String(text(c, "title"));
+                    v["id"] = serde_json::Value::String(format!("{}~{replica}", text(&v, "id")));
+                }
+                let len = |k: &str| v[k].as_str().map_or(0, str::len);
+                bytes += len("title") + len("text");
+                serde_json::to_writer(&mut out, &v).expect("write");
+                out.write_all(b"\n").expect("write");
+                articles += 1;
             }
-            serde_json::to_writer(&mut out, &v).expect("write");
-            out.write_all(b"\n").expect("write");
-            articles += 1;
         }
     }
     out.flush().expect("flush");
     (articles, bytes)
 }
 
+/// `text` cut after each `. `, `? `, `! ` or line break, the cut kept.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        let end = match b[i] {
+            b'\n' => i + 1,
+            b'.' | b'?' | b'!' if b.get(i + 1) == Some(&b' ') => i + 2,
+            _ => continue,
+        };
+        if end > start {
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 struct Figures {
     index_s: f64,
     p50: f64,
     p95: f64,
+    /// The peers' p50 and p95 with the stop words taken out of the queries
+    /// (hpsearch's own figures again for hpsearch, which weighs them itself).
+    p50_no_stop: f64,
+    p95_no_stop: f64,
     /// How many times longer the top 10 takes with the count of every match
     /// (tantivy only; 0 for the others).
     count_ratio: f64,
@@ -216,9 +295,13 @@ struct Figures {
     /// `count_ratio` for the short queries.
     short_count_ratio: f64,
     size: u64,
-    /// Peak resident memory while indexing, and while querying after.
+    /// Peak anonymous resident memory (the process's own, not the pages of
+    /// files it maps) while indexing, and while querying after.
     index_kib: u64,
     query_kib: u64,
+    /// Peak resident memory with mapped file pages (VmHWM), the same two.
+    index_hwm_kib: u64,
+    query_hwm_kib: u64,
 }
 
 /// Indexes with `engine` in a child process, then, when `query`, runs the
@@ -242,47 +325,64 @@ fn run_child(engine: &str, dir: &Path, query: bool) -> Figures {
             .collect()
     };
     let index = phase("index");
-    let query = if query { phase("query") } else { vec![0.0; 7] };
+    let query = if query { phase("query") } else { vec![0.0; 10] };
     Figures {
         index_s: index[0],
-        index_kib: index[1] as u64,
+        index_hwm_kib: index[1] as u64,
+        index_kib: index[2] as u64,
         p50: query[0],
         p95: query[1],
-        query_kib: query[2] as u64,
-        count_ratio: query.get(3).copied().unwrap_or(0.0),
-        short_p50: query.get(4).copied().unwrap_or(0.0),
-        short_p95: query.get(5).copied().unwrap_or(0.0),
-        short_count_ratio: query.get(6).copied().unwrap_or(0.0),
+        query_hwm_kib: query[2] as u64,
+        count_ratio: query[3],
+        short_p50: query[4],
+        short_p95: query[5],
+        short_count_ratio: query[6],
+        query_kib: query[7] as u64,
+        p50_no_stop: query[8],
+        p95_no_stop: query[9],
         size: dir_size(&dir.join(engine)),
     }
 }
 
 fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
     println!(
-        "{:<20} {:>10} {:>10} {:>10}   hpsearch / FTS5, / tantivy",
-        "", "hpsearch", "FTS5", "tantivy"
+        "{:<22} {:>9} {:>9} {:>9} {:>9}   hpsearch / FTS5, / tantivy, / page",
+        "", "hpsearch", "FTS5", "tantivy", "page"
     );
-    let row = |name: &str, v: [f64; 3], note: &str| {
+    let row = |name: &str, v: [f64; 4], note: &str| {
         println!(
-            "{name:<20} {:>10.2} {:>10.2} {:>10.2}   x{:.2} / x{:.2}  ({note})",
+            "{name:<22} {:>9.2} {:>9.2} {:>9.2} {:>9.2}   x{:.2} / x{:.2} / x{:.2}  ({note})",
             v[0],
             v[1],
             v[2],
+            v[3],
             v[0] / v[1],
-            v[0] / v[2]
+            v[0] / v[2],
+            v[0] / v[3]
         );
     };
-    let each = |g: &dyn Fn(&Figures) -> f64| [g(&f[0]), g(&f[1]), g(&f[2])];
+    let each = |g: &dyn Fn(&Figures) -> f64| [g(&f[0]), g(&f[1]), g(&f[2]), g(&f[3])];
     row("index MB/s", each(&|x| mb / x.index_s), "higher is better");
+    row("index s", each(&|x| x.index_s), "lower is better");
     row(
-        "index peak MiB",
+        "index anon peak MiB",
         each(&|x| x.index_kib as f64 / 1024.0),
-        "lower is better",
+        "own memory; lower is better",
     );
     row(
-        "query peak MiB",
+        "index RSS peak MiB",
+        each(&|x| x.index_hwm_kib as f64 / 1024.0),
+        "with mapped file pages",
+    );
+    row(
+        "query anon peak MiB",
         each(&|x| x.query_kib as f64 / 1024.0),
-        "lower is better",
+        "own memory; lower is better",
+    );
+    row(
+        "query RSS peak MiB",
+        each(&|x| x.query_hwm_kib as f64 / 1024.0),
+        "with the index pages read",
     );
     row(
         "index size / text",
@@ -291,6 +391,16 @@ fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
     );
     row("query p50 ms", each(&|x| x.p50), "lower is better");
     row("query p95 ms", each(&|x| x.p95), "lower is better");
+    row(
+        "p50 ms, no stop words",
+        each(&|x| x.p50_no_stop),
+        "the peers' queries without stop words",
+    );
+    row(
+        "p95 ms, no stop words",
+        each(&|x| x.p95_no_stop),
+        "the peers' queries without stop words",
+    );
     row(
         "short p50 ms",
         each(&|x| x.short_p50),
@@ -302,7 +412,7 @@ fn print_table(f: &[Figures], mb: f64, bytes: usize, cli: f64) {
         "1-3 word queries; lower is better",
     );
     println!(
-        "{:<20} {cli:>10.2}   (hpsearch search, process start to exit)\n",
+        "{:<22} {cli:>9.2}   (hpsearch search, process start to exit)\n",
         "CLI p50 ms"
     );
 }
@@ -440,7 +550,7 @@ fn cli_latency(index: &Path, queries: &[String]) -> f64 {
     let run = |q: &str| {
         let t = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_hpsearch"))
-            .args(["search", "--plain", "--any", "--index"])
+            .args(["search", "--plain", "--index"])
             .arg(index)
             .arg("--")
             .arg(q)
@@ -459,6 +569,7 @@ fn cli_latency(index: &Path, queries: &[String]) -> f64 {
 /// `query` opens that index and runs the queries (p50 ms, p95 ms, peak KiB).
 /// Each phase is a process of its own, so each peak is its own.
 fn child(engine: &str, phase: &str, dir: &Path) {
+    let anon = AnonPeak::start();
     let corpus = dir.join("corpus.jsonl");
     let out = dir.join(engine);
     if phase == "index" {
@@ -467,12 +578,18 @@ fn child(engine: &str, phase: &str, dir: &Path) {
             "hpsearch" => hpsearch_index(&corpus, &out),
             "fts5" => fts5_index(&corpus, &out),
             "tantivy" => tantivy_index(&corpus, &out, "en_stem", true),
+            "page" => page_index(&corpus, &out),
             other => match FLOORS.iter().find(|b| b.name == other) {
                 Some(b) => tantivy_index(&corpus, &out, b.tokenizer, b.store),
                 None => panic!("unknown engine {other}"),
             },
         }
-        println!("RESULT {} {}", t.elapsed().as_secs_f64(), peak_kib());
+        println!(
+            "RESULT {} {} {}",
+            t.elapsed().as_secs_f64(),
+            peak_kib(),
+            anon.kib()
+        );
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
@@ -482,28 +599,87 @@ fn child(engine: &str, phase: &str, dir: &Path) {
         "hpsearch" => (hpsearch_query(&out, queries), 0.0),
         "fts5" => (fts5_query(&out, queries), 0.0),
         "tantivy" => tantivy_query(&out, queries),
+        "page" => (page_query(&out, queries), 0.0),
         other => panic!("unknown engine {other}"),
     };
     let (ms, count_ratio) = run(&queries);
     let (short_ms, short_count_ratio) = run(&short);
     let (p50, p95) = percentiles(ms);
     let (short_p50, short_p95) = percentiles(short_ms);
+    let (p50_no_stop, p95_no_stop) = match engine {
+        "hpsearch" => (p50, p95),
+        _ => percentiles(run(&without_stop_words(&queries)).0),
+    };
     println!(
-        "RESULT {p50} {p95} {} {count_ratio} {short_p50} {short_p95} {short_count_ratio}",
-        peak_kib()
+        "RESULT {p50} {p95} {} {count_ratio} {short_p50} {short_p95} {short_count_ratio} {} {p50_no_stop} {p95_no_stop}",
+        peak_kib(),
+        anon.kib()
     );
+}
+
+/// The queries with hpsearch's stop words taken out (those left with no
+/// word are left out).
+fn without_stop_words(queries: &[String]) -> Vec<String> {
+    queries
+        .iter()
+        .map(|q| {
+            q.split_whitespace()
+                .filter(|w| {
+                    let bare: String = w
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect::<String>()
+                        .to_lowercase();
+                    !hpsearch::analysis::is_stop_word(&bare)
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|q| !q.is_empty())
+        .collect()
 }
 
 /// Peak resident memory of this process so far (VmHWM), in KiB.
 fn peak_kib() -> u64 {
+    status_kib("VmHWM:")
+}
+
+/// A field of /proc/self/status, in KiB.
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The peak of the process's anonymous resident memory (`RssAnon`: its own
+/// allocations, not the file pages it maps, which the system may take back
+/// at will), sampled every 2 ms by a thread of its own.
+struct AnonPeak(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl AnonPeak {
+    fn start() -> AnonPeak {
+        use std::sync::atomic::Ordering;
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let seen = peak.clone();
+        std::thread::spawn(move || {
+            loop {
+                seen.fetch_max(status_kib("RssAnon:"), Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        });
+        AnonPeak(peak)
+    }
+
+    fn kib(&self) -> u64 {
+        use std::sync::atomic::Ordering;
+        self.0.fetch_max(status_kib("RssAnon:"), Ordering::Relaxed);
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The id, title and text of each line of a JSONL corpus.
@@ -534,10 +710,10 @@ fn hpsearch_query(out: &Path, queries: &[String]) -> Vec<f64> {
     let index = Index::open(out).expect("open");
     let mut ms = Vec::new();
     for q in queries {
+        // The default search (every word counted, the others ranked after
+        // them, other names of names), as `batch --all-words` runs it.
         let mut r = SearchRequest::new(q.as_str());
         r.syntax = hpsearch::Syntax::Plain;
-        // Any word, as the peers' queries match: the figures stay comparable.
-        r.words = hpsearch::Words::Any;
         let t = Instant::now();
         std::hint::black_box(index.search(&r).expect("search"));
         ms.push(t.elapsed().as_secs_f64() * 1e3);
@@ -656,4 +832,149 @@ fn tantivy_query(out: &Path, queries: &[String]) -> (Vec<f64>, f64) {
     }
     let ratio = percentiles(count_ms).0 / percentiles(warm).0;
     (ms, ratio)
+}
+
+/// The equal-work peer: tantivy doing a faceted search page's work. Title
+/// and text are two stemmed fields with positions, both stored; the source
+/// and the month (`YYYYMM`) are fast fields; the id is stored.
+fn page_index(corpus: &Path, out: &Path) {
+    use tantivy::schema::{FAST, STORED, STRING, Schema, TEXT};
+    use tantivy::{TantivyDocument, doc};
+
+    std::fs::create_dir_all(out).expect("dir");
+    let mut b = Schema::builder();
+    let id = b.add_text_field("id", STRING | STORED);
+    let title = b.add_text_field("title", TEXT | STORED);
+    let text = b.add_text_field("text", TEXT | STORED);
+    let source = b.add_text_field("source", STRING | FAST);
+    let month = b.add_u64_field("month", FAST);
+    let index = tantivy::Index::create_in_dir(out, b.build()).expect("index");
+    let mut w: tantivy::IndexWriter<TantivyDocument> = index.writer(256 << 20).expect("writer");
+    let file = std::fs::File::open(corpus).expect("corpus");
+    for line in std::io::BufReader::new(file).lines() {
+        let v: serde_json::Value = serde_json::from_str(&line.expect("read")).expect("json");
+        let s = |k: &str| v[k].as_str().unwrap_or_default();
+        let mut d = doc!(id => s("id"), title => s("title"), text => s("text"));
+        if !s("source").is_empty() {
+            d.add_text(source, s("source"));
+        }
+        let digits: String = s("date").chars().filter(char::is_ascii_digit).take(6).collect();
+        if let (6, Ok(m)) = (digits.len(), digits.parse::<u64>()) {
+            d.add_u64(month, m);
+        }
+        w.add_document(d).expect("add");
+    }
+    w.commit().expect("commit");
+    w.wait_merging_threads().expect("merge");
+}
+
+/// The page peer's answer to each query: the top 10 with the count of
+/// every match, the matches counted per source and per month, and the 10
+/// stored documents read.
+fn page_query(out: &Path, queries: &[String]) -> Vec<f64> {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::QueryParser;
+
+    let index = tantivy::Index::open_in_dir(out).expect("open");
+    let schema = index.schema();
+    let fields = ["title", "text"].map(|f| schema.get_field(f).expect("field"));
+    let reader = index.reader().expect("reader");
+    let searcher = reader.searcher();
+    let parser = QueryParser::for_index(&index, fields.to_vec());
+    queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            let (query, _) = parser.parse_query_lenient(q);
+            let top = TopDocs::with_limit(10).order_by_score();
+            let (top, count, facets) = searcher
+                .search(&query, &(top, Count, PageFacets))
+                .expect("search");
+            let docs: Vec<tantivy::TantivyDocument> = top
+                .iter()
+                .map(|(_, addr)| searcher.doc(*addr).expect("doc"))
+                .collect();
+            std::hint::black_box((docs, count, facets));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect()
+}
+
+/// Counts of the matches per source and per month.
+struct PageFacets;
+
+type FacetFruit = (
+    std::collections::HashMap<String, u64>,
+    std::collections::HashMap<u64, u64>,
+);
+
+struct PageFacetsSegment {
+    source: Option<tantivy::columnar::StrColumn>,
+    month: tantivy::columnar::Column<u64>,
+    by_ord: Vec<u64>,
+    months: std::collections::HashMap<u64, u64>,
+}
+
+impl tantivy::collector::Collector for PageFacets {
+    type Fruit = FacetFruit;
+    type Child = PageFacetsSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<PageFacetsSegment> {
+        let ff = segment.fast_fields();
+        let source = ff.str("source")?;
+        let terms = source.as_ref().map_or(0, |c| c.num_terms());
+        Ok(PageFacetsSegment {
+            source,
+            month: ff.u64("month")?,
+            by_ord: vec![0; terms],
+            months: Default::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
+        let mut out = FacetFruit::default();
+        for (sources, months) in fruits {
+            for (k, n) in sources {
+                *out.0.entry(k).or_default() += n;
+            }
+            for (k, n) in months {
+                *out.1.entry(k).or_default() += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for PageFacetsSegment {
+    type Fruit = FacetFruit;
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        if let Some(ord) = self.source.as_ref().and_then(|c| c.term_ords(doc).next()) {
+            self.by_ord[ord as usize] += 1;
+        }
+        if let Some(m) = self.month.first(doc) {
+            *self.months.entry(m).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> FacetFruit {
+        let mut sources = std::collections::HashMap::new();
+        if let Some(col) = &self.source {
+            for (ord, &n) in self.by_ord.iter().enumerate().filter(|(_, n)| **n > 0) {
+                let mut name = String::new();
+                if col.ord_to_str(ord as u64, &mut name).is_ok() {
+                    sources.insert(name, n);
+                }
+            }
+        }
+        (sources, self.months)
+    }
 }
