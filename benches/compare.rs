@@ -835,7 +835,7 @@ fn tantivy_query(out: &Path, queries: &[String]) -> (Vec<f64>, f64) {
 }
 
 /// The equal-work peer: tantivy doing a faceted search page's work. Title
-/// and text are two stemmed fields with positions, both stored; the source
+/// and text are two fields with positions through `en_stem`, both stored; the source
 /// and the month (`YYYYMM`) are fast fields; the id is stored.
 fn page_index(corpus: &Path, out: &Path) {
     use tantivy::schema::{FAST, STORED, STRING, Schema, TEXT};
@@ -844,8 +844,16 @@ fn page_index(corpus: &Path, out: &Path) {
     std::fs::create_dir_all(out).expect("dir");
     let mut b = Schema::builder();
     let id = b.add_text_field("id", STRING | STORED);
-    let title = b.add_text_field("title", TEXT | STORED);
-    let text = b.add_text_field("text", TEXT | STORED);
+    // Stemmed, as hpsearch's ranking is: tantivy's `en_stem`, with positions.
+    let stemmed = || {
+        (TEXT | STORED).set_indexing_options(
+            tantivy::schema::TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let title = b.add_text_field("title", stemmed());
+    let text = b.add_text_field("text", stemmed());
     let source = b.add_text_field("source", STRING | FAST);
     let month = b.add_u64_field("month", FAST);
     let index = tantivy::Index::create_in_dir(out, b.build()).expect("index");
