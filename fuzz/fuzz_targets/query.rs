@@ -1,9 +1,10 @@
 //! The query parser: any text parses or gives an error that points inside it,
-//! and the error message can always be shown.
+//! and the error message can always be shown. As a search reads it, text
+//! with a slip in its syntax is plain text with a short notice.
 #![no_main]
 
 use hpsearch::Syntax;
-use hpsearch::query::{Clause, Node, parse};
+use hpsearch::query::{Clause, Node, parse, read};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -28,6 +29,19 @@ fuzz_target!(|data: &[u8]| {
             );
             assert_eq!(shown.lines().count(), 3, "{shown:?}");
             assert!(shown.chars().count() < 400, "{shown:?}");
+        }
+        match read(query, syntax) {
+            Ok((clauses, notice)) => {
+                check(query, &clauses);
+                if let Some(n) = notice {
+                    assert!(!n.chars().any(char::is_control), "{n:?}");
+                    assert!(n.chars().count() < 300, "{n:?}");
+                }
+            }
+            Err(hpsearch::Error::Query { position, .. }) => {
+                assert!(position <= query.len() && query.is_char_boundary(position));
+            }
+            Err(other) => panic!("not a query error: {other}"),
         }
     }
 });
