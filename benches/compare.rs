@@ -866,7 +866,11 @@ fn page_index(corpus: &Path, out: &Path) {
         if !s("source").is_empty() {
             d.add_text(source, s("source"));
         }
-        let digits: String = s("date").chars().filter(char::is_ascii_digit).take(6).collect();
+        let digits: String = s("date")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(6)
+            .collect();
         if let (6, Ok(m)) = (digits.len(), digits.parse::<u64>()) {
             d.add_u64(month, m);
         }

@@ -652,7 +652,7 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
         pages.contains(&"hpsearch.1".to_string())
             && pages.contains(&"hpsearch-search.1".to_string())
     );
-    assert_eq!(pages.len(), 13, "one a command, and hpsearch.1: {pages:?}");
+    assert_eq!(pages.len(), 14, "one a command, and hpsearch.1: {pages:?}");
     // Each page renders without a warning (groff is part of the base system).
     for p in &pages {
         let rendered = std::process::Command::new("groff")

@@ -38,6 +38,9 @@ pub enum Command {
     Stats(JsonFlag),
     /// Answer one query per line of standard input with JSON lines (for scripts)
     Batch(BatchArgs),
+    /// Answer searches, timelines and exports over HTTP, as JSON (the README
+    /// lists the endpoints)
+    Serve(ServeArgs),
     /// Show the other names a search for a name also searches, and why
     Synonyms(SynonymsArgs),
     /// Remove articles by id
@@ -48,6 +51,20 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write every command's page to a folder
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: one the system picks; the address is printed)
+    #[arg(long, default_value_t = 7700)]
+    pub port: u16,
+    /// Address to listen on. Another than the loopback makes the index readable
+    /// by anyone who can reach this machine
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Requests answered at once; more wait their turn
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub threads: usize,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod export;
 mod paths;
 mod progress;
 mod render;
+mod serve;
 mod synonyms;
 mod timeline;
 
@@ -187,6 +188,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             batch(&index, &args, &mut out)
         }
         Command::Eval(args) => eval(explicit.then_some(path.as_path()), args, &mut out),
+        Command::Serve(args) => {
+            let index = open_for_reading(&path, explicit)?;
+            serve::run(index, args.bind, args.port, args.threads)
+        }
         Command::Synonyms(args) => {
             let index = open_for_reading(&path, explicit)?;
             synonyms::run(&index, &args, &mut out, &style)

@@ -1,0 +1,373 @@
+//! `hpsearch serve` on the headlines collection: its answers are the
+//! command line's, bad requests get 4xx JSON and the server goes on, many
+//! requests at once are all answered, a commit by another process is seen,
+//! and it listens on the loopback by default.
+
+mod common;
+
+use std::io::{BufRead, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use common::{hp, run, shared};
+use serde_json::Value;
+
+/// The headlines indexed once for this test binary.
+fn headlines() -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(hp(&dir.path().join("idx"))
+            .arg("index")
+            .arg(shared("corpora/health-news-tweets/corpus.jsonl")));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        dir
+    });
+    dir.path().join("idx")
+}
+
+/// A server on a port of the system's choosing, stopped when dropped.
+struct Served {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(index: &Path) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hpsearch"))
+        .env_remove("HPSEARCH_INDEX")
+        .arg("--index")
+        .arg(index)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+        .to_string();
+    Served { child, addr }
+}
+
+/// What a request got: its status, its headers (lower-cased names) and its
+/// body, the chunks of a chunked body joined.
+struct Got {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Got {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn request(addr: &str, method: &str, target: &str) -> Got {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(raw[..end].to_vec()).unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+    if chunked {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let at = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..at]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[at + 2..at + 2 + size]);
+            rest = &rest[at + 2 + size + 2..];
+        }
+        body = out;
+    }
+    Got {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: &str, target: &str) -> Got {
+    request(addr, "GET", target)
+}
+
+/// `hpsearch ARGS --json` on the same index, parsed.
+fn cli_json(index: &Path, args: &[&str]) -> Value {
+    let r = run(hp(index).args(args).arg("--json"));
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
+}
+
+/// The parts of a search answer that do not depend on where it is asked
+/// from (the command line shows paths from the current folder).
+fn comparable(v: &Value) -> Value {
+    let mut v = v.clone();
+    for hit in v["hits"].as_array_mut().unwrap() {
+        hit.as_object_mut().unwrap().remove("path");
+    }
+    v
+}
+
+#[test]
+fn answers_are_the_command_lines() {
+    let index = headlines();
+    let s = serve(&index);
+    assert!(
+        s.addr.starts_with("127.0.0.1:"),
+        "loopback by default: {}",
+        s.addr
+    );
+
+    let api = get(&s.addr, "/api/search?q=ebola&limit=20");
+    assert_eq!(api.status, 200);
+    assert_eq!(api.header("content-type"), Some("application/json"));
+    let cli = cli_json(&index, &["search", "ebola", "-n", "20"]);
+    assert_eq!(comparable(&api.json()), comparable(&cli));
+    assert_eq!(api.json()["total_articles"], 4458);
+
+    let api = get(
+        &s.addr,
+        "/api/search?q=vaccine&source=Reuters%20Health&source=NPR%20Health&since=2013&sort=date&offset=5",
+    );
+    let cli = cli_json(
+        &index,
+        &[
+            "search",
+            "vaccine",
+            "--source",
+            "Reuters Health",
+            "--source",
+            "NPR Health",
+            "--since",
+            "2013",
+            "--sort",
+            "date",
+            "--offset",
+            "5",
+        ],
+    );
+    assert_eq!(comparable(&api.json()), comparable(&cli));
+
+    let api = get(
+        &s.addr,
+        "/api/timeline?q=ebola&by=source&top=3&interval=month",
+    );
+    let cli = cli_json(
+        &index,
+        &[
+            "timeline",
+            "ebola",
+            "--by",
+            "source",
+            "--top",
+            "3",
+            "--interval",
+            "month",
+        ],
+    );
+    assert_eq!(api.json(), cli);
+
+    for (path, args) in [
+        ("/api/sources", &["sources"][..]),
+        ("/api/stats", &["stats"][..]),
+    ] {
+        let mut api = get(&s.addr, path).json();
+        let mut cli = cli_json(&index, args);
+        if let (Some(a), Some(c)) = (api.as_object_mut(), cli.as_object_mut()) {
+            a.remove("path");
+            c.remove("path");
+        }
+        assert_eq!(api, cli, "{path}");
+    }
+
+    // The export is every match, as `search --format csv --all` writes it.
+    let api = get(&s.addr, "/api/export?q=ebola&format=csv");
+    assert_eq!(api.status, 200);
+    assert!(
+        api.header("content-disposition")
+            .unwrap()
+            .contains("hpsearch-export.csv")
+    );
+    let cli = run(hp(&index).args(["search", "ebola", "--format", "csv", "--all"]));
+    let ids = |csv: &[u8]| -> Vec<String> {
+        let mut r = csv::Reader::from_reader(csv);
+        r.records().map(|r| r.unwrap()[0].to_string()).collect()
+    };
+    let api_ids = ids(&api.body);
+    assert_eq!(api_ids, ids(cli.stdout.as_bytes()));
+    assert_eq!(api_ids.len(), 4458);
+
+    // One article, by its id.
+    let id = get(&s.addr, "/api/search?q=ebola&limit=1").json()["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let article = get(&s.addr, &format!("/api/article/{id}")).json();
+    assert_eq!(article["id"], id.as_str());
+    assert_eq!(article, {
+        let mut a = cli_json(&index, &["show", &id]);
+        a["path"] = article["path"].clone();
+        a
+    });
+}
+
+#[test]
+fn bad_requests_get_4xx_json_and_the_server_goes_on() {
+    let index = headlines();
+    let s = serve(&index);
+    for (target, status, says) in [
+        ("/api/search?q=title:", 400, "title: needs"),
+        (
+            "/api/search?q=pay&source=Reuters%20Helth",
+            400,
+            "did you mean \\\"Reuters Health\\\"",
+        ),
+        ("/api/search?q=pay&since=2025-13", 400, "since=2025-13"),
+        (
+            "/api/search?q=pay&since=2015&until=2012",
+            400,
+            "after it ends",
+        ),
+        ("/api/search?q=pay&limit=lots", 400, "limit=lots"),
+        ("/api/search?q=pay&colour=red", 400, "unknown parameter"),
+        (
+            "/api/timeline?q=pay&interval=fortnight",
+            400,
+            "interval=fortnight",
+        ),
+        ("/api/export?q=pay&format=pdf", 400, "format=pdf"),
+        ("/api/export?q=title:&format=csv", 400, "title: needs"),
+        ("/api/article/no-such-article", 404, "no article"),
+        ("/api/nothing", 404, "nothing at"),
+    ] {
+        let got = get(&s.addr, target);
+        assert_eq!(got.status, status, "{target}");
+        let text = String::from_utf8_lossy(&got.body);
+        assert!(text.contains(says), "{target}: {text}");
+        assert!(got.json()["error"].is_string(), "{target}");
+    }
+    assert_eq!(request(&s.addr, "POST", "/api/search?q=pay").status, 405);
+    let long = format!("/api/search?q={}", "a".repeat(400_000));
+    assert_eq!(get(&s.addr, &long).status, 414);
+    // Raw garbage on the wire, then a good request.
+    let mut raw = TcpStream::connect(&s.addr).unwrap();
+    raw.write_all(b"\x00\x01 nonsense\r\n\r\n").unwrap();
+    drop(raw);
+    let got = get(&s.addr, "/api/search?q=pay%20rise");
+    assert_eq!(got.status, 200);
+    assert!(got.json()["total_articles"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn four_hundred_searches_at_once_are_all_answered() {
+    let index = headlines();
+    let s = serve(&index);
+    let queries = [
+        "ebola",
+        "flu vaccine",
+        "obesity",
+        "cancer risk",
+        "medicare",
+        "\"mental health\"",
+    ];
+    let answered: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let addr = s.addr.clone();
+                scope.spawn(move || {
+                    (0..25)
+                        .filter(|i| {
+                            let q = queries[(t + i) % queries.len()];
+                            let target = format!(
+                                "/api/search?q={}",
+                                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+                            );
+                            let got = get(&addr, &target);
+                            got.status == 200 && got.json()["total_articles"].as_u64().unwrap() > 0
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(answered, 400);
+}
+
+#[test]
+fn a_commit_by_another_process_is_seen_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("idx");
+    let first = dir.path().join("first.md");
+    std::fs::write(
+        &first,
+        "---\ntitle: Ward closes\nsource: Ward Bulletin\n---\nThe ward closed on Friday.",
+    )
+    .unwrap();
+    assert_eq!(run(hp(&index).arg("index").arg(&first)).code, 0);
+    let s = serve(&index);
+    assert_eq!(
+        get(&s.addr, "/api/search?q=ward").json()["total_articles"],
+        1
+    );
+    let second = dir.path().join("second.md");
+    std::fs::write(
+        &second,
+        "---\ntitle: Ward reopens\nsource: Ward Bulletin\n---\nThe ward reopened on Monday.",
+    )
+    .unwrap();
+    assert_eq!(run(hp(&index).arg("index").arg(&second)).code, 0);
+    assert_eq!(
+        get(&s.addr, "/api/search?q=ward").json()["total_articles"],
+        2
+    );
+    assert_eq!(get(&s.addr, "/api/stats").json()["articles"], 2);
+}
