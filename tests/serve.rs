@@ -371,3 +371,130 @@ fn a_commit_by_another_process_is_seen_without_restart() {
     );
     assert_eq!(get(&s.addr, "/api/stats").json()["articles"], 2);
 }
+
+/// `href` as the page writes it, as a request target.
+fn target_of(href: &str) -> String {
+    href.replace("&amp;", "&")
+}
+
+/// The `href` of the first `<a class="CLASS" href="...">` after `after`.
+fn href_after(html: &str, class: &str, after: &str) -> String {
+    let from = html
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} not on the page"));
+    let tag = format!("<a class=\"{class}\" href=\"");
+    let at = from + html[from..].find(&tag).unwrap() + tag.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn the_page_shows_hits_outlets_and_the_timeline_and_its_links_narrow() {
+    let index = headlines();
+    let s = serve(&index);
+    let page = get(&s.addr, "/?q=ebola");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = String::from_utf8(page.body).unwrap();
+    let api = get(&s.addr, "/api/search?q=ebola").json();
+    assert!(
+        html.contains("<strong>4458</strong> articles match"),
+        "the count"
+    );
+    assert_eq!(html.matches("<article class=\"hit\">").count(), 10);
+    let first = api["hits"][0]["id"].as_str().unwrap();
+    assert!(html.contains(&format!("/api/article/{first}")));
+    assert!(html.contains("<mark>"), "highlights");
+    // The outlets with the API's counts, best first.
+    let top = &api["facets"]["sources"][0];
+    let name = top["value"].as_str().unwrap();
+    assert!(html.contains(&format!(
+        ">{name}</a><span class=\"count\">{}</span>",
+        top["count"]
+    )));
+    assert!(html.contains("<svg class=\"timeline\""));
+    assert!(html.matches("<rect ").count() > 10);
+    // Keeping an outlet narrows the matches to its count.
+    let keep = target_of(&href_after(&html, "keep", "<ul class=\"outlets\">"));
+    let narrowed = String::from_utf8(get(&s.addr, &keep).body).unwrap();
+    assert!(
+        narrowed.contains(&format!("<strong>{}</strong> articles match", top["count"])),
+        "{keep}"
+    );
+    // Leaving it out leaves the rest.
+    let leave = target_of(&href_after(&html, "leave", "<ul class=\"outlets\">"));
+    let rest = String::from_utf8(get(&s.addr, &leave).body).unwrap();
+    let want = 4458 - top["count"].as_u64().unwrap();
+    assert!(
+        rest.contains(&format!("<strong>{want}</strong> articles match")),
+        "{leave}"
+    );
+    // What the index holds is escaped, and so is what was typed.
+    let typed = get(&s.addr, "/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let text = String::from_utf8(typed.body).unwrap();
+    assert!(!text.contains("<script>alert"), "{text}");
+    assert!(text.contains("&lt;script&gt;"));
+    // A search the parser refuses is said on the page.
+    let refused = String::from_utf8(get(&s.addr, "/?q=title%3A").body).unwrap();
+    assert!(refused.contains("class=\"error\"") && refused.contains("title: needs"));
+}
+
+/// The page as Chromium renders it (installed by `.ci/run`): the top hits,
+/// the outlets with their counts and the timeline for `/?q=ebola`, and a
+/// click on an outlet narrowing the hits to it.
+#[test]
+fn a_browser_renders_the_page() {
+    let Some(browser) = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is missing: .ci/run installs it"
+        );
+        eprintln!("a_browser_renders_the_page: Chromium is not installed; not run");
+        return;
+    };
+    let index = headlines();
+    let s = serve(&index);
+    let profile = tempfile::tempdir().unwrap();
+    let dom = |target: &str| -> String {
+        let out = Command::new(browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("http://{}{target}", s.addr))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = dom("/?q=ebola");
+    assert_eq!(html.matches("class=\"hit\"").count(), 10, "{html}");
+    assert!(html.contains("<svg class=\"timeline\""));
+    let api = get(&s.addr, "/api/search?q=ebola").json();
+    let top = &api["facets"]["sources"][0];
+    assert!(html.contains(&format!("<span class=\"count\">{}</span>", top["count"])));
+    // The outlet link, as the browser parsed it, then followed.
+    let keep = target_of(&href_after(&html, "keep", "<ul class=\"outlets\">"));
+    let narrowed = dom(&keep);
+    assert!(
+        narrowed.contains(&format!("<strong>{}</strong> articles match", top["count"])),
+        "{keep}"
+    );
+    let source = top["value"].as_str().unwrap();
+    let metas = narrowed.matches("<p class=\"meta\">").count();
+    assert_eq!(metas, 10);
+    assert_eq!(
+        narrowed.matches(&format!(". {source} · ")).count(),
+        10,
+        "every hit from {source}"
+    );
+}

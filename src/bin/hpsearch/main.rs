@@ -4,6 +4,7 @@
 mod chart;
 mod cli;
 mod export;
+mod page;
 mod paths;
 mod progress;
 mod render;

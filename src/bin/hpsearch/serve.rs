@@ -1,5 +1,5 @@
 //! `hpsearch serve`: the index over HTTP, for programs in other languages
-//! and notebooks. Every answer is the JSON the command line's `--json`
+//! and notebooks, and the research page (`page.rs`) for people. Every answer is the JSON the command line's `--json`
 //! prints (exports are the files `search --format --all` writes), so one
 //! schema serves both.
 //!
@@ -21,6 +21,7 @@ use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use crate::cli::FormatArg;
 use crate::export::Exporter;
+use crate::page;
 use crate::render::SourceListed;
 
 /// The longest request target read: room for the longest query a search
@@ -76,6 +77,7 @@ pub fn run(index: Index, bind: IpAddr, port: u16, threads: usize) -> anyhow::Res
 /// What a request is answered with.
 enum Answer {
     Json(u16, Vec<u8>),
+    Html(String),
     /// An export: its content type, file name, and the stream of its bytes.
     Stream(&'static str, String, std::io::PipeReader),
 }
@@ -158,6 +160,11 @@ fn handle(index: &Arc<Index>, request: Request) {
                 .with_status_code(status)
                 .with_header(json),
         ),
+        Ok(Answer::Html(page)) => {
+            let html = Header::from_bytes(&b"Content-Type"[..], &b"text/html; charset=utf-8"[..])
+                .expect("a header");
+            request.respond(Response::from_string(page).with_header(html))
+        }
         Ok(Answer::Stream(kind, name, body)) => {
             let headers = vec![
                 Header::from_bytes(&b"Content-Type"[..], kind.as_bytes()).expect("a header"),
@@ -208,7 +215,23 @@ fn route(index: &Arc<Index>, target: &str) -> Result<Answer, Problem> {
             .collect(),
     );
     match path.trim_end_matches('/') {
-        "" | "/api" => json(&serde_json::json!({
+        "" => {
+            // The page keeps what it knows of the address and passes over
+            // the rest; a filter it cannot apply is said on the page.
+            let kept = Params(
+                params
+                    .0
+                    .into_iter()
+                    .filter(|(k, _)| page::PARAMS.contains(&k.as_str()))
+                    .collect(),
+            );
+            let page = match search_request(&kept) {
+                Ok(request) => page::render(index, &kept.0, request),
+                Err(p) => page::render_problem(&kept.0, &p.error),
+            };
+            Ok(Answer::Html(page))
+        }
+        "/api" => json(&serde_json::json!({
             "hpsearch": env!("CARGO_PKG_VERSION"),
             "json_schema_version": hpsearch::JSON_SCHEMA_VERSION,
             "endpoints": ENDPOINTS,
