@@ -250,13 +250,126 @@ fn answers_are_the_command_lines() {
         .as_str()
         .unwrap()
         .to_string();
-    let article = get(&s.addr, &format!("/api/article/{id}")).json();
+    let mut article = get(&s.addr, &format!("/api/article/{id}")).json();
     assert_eq!(article["id"], id.as_str());
+    article.as_object_mut().unwrap().remove("copies");
     assert_eq!(article, {
         let mut a = cli_json(&index, &["show", &id]);
         a["path"] = article["path"].clone();
         a
     });
+    // With its copies: every copy a search folds under it is among them.
+    let hits = get(&s.addr, "/api/search?q=ebola&limit=50").json();
+    let folded = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["also_in"].as_array().unwrap().len() >= 2)
+        .expect("a story with copies");
+    let id = folded["id"].as_str().unwrap();
+    let copies: Vec<Value> = get(&s.addr, &format!("/api/article/{id}")).json()["copies"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for c in folded["also_in"].as_array().unwrap() {
+        assert!(
+            copies.iter().any(|k| k["id"] == c["id"]),
+            "{c} among {copies:?}"
+        );
+    }
+    assert!(copies.iter().all(|k| k["id"] != id));
+}
+
+/// A long export read slowly holds one thread; searches are answered
+/// meanwhile.
+#[test]
+fn a_slow_export_does_not_hold_up_searches() {
+    let index = headlines();
+    let s = serve(&index);
+    let mut slow = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        slow,
+        "GET /api/export?q=&format=jsonl HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut first = [0u8; 4096];
+    let n = slow.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    // The export waits on this reader; searches go on.
+    let started = std::time::Instant::now();
+    for q in [
+        "ebola", "flu", "obesity", "cancer", "medicare", "vaccine", "nurses", "aids",
+    ] {
+        let got = get(&s.addr, &format!("/api/search?q={q}"));
+        assert_eq!(got.status, 200, "{q}");
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // And the export, read to its end, holds every article.
+    let mut rest = Vec::new();
+    slow.read_to_end(&mut rest).unwrap();
+    let lines = rest
+        .split(|b| *b == b'\n')
+        .filter(|l| l.starts_with(b"{"))
+        .count();
+    assert!(lines >= 63_000, "{lines}");
+}
+
+/// Requests of any shape: never a fault (5xx) or a dropped server.
+#[test]
+fn any_request_is_answered_without_a_fault() {
+    use proptest::prelude::*;
+    let index = headlines();
+    let s = serve(&index);
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Default::default()
+    });
+    let path = prop_oneof![
+        Just("/".to_string()),
+        Just("/api/search".to_string()),
+        Just("/api/timeline".to_string()),
+        Just("/api/export".to_string()),
+        Just("/api/sources".to_string()),
+        "/api/article/[%a-zA-Z0-9~._-]{0,12}",
+        "/[%a-z/]{0,12}",
+    ];
+    let key = prop_oneof![
+        Just("q"),
+        Just("source"),
+        Just("since"),
+        Just("until"),
+        Just("limit"),
+        Just("offset"),
+        Just("sort"),
+        Just("any"),
+        Just("interval"),
+        Just("by"),
+        Just("top"),
+        Just("format"),
+        Just("split"),
+        Just("passages"),
+        Just("x"),
+    ];
+    let value = "[%a-zA-Z0-9 ()\"*:+&=,.-]{0,24}";
+    let strategy = (path, proptest::collection::vec((key, value), 0..5));
+    runner
+        .run(&strategy, |(path, pairs)| {
+            let query: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+                .collect();
+            let target = format!("{path}?{}", query.join("&"));
+            let got = get(&s.addr, &target);
+            prop_assert!(
+                got.status < 500,
+                "{target}: {}",
+                String::from_utf8_lossy(&got.body)
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(get(&s.addr, "/api/search?q=ebola").status, 200);
 }
 
 #[test]

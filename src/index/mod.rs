@@ -375,6 +375,47 @@ impl Index {
         self.article_by_key(&self.searcher()?, schema::article_key(id))
     }
 
+    /// The other articles of the story the article with this id belongs
+    /// to (its copies: the same report run by other outlets, or printed
+    /// again), oldest first; empty for an article with no copies or an id
+    /// not indexed.
+    pub fn copies(&self, id: &str) -> Result<Vec<crate::OtherCopy>> {
+        let searcher = self.searcher()?;
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.akey, schema::article_key(id)),
+            IndexRecordOption::Basic,
+        );
+        let Some(addr) = searcher.search(&query, &DocSetCollector)?.into_iter().min() else {
+            return Ok(Vec::new());
+        };
+        let label = |segment: u32| -> Result<tantivy::columnar::Column<u64>> {
+            Ok(searcher
+                .segment_reader(segment)
+                .fast_fields()
+                .u64(schema::name::CLUSTER)?)
+        };
+        let Some(cluster) = label(addr.segment_ord)?.first(addr.doc_id) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let col = label(ord as u32)?;
+            for doc in seg.doc_ids_alive() {
+                let here = DocAddress::new(ord as u32, doc);
+                if here != addr && col.first(doc) == Some(cluster) {
+                    let a = self.load_article(&searcher, here)?;
+                    out.push(crate::OtherCopy {
+                        id: a.id,
+                        source: a.source,
+                        date: a.date,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        Ok(out)
+    }
+
     pub(crate) fn article_by_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<Article>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.akey, akey),

@@ -265,7 +265,16 @@ fn route(index: &Arc<Index>, target: &str) -> Result<Answer, Problem> {
                 Problem::bad("the article id is not valid percent-encoded UTF-8", None)
             })?;
             match index.article(&id)? {
-                Some(a) => json(&a),
+                Some(article) => {
+                    #[derive(Serialize)]
+                    struct WithCopies {
+                        #[serde(flatten)]
+                        article: hpsearch::Article,
+                        copies: Vec<hpsearch::OtherCopy>,
+                    }
+                    let copies = index.copies(&id)?;
+                    json(&WithCopies { article, copies })
+                }
                 None => Err(Problem {
                     status: 404,
                     error: format!("no article with id {id:?}"),
