@@ -146,7 +146,20 @@ fn form(html: &mut String, params: &[(String, String)]) {
             );
         }
     }
-    html.push_str("<button type=\"submit\">Search</button></form>");
+    html.push_str(
+        "<button type=\"submit\">Search</button></form>\
+         <details class=\"notice\"><summary>How to search</summary><ul>\
+         <li><code>junior doctors</code>: articles with every word, in any form (doctor, doctors); \
+         articles with some of them are listed after</li>\
+         <li><code>\"waiting list\"</code>: the words together, in any form; \
+         <code>exact:\"waiting lists\"</code>: as written</li>\
+         <li><code>strike -ballot</code> or <code>strike NOT ballot</code>: leave out; \
+         <code>+pay</code>: must have</li>\
+         <li><code>nurses OR midwives</code>, <code>(pay OR wages) strike</code>: either</li>\
+         <li><code>privati*</code>: words that start so; <code>title:strike</code>, \
+         <code>source:\"Union Voice\"</code>: in the title, from an outlet</li>\
+         </ul></details>",
+    );
 }
 
 fn welcome(html: &mut String, index: &Index) {
