@@ -984,18 +984,15 @@ fn changed_options_apply_on_reindex() {
     let idx = dir.path().join("idx");
     let first = json(hp(&idx).args(["index", "--json"]).arg(&seed));
     assert_eq!(first["added"], 1);
-    let again = json(
-        hp(&idx)
-            .args([
-                "index",
-                "--json",
-                "--source",
-                "IBTimes UK",
-                "--date",
-                "2016-01-12",
-            ])
-            .arg(&seed),
-    );
+    let with_options = || {
+        json(
+            hp(&idx)
+                .args(["index", "--json", "--source", "IBTimes UK"])
+                .args(["--date", "2016-01-12"])
+                .arg(&seed),
+        )
+    };
+    let again = with_options();
     assert_eq!(again["updated"], 1, "{again}");
     assert_eq!(again["options_changed_files"], 1, "{again}");
     let sources = json(hp(&idx).args(["sources", "--json"]));
@@ -1005,18 +1002,7 @@ fn changed_options_apply_on_reindex() {
     assert_eq!(stats["undated"], 0, "{stats}");
     assert_eq!(stats["first_date"], "2016-01-12");
     // The same options again: nothing is read.
-    let same = json(
-        hp(&idx)
-            .args([
-                "index",
-                "--json",
-                "--source",
-                "IBTimes UK",
-                "--date",
-                "2016-01-12",
-            ])
-            .arg(&seed),
-    );
+    let same = with_options();
     assert_eq!(
         (same["files"].as_u64(), same["unchanged"].as_u64()),
         (Some(0), Some(1))

@@ -237,30 +237,30 @@ fn route(index: &Arc<Index>, target: &str) -> Result<Answer, Problem> {
             "endpoints": ENDPOINTS,
         })),
         "/api/search" => {
-            params.only(SEARCH_PARAMS, &[])?;
+            params.only(&[SELECT_PARAMS, PAGE_PARAMS])?;
             json(&index.search(&search_request(&params)?)?)
         }
         "/api/timeline" => {
-            params.only(SELECT_PARAMS, &["interval", "by", "top"])?;
+            params.only(&[SELECT_PARAMS, &["interval", "by", "top"]])?;
             json(&index.timeline(&timeline_request(&params)?)?)
         }
         "/api/export" => {
-            params.only(SEARCH_PARAMS, &["format"])?;
+            params.only(&[SELECT_PARAMS, PAGE_PARAMS, &["format"]])?;
             export(index, &params)
         }
         "/api/sources" => {
-            params.only(&[], &[])?;
+            params.only(&[])?;
             json(&SourceListed::list(
                 index.sources()?,
                 index.merged_sources()?,
             ))
         }
         "/api/stats" => {
-            params.only(&[], &[])?;
+            params.only(&[])?;
             json(&index.stats()?)
         }
         p if p.starts_with("/api/article/") => {
-            params.only(&[], &[])?;
+            params.only(&[])?;
             let id = percent_decoded(&p["/api/article/".len()..]).ok_or_else(|| {
                 Problem::bad("the article id is not valid percent-encoded UTF-8", None)
             })?;
@@ -370,18 +370,8 @@ const SELECT_PARAMS: &[&str] = &[
     "exact_terms",
     "successors",
 ];
-/// And those of `/api/search`.
-const SEARCH_PARAMS: &[&str] = &[
-    "q",
-    "plain",
-    "source",
-    "exclude_source",
-    "since",
-    "until",
-    "with_undated",
-    "any",
-    "exact_terms",
-    "successors",
+/// And those of `/api/search` and `/api/export` beside.
+const PAGE_PARAMS: &[&str] = &[
     "sort",
     "limit",
     "offset",
@@ -394,23 +384,17 @@ const SEARCH_PARAMS: &[&str] = &[
 struct Params(Vec<(String, String)>);
 
 impl Params {
-    /// Refuses a parameter that is not among `known` or `more`.
-    fn only(&self, known: &[&str], more: &[&str]) -> Result<(), Problem> {
-        match self
-            .0
-            .iter()
-            .find(|(k, _)| !known.contains(&k.as_str()) && !more.contains(&k.as_str()))
-        {
-            Some((k, _)) => {
-                let all: Vec<&str> = known.iter().chain(more).copied().collect();
-                Err(Problem::bad(
-                    format!("unknown parameter {k:?}"),
-                    Some(match all.is_empty() {
-                        true => "this endpoint takes no parameters".into(),
-                        false => format!("this endpoint takes {}", all.join(", ")),
-                    }),
-                ))
-            }
+    /// Refuses a parameter that is in none of the `known` lists.
+    fn only(&self, known: &[&[&str]]) -> Result<(), Problem> {
+        let all: Vec<&str> = known.iter().flat_map(|k| k.iter().copied()).collect();
+        match self.0.iter().find(|(k, _)| !all.contains(&k.as_str())) {
+            Some((k, _)) => Err(Problem::bad(
+                format!("unknown parameter {k:?}"),
+                Some(match all.is_empty() {
+                    true => "this endpoint takes no parameters".into(),
+                    false => format!("this endpoint takes {}", all.join(", ")),
+                }),
+            )),
             None => Ok(()),
         }
     }
@@ -590,6 +574,6 @@ mod tests {
         let r = search_request(&p).ok().unwrap();
         assert_eq!(r.sources, ["A", "B"]);
         assert_eq!(r.words, Words::Any);
-        assert!(p.only(&["q"], &[]).is_err());
+        assert!(p.only(&[&["q"]]).is_err());
     }
 }
