@@ -381,11 +381,7 @@ impl Index {
     /// not indexed.
     pub fn copies(&self, id: &str) -> Result<Vec<crate::OtherCopy>> {
         let searcher = self.searcher()?;
-        let query = TermQuery::new(
-            Term::from_field_u64(self.fields.akey, schema::article_key(id)),
-            IndexRecordOption::Basic,
-        );
-        let Some(addr) = searcher.search(&query, &DocSetCollector)?.into_iter().min() else {
+        let Some(addr) = self.doc_of_key(&searcher, schema::article_key(id))? else {
             return Ok(Vec::new());
         };
         let label = |segment: u32| -> Result<tantivy::columnar::Column<u64>> {
@@ -416,13 +412,17 @@ impl Index {
         Ok(out)
     }
 
-    pub(crate) fn article_by_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<Article>> {
+    /// Where the document of the article with this key is, if indexed.
+    fn doc_of_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<DocAddress>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.akey, akey),
             IndexRecordOption::Basic,
         );
-        let found = searcher.search(&query, &DocSetCollector)?.into_iter().min();
-        match found {
+        Ok(searcher.search(&query, &DocSetCollector)?.into_iter().min())
+    }
+
+    pub(crate) fn article_by_key(&self, searcher: &Searcher, akey: u64) -> Result<Option<Article>> {
+        match self.doc_of_key(searcher, akey)? {
             Some(addr) => self.load_article(searcher, addr).map(Some),
             None => Ok(None),
         }

@@ -424,6 +424,11 @@ impl Writer<'_> {
         let done = AtomicU64::new(0);
         observer.phase(Phase::Reading, total);
         observer.progress(0, total);
+        // The options' hash depends on the kind of format only.
+        let fingerprints = [
+            options.fingerprint(Format::Text),
+            options.fingerprint(Format::Jsonl),
+        ];
         let mut singles: Vec<FileRun> = Vec::new();
         let mut multis: Vec<FileRun> = Vec::new();
         for file in found.files {
@@ -433,7 +438,7 @@ impl Writer<'_> {
                 continue;
             }
             let stamp = stamp(file.size, file.modified);
-            let fingerprint = options.fingerprint(file.format);
+            let fingerprint = fingerprints[usize::from(!file.format.single_article())];
             let state = self.catalog.files.get(&key).cloned();
             if let Some(s) = &state {
                 if s.options != fingerprint {
