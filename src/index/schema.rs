@@ -1,5 +1,5 @@
 //! The tantivy schema. Every tantivy document is one article: its title and
-//! text, stemmed and as written, with positions; the byte ranges of its
+//! text, stemmed with positions and as written without; the byte ranges of its
 //! passages (boilerplate left out) as a column; the whole article as stored
 //! JSON; and the columns that describe it: `chash`, the file it came from
 //! (`file`, `fstamp`, `fhash`, `fgen`, `fopts`), its paragraph fingerprints (`paras`,
@@ -17,7 +17,7 @@ use crate::analysis;
 
 /// Version of the on-disk layout and of the analysis that wrote its terms;
 /// an index of another version is refused.
-pub const FORMAT_VERSION: u32 = 12;
+pub const FORMAT_VERSION: u32 = 13;
 
 /// The name of each field, the one place it is spelled: columns are read
 /// by these names.
@@ -68,7 +68,9 @@ pub struct Fields {
     /// The article text, stemmed, with positions, boilerplate blanked out:
     /// ranking, and the positions best passages are found from.
     pub text: tantivy::schema::Field,
-    /// The same text with the words as written, for quoted phrases.
+    /// The same text with the words as written, without positions: exact
+    /// words, prefixes, spelling suggestions, and the words of exact
+    /// phrases.
     pub text_exact: tantivy::schema::Field,
     /// Source as written, for facets.
     pub source: tantivy::schema::Field,
@@ -118,6 +120,17 @@ fn text(tokenizer: &str) -> TextOptions {
     )
 }
 
+/// The words as written: counted per article, without positions (an exact
+/// phrase takes its positions from the stemmed field and is verified
+/// against the stored text; see `search::plan::verify`).
+fn written(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
 /// A key matched whole (a filter, a lookup), never scored: no length norms,
 /// which would take a byte per article.
 fn key() -> TextOptions {
@@ -144,9 +157,9 @@ pub fn build() -> (Schema, Fields) {
         passages: b.add_u64_field(name::PASSAGES, FAST),
         firsts: b.add_u64_field(name::FIRSTS, FAST),
         title: b.add_text_field(name::TITLE, text(analysis::STEMMED)),
-        title_exact: b.add_text_field(name::TITLE_EXACT, text(analysis::EXACT)),
+        title_exact: b.add_text_field(name::TITLE_EXACT, written(analysis::EXACT)),
         text: b.add_text_field(name::TEXT, text(analysis::STEMMED)),
-        text_exact: b.add_text_field(name::TEXT_EXACT, text(analysis::EXACT)),
+        text_exact: b.add_text_field(name::TEXT_EXACT, written(analysis::EXACT)),
         source: b.add_text_field(name::SOURCE, key() | FAST),
         source_key: b.add_text_field(name::SOURCE_KEY, key()),
         source_given: b.add_text_field(name::SOURCE_GIVEN, key() | FAST),

@@ -4,8 +4,8 @@
 //!
 //! Each passage of an article is a range of word positions (the `passages`
 //! column, see [`crate::index::schema::PassageSpan`]). The positions of the
-//! query's words in `text` (stemmed words) and `text_exact` (words as
-//! written, phrases) fall into those ranges; each passage is scored by BM25
+//! query's words and phrases in `text` (words as written by their stems)
+//! fall into those ranges; each passage is scored by BM25
 //! over its own counts and length, with the words' weights over articles.
 //! The re-rank adds the best passage's score to an article's ([`crate::search::rerank`]),
 //! and the page shows its best passages ([`crate::search::hits`]).
@@ -19,8 +19,26 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 use super::collect::by_segment;
 use super::plan::OTHER_NAMES_WEIGHT;
 use super::snippet::Highlighter;
+use crate::analysis::{Mode, TokenKind, analyze};
 use crate::error::Result;
 use crate::index::schema::{Fields, PassageColumns, PassageSpan};
+
+/// The stemmed terms of words as written, each at its offset; stop words
+/// (which have none) left out.
+fn stemmed(written: &[(u32, String)]) -> Vec<(u32, String)> {
+    let mut tokens = Vec::new();
+    written
+        .iter()
+        .filter_map(|(offset, word)| {
+            tokens.clear();
+            analyze(word, Mode::Stemmed, &mut tokens);
+            let t = tokens
+                .iter()
+                .find(|t| !matches!(t.kind, TokenKind::Acronym | TokenKind::Joined))?;
+            Some((*offset, t.text.clone()))
+        })
+        .collect()
+}
 
 /// BM25's term-frequency saturation.
 const K1: Score = 1.2;
@@ -86,23 +104,32 @@ impl Evidence {
         };
         let mut wanted: Vec<Vec<(u32, Term)>> = Vec::new();
         // Words in a fixed order (the sets have none): sums come out alike.
-        for (words, field) in [(&h.stemmed, f.text), (&h.exact, f.text_exact)] {
-            let mut words: Vec<&String> = words.iter().collect();
-            words.sort();
-            wanted.extend(
-                words
-                    .into_iter()
-                    .map(|t| vec![(0, Term::from_field_text(field, t))]),
-            );
-        }
-        let phrases = (h.phrases.iter().map(|p| (p, f.text_exact)))
-            .chain(h.stemmed_phrases.iter().map(|p| (p, f.text)));
-        for (phrase, field) in phrases {
+        // Words and phrases as written are found by their stems' positions
+        // (the exact fields keep none): a passage that holds a word as
+        // written holds its stem there too.
+        let mut words: Vec<String> = h.stemmed.iter().cloned().collect();
+        words.extend(
+            h.exact
+                .iter()
+                .filter_map(|w| stemmed(&[(0, w.clone())]).pop().map(|(_, t)| t)),
+        );
+        words.sort();
+        words.dedup();
+        wanted.extend(
+            words
+                .iter()
+                .map(|t| vec![(0, Term::from_field_text(f.text, t))]),
+        );
+        let phrases = (h.phrases.iter().map(|p| stemmed(p)))
+            .chain(h.stemmed_phrases.iter().cloned())
+            .filter(|p| p.len() > 1);
+        for phrase in phrases {
+            let base = phrase[0].0;
             let terms: Vec<(u32, Term)> = phrase
                 .iter()
-                .map(|(off, t)| (*off, Term::from_field_text(field, t)))
+                .map(|(off, t)| (off - base, Term::from_field_text(f.text, t)))
                 .collect();
-            if !terms.is_empty() && !wanted.contains(&terms) {
+            if !wanted.contains(&terms) {
                 wanted.push(terms);
             }
         }

@@ -14,6 +14,7 @@
 
 mod names;
 mod prefix;
+mod verify;
 mod words;
 
 pub(crate) use names::OTHER_NAMES_WEIGHT;

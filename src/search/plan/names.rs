@@ -250,7 +250,7 @@ impl Planner<'_> {
         stemmed.retain(|t| t.kind != TokenKind::Acronym);
         let words = |tokens: &[Token]| tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
         if words(&stemmed) < words(&exact) {
-            return self.exact(exact, Scope::All, highlight);
+            return self.exact(&name.text, exact, Scope::All, highlight);
         }
         self.stemmed_terms(&stemmed, Scope::All, highlight, lesser)
     }

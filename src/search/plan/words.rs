@@ -6,9 +6,12 @@
 use std::collections::BTreeMap;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, Occur as TOccur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 
+use super::verify::{Verified, Written};
 use super::{Planner, Target};
 use crate::analysis::{Mode, Token, TokenKind, analyze, long_words};
 use crate::search::query::Scope;
@@ -120,7 +123,7 @@ impl Planner<'_> {
             self.stop_words.push(word.to_string());
             return None;
         }
-        self.exact(tokens, scope, highlight)
+        self.exact(text, tokens, scope, highlight)
     }
 
     pub(super) fn phrase(
@@ -148,7 +151,7 @@ impl Planner<'_> {
         if !exact && let Some(q) = self.stemmed_phrase(text, scope, highlight) {
             return Some(q);
         }
-        self.exact(tokens, scope, highlight)
+        self.exact(text, tokens, scope, highlight)
     }
 
     /// A phrase over the stemmed fields, so it matches inflected (`"junior
@@ -189,8 +192,13 @@ impl Planner<'_> {
         terms_query(tokens, field, true)
     }
 
+    /// Words as written: one word is a term of the exact field; a phrase is
+    /// found by its stemmed phrase (scored) and its words as written
+    /// (required), then verified against each article's stored text
+    /// ([`Verified`]), since the exact fields keep no positions.
     pub(super) fn exact(
         &mut self,
+        text: &str,
         tokens: Vec<Token>,
         scope: Scope,
         highlight: bool,
@@ -204,8 +212,45 @@ impl Planner<'_> {
             .into_iter()
             .filter(|t| t.kind != TokenKind::Joined)
             .collect();
-        self.field(scope, Mode::Exact)
-            .and_then(|f| terms_query(&no_joined, f, true))
+        let field = self.field(scope, Mode::Exact)?;
+        let seq = sequence(&no_joined);
+        let [(base, _), _, ..] = seq.as_slice() else {
+            return terms_query(&no_joined, field, true);
+        };
+        let phrase: Written = seq.iter().map(|(p, t)| (p - base, t.clone())).collect();
+        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        let mut stemmed = Vec::new();
+        analyze(text, Mode::Stemmed, &mut stemmed);
+        stemmed.retain(|t| !matches!(t.kind, TokenKind::Acronym | TokenKind::Joined));
+        let positional = self
+            .field(scope, Mode::Stemmed)
+            .and_then(|f| terms_query(&stemmed, f, true));
+        let scored = positional.is_some();
+        if let Some(q) = positional {
+            clauses.push((TOccur::Must, q));
+        }
+        let mut words: Vec<&String> = phrase.iter().map(|(_, t)| t).collect();
+        words.sort();
+        words.dedup();
+        for w in words {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, w),
+                IndexRecordOption::WithFreqs,
+            ));
+            // The stemmed phrase scores the match when there is one.
+            let q = if scored {
+                Box::new(ConstScoreQuery::new(q, 0.0))
+            } else {
+                q
+            };
+            clauses.push((TOccur::Must, q));
+        }
+        Some(Box::new(Verified {
+            inner: Box::new(BooleanQuery::new(clauses)),
+            phrase: std::sync::Arc::new(phrase),
+            title: self.target == Target::Title,
+            article: self.f.article,
+        }))
     }
 }
 
