@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::{DocAddress, Searcher};
 
+use super::columns::terms_by_ord;
 use super::schema::name;
 use super::schema::source_group;
 use crate::error::Result;
@@ -96,7 +97,16 @@ impl Catalog {
                 fgen: ff.u64(name::FGEN)?,
                 fopts: ff.u64(name::FOPTS)?,
             };
-            let mut names: HashMap<u64, String> = HashMap::new();
+            let names: Vec<String> = match &c.file {
+                Some(col) => terms_by_ord(col.num_terms(), |ords, cb| {
+                    col.dictionary().sorted_ords_to_term_cb(ords, cb)
+                })
+                .map_err(tantivy::TantivyError::from)?
+                .into_iter()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .collect(),
+                None => Vec::new(),
+            };
             for doc in seg.doc_ids_alive() {
                 // An article, or the mark of one removed with `rm`.
                 let gone = c.gone.first(doc);
@@ -105,31 +115,18 @@ impl Catalog {
                     (_, _, Some(akey)) => (akey, 0),
                     _ => continue,
                 };
-                let file = match (
-                    &c.file,
-                    c.file.as_ref().and_then(|f| f.term_ords(doc).next()),
-                ) {
-                    (Some(col), Some(ord)) => {
-                        let key = match names.get(&ord) {
-                            Some(k) => k.clone(),
-                            None => {
-                                let mut s = String::new();
-                                col.ord_to_str(ord, &mut s)
-                                    .map_err(tantivy::TantivyError::from)?;
-                                names.insert(ord, s.clone());
-                                s
-                            }
-                        };
-                        Some(FileMeta {
-                            key,
-                            stamp: c.fstamp.first(doc).unwrap_or(0),
-                            hash: c.fhash.first(doc).unwrap_or(0),
-                            run: c.fgen.first(doc).unwrap_or(0),
-                            options: c.fopts.first(doc).unwrap_or(0),
-                        })
-                    }
-                    _ => None,
-                };
+                let file = c
+                    .file
+                    .as_ref()
+                    .and_then(|f| f.term_ords(doc).next())
+                    .and_then(|ord| names.get(ord as usize))
+                    .map(|key| FileMeta {
+                        key: key.clone(),
+                        stamp: c.fstamp.first(doc).unwrap_or(0),
+                        hash: c.fhash.first(doc).unwrap_or(0),
+                        run: c.fgen.first(doc).unwrap_or(0),
+                        options: c.fopts.first(doc).unwrap_or(0),
+                    });
                 if let Some(f) = &file {
                     out.max_run = out.max_run.max(f.run);
                     let state = out.files.entry(f.key.clone()).or_insert(FileState {
@@ -183,7 +180,13 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
         let sig: Option<BytesColumn> = ff.bytes(name::SIG)?;
         let source = ff.str(name::SOURCE)?;
         let mut groups: HashMap<u64, u64> = HashMap::new();
-        let mut buf = Vec::new();
+        let sigs = match &sig {
+            Some(col) => terms_by_ord(col.num_terms(), |ords, cb| {
+                col.dictionary().sorted_ords_to_term_cb(ords, cb)
+            })
+            .map_err(tantivy::TantivyError::from)?,
+            None => Vec::new(),
+        };
         for doc in seg.doc_ids_alive() {
             let (Some(k), Some(_)) = (akey.first(doc), chash.first(doc)) else {
                 continue;
@@ -204,17 +207,12 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
                 },
                 None => source_group(None),
             };
-            let signature = match sig.as_ref().and_then(|c| c.term_ords(doc).next()) {
-                Some(ord) => {
-                    buf.clear();
-                    if let Some(col) = &sig {
-                        col.ord_to_bytes(ord, &mut buf)
-                            .map_err(tantivy::TantivyError::from)?;
-                    }
-                    buf.clone()
-                }
-                None => Vec::new(),
-            };
+            let signature = sig
+                .as_ref()
+                .and_then(|c| c.term_ords(doc).next())
+                .and_then(|ord| sigs.get(ord as usize))
+                .cloned()
+                .unwrap_or_default();
             let mut p: Vec<u64> = paras.values_for_doc(doc).collect();
             p.sort_unstable();
             let mut s: Vec<u64> = stripped.values_for_doc(doc).collect();

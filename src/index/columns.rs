@@ -57,3 +57,17 @@ impl SourceNames {
             .as_ref()
     }
 }
+
+/// Every term of a column's dictionary, by ordinal, in one pass over it
+/// (`read` is the dictionary's `sorted_ords_to_term_cb`): where each
+/// document has a value of its own (a file, a signature), looking each one
+/// up would decode a dictionary block per document.
+pub(crate) fn terms_by_ord(
+    num_terms: usize,
+    read: impl FnOnce(&[u64], &mut dyn FnMut(&[u8])) -> std::io::Result<bool>,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    let ords: Vec<u64> = (0..num_terms as u64).collect();
+    let mut out = Vec::with_capacity(num_terms);
+    read(&ords, &mut |term: &[u8]| out.push(term.to_vec()))?;
+    Ok(out)
+}

@@ -11,7 +11,7 @@
 //! count once, so a story re-published three times with small edits does not
 //! make its own paragraphs boilerplate.
 
-use std::collections::{HashMap, HashSet};
+use crate::index::schema::{KeyMap, KeySet};
 use std::ops::Range;
 
 use crate::write::passage;
@@ -104,20 +104,36 @@ pub(crate) fn passages(text: &str, stripped: &[u64]) -> Vec<Range<usize>> {
 }
 
 /// Which stories of each source hold each fingerprint, up to the threshold.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {
-    /// (source key, fingerprint) -> distinct story labels, at most `MIN_STORIES`.
-    seen: HashMap<(u64, u64), Vec<u64>>,
+    /// [`pair`] of (source key, fingerprint) -> distinct story labels, at
+    /// most `MIN_STORIES`, inline.
+    seen: KeyMap<Stories>,
+}
+
+/// Up to [`MIN_STORIES`] distinct story labels.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stories {
+    labels: [u64; MIN_STORIES],
+    len: u8,
+}
+
+/// One key for a source's fingerprint: both are hashes, so a collision
+/// between two pairs is as unlikely as one between two fingerprints.
+fn pair(source: u64, fingerprint: u64) -> u64 {
+    source.rotate_left(29) ^ (fingerprint & !1)
 }
 
 impl Counter {
     /// Counts the fingerprints of one article of `source` in story `story`.
     pub fn add(&mut self, source: u64, story: u64, fingerprints: &[u64]) {
         // An appeal counts as the same paragraph elsewhere in an article.
-        for fp in fingerprints.iter().map(|fp| fp & !1) {
-            let stories = self.seen.entry((source, fp)).or_default();
-            if stories.len() < MIN_STORIES && !stories.contains(&story) {
-                stories.push(story);
+        for fp in fingerprints {
+            let stories = self.seen.entry(pair(source, *fp)).or_default();
+            let len = usize::from(stories.len);
+            if len < MIN_STORIES && !stories.labels[..len].contains(&story) {
+                stories.labels[len] = story;
+                stories.len += 1;
             }
         }
     }
@@ -128,7 +144,7 @@ impl Counter {
             set: self
                 .seen
                 .into_iter()
-                .filter(|(_, stories)| stories.len() >= MIN_STORIES)
+                .filter(|(_, stories)| usize::from(stories.len) >= MIN_STORIES)
                 .map(|(k, _)| k)
                 .collect(),
         }
@@ -138,7 +154,8 @@ impl Counter {
 /// The boilerplate paragraphs of a collection, by source.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Boilerplate {
-    set: HashSet<(u64, u64)>,
+    /// [`pair`]s of source and fingerprint.
+    set: KeySet,
 }
 
 impl Boilerplate {
@@ -147,14 +164,14 @@ impl Boilerplate {
         let mut out: Vec<u64> = fingerprints
             .iter()
             .copied()
-            .filter(|fp| is_appeal(*fp) || self.set.contains(&(source, fp & !1)))
+            .filter(|fp| self.contains(source, *fp))
             .collect();
         out.sort_unstable();
         out
     }
 
     pub fn contains(&self, source: u64, fingerprint: u64) -> bool {
-        is_appeal(fingerprint) || self.set.contains(&(source, fingerprint & !1))
+        is_appeal(fingerprint) || self.set.contains(&pair(source, fingerprint))
     }
 }
 

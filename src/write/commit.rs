@@ -74,7 +74,12 @@ impl Writer<'_> {
             .filter(|(k, _)| !self.deleted.contains(k))
             .collect();
         alive.sort_unstable_by_key(|(k, _)| **k);
-        let mut boilerplate = self.assign(&details, &alive);
+        // The earlier articles' paragraphs, counted once for both rounds.
+        let mut earlier = Counter::default();
+        for (_, d) in &alive {
+            earlier.add(d.group, d.cluster, &d.paras);
+        }
+        let mut boilerplate = self.assign(&details, &alive, &earlier);
         // Copies that differ only by a promo look alike until the promo is
         // known to be boilerplate: sign those articles again without it.
         let mut resign = Vec::new();
@@ -106,7 +111,7 @@ impl Writer<'_> {
                     self.sigs.set(i, &sig);
                 }
             }
-            boilerplate = self.assign(&details, &alive);
+            boilerplate = self.assign(&details, &alive, &earlier);
         }
         self.rebuild(&details, &alive, &boilerplate)?;
         let spilled = self.spill_records()?;
@@ -156,11 +161,13 @@ impl Writer<'_> {
     }
 
     /// Gives every staged article its cluster, and returns the boilerplate
-    /// of the collection as it will be after this run.
+    /// of the collection as it will be after this run (`earlier`: the
+    /// earlier articles' paragraphs counted).
     pub(super) fn assign(
         &mut self,
         details: &Details,
         alive: &[(&u64, &catalog::Detail)],
+        earlier: &Counter,
     ) -> Boilerplate {
         // Entries: the earlier articles, then this run's, each in key order
         // (not the order files were read in), so that ties go the same way
@@ -183,10 +190,7 @@ impl Writer<'_> {
         drop(sigs);
         let best = &found[alive.len()..];
         let mut labels = neardup::Labels::after(details.values().map(|d| d.cluster));
-        let mut counter = Counter::default();
-        for (_, d) in alive {
-            counter.add(d.group, d.cluster, &d.paras);
-        }
+        let mut counter = earlier.clone();
         for (k, &i) in live.iter().enumerate() {
             let label_of = |entry: usize| match entry.checked_sub(alive.len()) {
                 None => alive[entry].1.cluster,

@@ -23,6 +23,8 @@
 
 use rayon::prelude::*;
 
+use crate::index::schema::KeyMap;
+
 /// Words per shingle.
 const SHINGLE: usize = 5;
 /// Values in a signature.
@@ -255,6 +257,82 @@ impl Labels {
 /// nearly always to find itself alone).
 pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
     assert_eq!(sigs.len(), wanted.len());
+    let asked = (wanted.iter().zip(sigs))
+        .filter(|(w, s)| **w && !s.is_empty())
+        .count();
+    if asked * FEW < sigs.len() {
+        by_lookups(sigs, wanted)
+    } else {
+        by_bands(sigs, wanted)
+    }
+}
+
+/// Below one entry asked in this many, [`by_lookups`] does less work than
+/// indexing every band of every entry: a run that changes a few articles
+/// of a large collection pays for what it changed and one pass over the
+/// signatures, not for sorting them all forty times.
+const FEW: usize = 16;
+
+/// [`best_earlier`] for a few entries asked: their band values go in one
+/// table, every entry's band values are looked up in it (in parallel), and
+/// each entry asked is compared with the earlier entries that share a band.
+fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
+    let key = |band: usize, value: u32| ((band as u64) << 32) | u64::from(value);
+    let mut asked: KeyMap<Vec<u32>> = KeyMap::default();
+    for (i, sig) in sigs.iter().enumerate() {
+        let mut buf = [0u8; HASHES];
+        if !wanted[i] {
+            continue;
+        }
+        let Some(m) = minima_of(sig, &mut buf) else {
+            continue;
+        };
+        for band in 0..BANDS {
+            asked
+                .entry(key(band, band_of(m, band)))
+                .or_default()
+                .push(i as u32);
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = (0..sigs.len())
+        .into_par_iter()
+        .flat_map_iter(|j| {
+            let mut found = Vec::new();
+            let mut buf = [0u8; HASHES];
+            if let Some(m) = minima_of(sigs[j], &mut buf) {
+                for band in 0..BANDS {
+                    if let Some(list) = asked.get(&key(band, band_of(m, band))) {
+                        found.extend(
+                            list.iter()
+                                .filter(|&&i| j < i as usize)
+                                .map(|&i| (i, j as u32)),
+                        );
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut best = vec![None; sigs.len()];
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let i = group[0].0 as usize;
+        let mut so_far: Option<(f64, usize)> = None;
+        // Earlier entries in order: the earliest of equally similar wins.
+        for &(_, j) in group {
+            let s = similarity(sigs[i], sigs[j as usize]);
+            if s >= THRESHOLD && so_far.is_none_or(|(bs, _)| s > bs) {
+                so_far = Some((s, j as usize));
+            }
+        }
+        best[i] = so_far.map(|(_, at)| at);
+    }
+    best
+}
+
+/// [`best_earlier`] with every band of every entry indexed.
+fn by_bands(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
     let mut best: Vec<Lookup> = wanted
         .iter()
         .map(|&w| {
@@ -589,6 +667,28 @@ mod tests {
                 }
             }
             assert_eq!(best[i], want.map(|(_, j)| j), "entry {i}");
+        }
+    }
+
+    #[test]
+    fn both_ways_of_finding_copies_agree() {
+        let mut texts = Vec::new();
+        for k in 0..12 {
+            let edited = STORY.replace("Tuesday", &format!("day {k}"));
+            texts.push(STORY.to_string());
+            texts.push(format!("{edited}\n\nCorrection number {k} to this story."));
+            texts.push(format!("Nurses in ward {} vote to strike over pay", k % 3));
+            texts.push(String::new());
+        }
+        let sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
+        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+        for step in [1, 2, 3, 5, 7] {
+            let wanted: Vec<bool> = (0..refs.len()).map(|i| i % step == 0).collect();
+            let lookups = by_lookups(&refs, &wanted);
+            assert_eq!(lookups, by_bands(&refs, &wanted), "every {step}th asked");
+            // The entries asked found their copies; the others found none.
+            assert!(lookups.iter().zip(&wanted).all(|(b, w)| *w || b.is_none()));
+            assert!(lookups.iter().flatten().count() > refs.len() / (2 * step));
         }
     }
 
