@@ -369,9 +369,9 @@ fn segments(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// Segments merge after a run, two of a size at a time: a run of a few
-/// articles leaves the collection's large segment as it is, and the next
-/// such run merges the two small ones.
+/// Segments merge after a run, four of a size at a time: a run of a few
+/// articles leaves the collection's large segment as it is, and once four
+/// small ones gather they merge into one.
 #[test]
 fn small_runs_merge_with_each_other_not_into_the_collection() {
     let dir = tempfile::tempdir().unwrap();
@@ -392,18 +392,17 @@ fn small_runs_merge_with_each_other_not_into_the_collection() {
     };
     let first = run(0, 200);
     assert_eq!(first.len(), 1, "{first:?}");
-    let second = run(200, 202);
-    assert_eq!(second.len(), 2, "{second:?}");
-    assert!(
-        second.is_superset(&first),
-        "the large segment was rewritten"
-    );
-    let third = run(202, 204);
-    assert_eq!(third.len(), 2, "the two small segments merge: {third:?}");
-    assert!(third.is_superset(&first), "the large segment was rewritten");
+    for (k, from) in [200, 202, 204].into_iter().enumerate() {
+        let now = run(from, from + 2);
+        assert_eq!(now.len(), 2 + k, "{now:?}");
+        assert!(now.is_superset(&first), "the large segment was rewritten");
+    }
+    let fifth = run(206, 208);
+    assert_eq!(fifth.len(), 2, "the four small segments merge: {fifth:?}");
+    assert!(fifth.is_superset(&first), "the large segment was rewritten");
     let mut r = SearchRequest::new("ward");
     r.collapse = false;
-    assert_eq!(index.search(&r).unwrap().total_articles, 204);
+    assert_eq!(index.search(&r).unwrap().total_articles, 208);
 }
 
 /// A word of letters and digits is one name: its letter runs find other
