@@ -35,6 +35,7 @@ impl Writer<'_> {
     /// [`Writer::commit`], telling `observer` of the writing and committing
     /// phases and their progress; a run it cancels commits nothing.
     pub fn commit_with(mut self, observer: &dyn Observer) -> Result<IndexSummary> {
+        self.catalog_read()?;
         if !self.staged.is_empty() || !self.deleted.is_empty() {
             self.settle(observer)?;
         }

@@ -26,10 +26,16 @@ impl Writer<'_> {
         let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
             return absolute.display().to_string();
         };
-        let real = self
+        // Files come folder by folder: the last folder is the one to try.
+        let known = self
             .folders
-            .entry(parent.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(parent).unwrap_or(parent.to_path_buf()));
+            .last()
+            .is_some_and(|(given, _)| given.as_os_str() == parent.as_os_str());
+        if !known {
+            let real = std::fs::canonicalize(parent).unwrap_or(parent.to_path_buf());
+            self.folders.push((parent.to_path_buf(), real));
+        }
+        let (_, real) = self.folders.last().expect("pushed above");
         real.join(name).display().to_string()
     }
 

@@ -33,7 +33,7 @@ mod observer;
 pub mod passage;
 mod spill;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -250,7 +250,10 @@ pub struct Writer<'a> {
     writer: IndexWriter,
     /// The index as it was when the writer opened.
     searcher: Searcher,
+    /// What the index held when the writer opened: read on a thread of its
+    /// own (`reading`) until [`Writer::catalog_read`].
     catalog: Catalog,
+    reading: Option<std::thread::JoinHandle<Result<Catalog>>>,
     /// This run's number, recorded on the articles it writes.
     run: u64,
     /// Article keys added or kept in this run, with where they came from.
@@ -263,8 +266,9 @@ pub struct Writer<'a> {
     dropped: KeySet,
     /// Files already handled in this run, by key.
     files_done: HashSet<String>,
-    /// Canonical folders, by folder as given.
-    folders: HashMap<PathBuf, PathBuf>,
+    /// The folders met (as given) with their canonical paths, the last one
+    /// met last.
+    folders: Vec<(PathBuf, PathBuf)>,
     staged: Chunked<Staged>,
     /// The paragraph fingerprints of `staged`, back to back in one block.
     paras: Vec<u64>,
@@ -319,19 +323,24 @@ impl Index {
         // latest commit is the one to build on.
         self.reload()?;
         let searcher = self.reader.searcher();
-        let catalog = Catalog::read(&searcher)?;
+        // What the index holds is read while the run finds its files.
+        let reading = {
+            let searcher = searcher.clone();
+            std::thread::spawn(move || Catalog::read(&searcher))
+        };
         Ok(Writer {
             index: self,
             writer,
-            run: catalog.max_run + 1,
+            run: 0,
             searcher,
-            catalog,
+            catalog: Catalog::default(),
+            reading: Some(reading),
             seen: KeyMap::default(),
             paths: Vec::new(),
             deleted: KeySet::default(),
             dropped: KeySet::default(),
             files_done: HashSet::new(),
-            folders: HashMap::new(),
+            folders: Vec::new(),
             staged: Chunked::default(),
             paras: Vec::new(),
             sigs: Signatures::default(),
@@ -407,6 +416,7 @@ impl Writer<'_> {
         let forward = Forward::new(observer);
         let observer: &dyn Observer = &forward;
         let found = ingest::discover(paths)?;
+        self.catalog_read()?;
         if observer.cancelled() {
             return Err(Error::Cancelled);
         }
@@ -439,7 +449,8 @@ impl Writer<'_> {
             }
             let stamp = stamp(file.size, file.modified);
             let fingerprint = fingerprints[usize::from(!file.format.single_article())];
-            let state = self.catalog.files.get(&key).cloned();
+            // Taken out: a file met in this run is not one `prune` removes.
+            let state = self.catalog.files.remove(&key);
             if let Some(s) = &state {
                 if s.options != fingerprint {
                     self.summary.options_changed_files += 1;
@@ -512,6 +523,7 @@ impl Writer<'_> {
     /// article with no id gets one from its title and text as they are now
     /// ([`Article::content_id`]).
     pub fn add_article(&mut self, article: Article) -> Result<Outcome> {
+        self.catalog_read()?;
         self.stage(Parsed::new(article), None, &Quiet)
     }
 
@@ -640,6 +652,7 @@ impl Writer<'_> {
     /// unchanged: indexing the file again leaves it out, until the file
     /// changes.
     pub fn remove(&mut self, id: &str) -> Result<bool> {
+        self.catalog_read()?;
         let akey = schema::article_key(id);
         if let Some(e) = self.catalog.articles.get(&akey)
             && !self.deleted.contains(&akey)
@@ -664,6 +677,7 @@ impl Writer<'_> {
     /// file that moved within them counts as updated, not removed and added.
     /// Returns the number of articles removed.
     pub fn prune(&mut self, roots: &[PathBuf]) -> Result<u64> {
+        self.catalog_read()?;
         let roots: Vec<PathBuf> = roots
             .iter()
             .map(|r| {
@@ -694,6 +708,17 @@ impl Writer<'_> {
         }
         self.summary.removed += removed;
         Ok(removed)
+    }
+
+    /// Waits for the catalog, and numbers the run after the runs it records.
+    pub(super) fn catalog_read(&mut self) -> Result<()> {
+        if let Some(reading) = self.reading.take() {
+            self.catalog = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            self.run = self.catalog.max_run + 1;
+        }
+        Ok(())
     }
 
     fn warn(&mut self, observer: &dyn Observer, warning: Warning) {
