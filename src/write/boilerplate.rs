@@ -103,12 +103,24 @@ pub(crate) fn passages(text: &str, stripped: &[u64]) -> Vec<Range<usize>> {
     out
 }
 
-/// Which stories of each source hold each fingerprint, up to the threshold.
+/// Which stories of each source hold each fingerprint, up to the threshold:
+/// of every fingerprint, or only of those a run can change.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {
     /// [`pair`] of (source key, fingerprint) -> distinct story labels, at
     /// most `MIN_STORIES`, inline.
     seen: KeyMap<Stories>,
+    /// Counting only these pairs, if set; the others keep what `before`
+    /// says of them.
+    only: Option<Only>,
+}
+
+/// The pairs a run can change (those of its new articles and of the
+/// articles it deletes), and the pairs that were boilerplate before it.
+#[derive(Clone, Debug)]
+struct Only {
+    pairs: KeySet,
+    before: KeySet,
 }
 
 /// Up to [`MIN_STORIES`] distinct story labels.
@@ -125,11 +137,43 @@ fn pair(source: u64, fingerprint: u64) -> u64 {
 }
 
 impl Counter {
+    /// A counter of only the pairs of `changing` (source, fingerprints):
+    /// the counts of every other pair are as they were, so their
+    /// boilerplate is what the earlier articles' stripped fingerprints
+    /// (`stripped`: source, fingerprints) say. A run that changes a few
+    /// articles counts a few pairs.
+    pub fn only<'a>(
+        changing: impl Iterator<Item = (u64, &'a [u64])>,
+        stripped: impl Iterator<Item = (u64, &'a [u64])>,
+    ) -> Counter {
+        let mut pairs = KeySet::default();
+        for (source, fps) in changing {
+            pairs.extend(fps.iter().map(|fp| pair(source, *fp)));
+        }
+        let mut before = KeySet::default();
+        for (source, fps) in stripped {
+            // An appeal is stripped whatever its count.
+            before.extend(
+                fps.iter()
+                    .filter(|fp| !is_appeal(**fp))
+                    .map(|fp| pair(source, *fp)),
+            );
+        }
+        Counter {
+            seen: KeyMap::default(),
+            only: Some(Only { pairs, before }),
+        }
+    }
+
     /// Counts the fingerprints of one article of `source` in story `story`.
     pub fn add(&mut self, source: u64, story: u64, fingerprints: &[u64]) {
         // An appeal counts as the same paragraph elsewhere in an article.
         for fp in fingerprints {
-            let stories = self.seen.entry(pair(source, *fp)).or_default();
+            let key = pair(source, *fp);
+            if self.only.as_ref().is_some_and(|o| !o.pairs.contains(&key)) {
+                continue;
+            }
+            let stories = self.seen.entry(key).or_default();
             let len = usize::from(stories.len);
             if len < MIN_STORIES && !stories.labels[..len].contains(&story) {
                 stories.labels[len] = story;
@@ -140,14 +184,20 @@ impl Counter {
 
     /// The boilerplate: fingerprints held by enough stories of a source.
     pub fn finish(self) -> Boilerplate {
-        Boilerplate {
-            set: self
-                .seen
+        let counted = self
+            .seen
+            .into_iter()
+            .filter(|(_, stories)| usize::from(stories.len) >= MIN_STORIES)
+            .map(|(k, _)| k);
+        let set = match self.only {
+            None => counted.collect(),
+            Some(Only { pairs, before }) => before
                 .into_iter()
-                .filter(|(_, stories)| usize::from(stories.len) >= MIN_STORIES)
-                .map(|(k, _)| k)
+                .filter(|k| !pairs.contains(k))
+                .chain(counted)
                 .collect(),
-        }
+        };
+        Boilerplate { set }
     }
 }
 
@@ -258,5 +308,73 @@ mod tests {
         assert!(b.of(2, &[6]).is_empty());
         let b = c.finish();
         assert!(b.of(1, &[6]).is_empty());
+    }
+
+    /// Counting only the pairs a run changes gives the boilerplate that
+    /// counting every pair gives, when the earlier articles' stripped
+    /// fingerprints are the boilerplate of the collection before the run.
+    #[test]
+    fn counting_what_a_run_changes_is_counting_everything() {
+        let mut x: u64 = 0x1234_5678;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..50 {
+            // (source, story, fingerprints): few sources, stories and
+            // paragraphs, so that repeats are common; a few appeals.
+            let article = |next: &mut dyn FnMut(u64) -> u64| {
+                let fps: Vec<u64> = (0..1 + next(4))
+                    .map(|_| (2 + next(12)) << 1 | u64::from(next(10) == 0))
+                    .collect();
+                (next(3), next(8), fps)
+            };
+            let earlier: Vec<(u64, u64, Vec<u64>)> =
+                (0..next(30)).map(|_| article(&mut next)).collect();
+            let mut all = Counter::default();
+            for (source, story, fps) in &earlier {
+                all.add(*source, *story, fps);
+            }
+            let before = all.finish();
+            let deleted: Vec<bool> = earlier.iter().map(|_| next(5) == 0).collect();
+            let new: Vec<(u64, u64, Vec<u64>)> = (0..next(6)).map(|_| article(&mut next)).collect();
+            let alive: Vec<&(u64, u64, Vec<u64>)> = earlier
+                .iter()
+                .zip(&deleted)
+                .filter(|(_, d)| !**d)
+                .map(|(a, _)| a)
+                .collect();
+            let mut full = Counter::default();
+            for (source, story, fps) in alive.iter().copied().chain(&new) {
+                full.add(*source, *story, fps);
+            }
+            let full = full.finish();
+            let stripped: Vec<(u64, Vec<u64>)> = alive
+                .iter()
+                .map(|(source, _, fps)| (*source, before.of(*source, fps)))
+                .collect();
+            let changing = new.iter().map(|(s, _, f)| (*s, f.as_slice())).chain(
+                earlier
+                    .iter()
+                    .zip(&deleted)
+                    .filter(|(_, d)| **d)
+                    .map(|((s, _, f), _)| (*s, f.as_slice())),
+            );
+            let mut only =
+                Counter::only(changing, stripped.iter().map(|(s, f)| (*s, f.as_slice())));
+            for (source, story, fps) in alive.iter().copied().chain(&new) {
+                only.add(*source, *story, fps);
+            }
+            let only = only.finish();
+            for (source, _, fps) in alive.iter().copied().chain(&new) {
+                assert_eq!(
+                    only.of(*source, fps),
+                    full.of(*source, fps),
+                    "round {round}"
+                );
+            }
+        }
     }
 }

@@ -75,8 +75,19 @@ impl Writer<'_> {
             .filter(|(k, _)| !self.deleted.contains(k))
             .collect();
         alive.sort_unstable_by_key(|(k, _)| **k);
-        // The earlier articles' paragraphs, counted once for both rounds.
-        let mut earlier = Counter::default();
+        // The earlier articles' paragraphs, counted once for both rounds:
+        // only those this run can change (the paragraphs of its articles
+        // and of the articles it deletes) are counted at all.
+        let deleted = details
+            .iter()
+            .filter(|(k, _)| self.deleted.contains(k))
+            .map(|(_, d)| (d.group, d.paras.as_slice()));
+        let staged = self
+            .staged
+            .iter()
+            .map(|s| (s.group, paras_of(&self.paras, s)));
+        let stripped = alive.iter().map(|(_, d)| (d.group, d.stripped.as_slice()));
+        let mut earlier = Counter::only(staged.chain(deleted), stripped);
         for (_, d) in &alive {
             earlier.add(d.group, d.cluster, &d.paras);
         }
