@@ -1,5 +1,6 @@
 //! The tantivy schema. Every tantivy document is one article: its title and
-//! text, stemmed with positions and as written without; the byte ranges of its
+//! text, stemmed with positions and as written (only which articles hold
+//! each word); the byte ranges of its
 //! passages (boilerplate left out) as a column; the whole article as stored
 //! JSON; and the columns that describe it: `chash`, the file it came from
 //! (`file`, `fstamp`, `fhash`, `fgen`, `fopts`), its paragraph fingerprints (`paras`,
@@ -68,9 +69,9 @@ pub struct Fields {
     /// The article text, stemmed, with positions, boilerplate blanked out:
     /// ranking, and the positions best passages are found from.
     pub text: tantivy::schema::Field,
-    /// The same text with the words as written, without positions: exact
-    /// words, prefixes, spelling suggestions, and the words of exact
-    /// phrases.
+    /// The same text with the words as written, the articles that hold
+    /// each (no counts, no positions): exact words, prefixes, spelling
+    /// suggestions, and the words of exact phrases.
     pub text_exact: tantivy::schema::Field,
     /// Source as written, for facets.
     pub source: tantivy::schema::Field,
@@ -120,14 +121,16 @@ fn text(tokenizer: &str) -> TextOptions {
     )
 }
 
-/// The words as written: counted per article, without positions (an exact
-/// phrase takes its positions from the stemmed field and is verified
-/// against the stored text; see `search::plan::verify`).
+/// The words as written: which articles hold each one, without counts or
+/// positions. An exact word, a prefix's words and suggestions need no
+/// more (an exact word scores as if once in each article that holds it);
+/// an exact phrase takes its positions from the stemmed field and is
+/// verified against the stored text (see `search::plan::verify`).
 fn written(tokenizer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::Basic),
     )
 }
 
