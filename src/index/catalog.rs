@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::{DocAddress, Searcher};
 
-use super::columns::terms_by_ord;
+use super::columns::{strings_by_ord, terms_by_ord};
 use super::schema::name;
 use super::schema::source_group;
 use crate::error::Result;
@@ -97,14 +97,8 @@ impl Catalog {
                 fgen: ff.u64(name::FGEN)?,
                 fopts: ff.u64(name::FOPTS)?,
             };
-            let names: Vec<String> = match &c.file {
-                Some(col) => terms_by_ord(col.num_terms(), |ords, cb| {
-                    col.dictionary().sorted_ords_to_term_cb(ords, cb)
-                })
-                .map_err(tantivy::TantivyError::from)?
-                .into_iter()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .collect(),
+            let names = match &c.file {
+                Some(col) => strings_by_ord(col)?,
                 None => Vec::new(),
             };
             for doc in seg.doc_ids_alive() {
@@ -181,10 +175,7 @@ pub(crate) fn details(searcher: &Searcher) -> Result<Details> {
         let source = ff.str(name::SOURCE)?;
         let mut groups: HashMap<u64, u64> = HashMap::new();
         let sigs = match &sig {
-            Some(col) => terms_by_ord(col.num_terms(), |ords, cb| {
-                col.dictionary().sorted_ords_to_term_cb(ords, cb)
-            })
-            .map_err(tantivy::TantivyError::from)?,
+            Some(col) => terms_by_ord(col)?,
             None => Vec::new(),
         };
         for doc in seg.doc_ids_alive() {
@@ -262,15 +253,17 @@ pub(crate) fn totals(searcher: &Searcher) -> Result<Totals> {
         );
         let chash = ff.u64(name::CHASH)?;
         if let Some(col) = ff.str(name::FILE)? {
+            let names = strings_by_ord(&col)?;
             for doc in seg.doc_ids_alive() {
                 if chash.first(doc).is_none() {
                     continue;
                 }
-                if let Some(ord) = col.term_ords(doc).next() {
-                    let mut s = String::new();
-                    col.ord_to_str(ord, &mut s)
-                        .map_err(tantivy::TantivyError::from)?;
-                    files.insert(s);
+                if let Some(name) = col
+                    .term_ords(doc)
+                    .next()
+                    .and_then(|o| names.get(o as usize))
+                {
+                    files.insert(name.clone());
                 }
             }
         }

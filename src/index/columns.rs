@@ -1,7 +1,7 @@
 //! Reading fast-field columns by segment, each opened once per searcher.
 
 use super::schema::name;
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{BytesColumn, StrColumn};
 
 /// Source names by (segment, ordinal) key, each segment's column opened once.
 pub(crate) struct SourceNames {
@@ -58,16 +58,22 @@ impl SourceNames {
     }
 }
 
-/// Every term of a column's dictionary, by ordinal, in one pass over it
-/// (`read` is the dictionary's `sorted_ords_to_term_cb`): where each
-/// document has a value of its own (a file, a signature), looking each one
-/// up would decode a dictionary block per document.
-pub(crate) fn terms_by_ord(
-    num_terms: usize,
-    read: impl FnOnce(&[u64], &mut dyn FnMut(&[u8])) -> std::io::Result<bool>,
-) -> std::io::Result<Vec<Vec<u8>>> {
-    let ords: Vec<u64> = (0..num_terms as u64).collect();
-    let mut out = Vec::with_capacity(num_terms);
-    read(&ords, &mut |term: &[u8]| out.push(term.to_vec()))?;
+/// Every term of a column's dictionary, by ordinal, in one pass over it:
+/// where each document has a value of its own (a file, a signature),
+/// looking each one up would decode a dictionary block per document.
+pub(crate) fn terms_by_ord(col: &BytesColumn) -> tantivy::Result<Vec<Vec<u8>>> {
+    let ords: Vec<u64> = (0..col.num_terms() as u64).collect();
+    let mut out = Vec::with_capacity(ords.len());
+    col.dictionary()
+        .sorted_ords_to_term_cb(&ords, |term| out.push(term.to_vec()))
+        .map_err(tantivy::TantivyError::from)?;
     Ok(out)
+}
+
+/// [`terms_by_ord`] of a string column, as strings.
+pub(crate) fn strings_by_ord(col: &StrColumn) -> tantivy::Result<Vec<String>> {
+    Ok(terms_by_ord(col)?
+        .into_iter()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect())
 }

@@ -13,6 +13,7 @@ use super::collect::ArticleAgg;
 use super::query::Occur;
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::columns::strings_by_ord;
 use crate::index::schema::name;
 use crate::index::schema::source_key;
 use crate::model::SearchRequest;
@@ -140,12 +141,7 @@ fn source_names(searcher: &tantivy::Searcher) -> Result<Vec<String>> {
     for seg in searcher.segment_readers() {
         for field in [name::SOURCE, name::SOURCE_GIVEN] {
             if let Some(col) = seg.fast_fields().str(field)? {
-                for ord in 0..col.num_terms() as u64 {
-                    let mut s = String::new();
-                    col.ord_to_str(ord, &mut s)
-                        .map_err(tantivy::TantivyError::from)?;
-                    names.insert(s);
-                }
+                names.extend(strings_by_ord(&col)?);
             }
         }
     }
