@@ -280,10 +280,10 @@ fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
     let key = |band: usize, value: u32| ((band as u64) << 32) | u64::from(value);
     let mut asked: KeyMap<Vec<u32>> = KeyMap::default();
     for (i, sig) in sigs.iter().enumerate() {
-        let mut buf = [0u8; HASHES];
         if !wanted[i] {
             continue;
         }
+        let mut buf = [0u8; HASHES];
         let Some(m) = minima_of(sig, &mut buf) else {
             continue;
         };

@@ -222,9 +222,7 @@ impl Planner<'_> {
         let mut stemmed = Vec::new();
         analyze(text, Mode::Stemmed, &mut stemmed);
         stemmed.retain(|t| !matches!(t.kind, TokenKind::Acronym | TokenKind::Joined));
-        let positional = self
-            .field(scope, Mode::Stemmed)
-            .and_then(|f| terms_query(&stemmed, f, true));
+        let positional = self.stemmed_terms(&stemmed, scope, false, false);
         let scored = positional.is_some();
         if let Some(q) = positional {
             clauses.push((TOccur::Must, q));
