@@ -480,9 +480,10 @@ mod properties {
             check(&text, Mode::Stemmed)?;
         }
 
-        /// What tantivy indexes is what `analyze` gives, whether the
-        /// tokenizer analyses a text afresh or replays it: texts repeat and
-        /// interleave, in both modes, as an article's fields do.
+        /// What tantivy indexes is what `analyze` gives (each word as
+        /// written once), whether the tokenizer analyses a text afresh or
+        /// replays it: texts repeat and interleave, in both modes, as an
+        /// article's fields do.
         #[test]
         fn the_tokenizer_gives_what_analyze_gives(
             texts in prop::collection::vec(text(), 1..6),
@@ -500,8 +501,12 @@ mod properties {
                 };
                 let mut want = Vec::new();
                 analyze(text, mode, &mut want);
+                // Words as written go to tantivy once per text: a term's
+                // later tokens are left out.
+                let mut met = std::collections::HashSet::new();
                 let want: Vec<(String, usize, usize, usize)> = want
                     .into_iter()
+                    .filter(|t| !is_exact || met.insert(t.text.clone()))
                     .map(|t| (t.text, t.start, t.end, t.position as usize))
                     .collect();
                 let mut got = Vec::new();

@@ -5,6 +5,7 @@
 //! again.
 
 use std::cell::RefCell;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,6 +19,9 @@ pub struct HpTokenizer {
     /// Tokens of the last text, reused: their strings are overwritten
     /// rather than allocated for every token.
     scratch: Vec<tantivy::tokenizer::Token>,
+    /// The terms of the text being analysed so far, as words as written:
+    /// (hash, index in `scratch`).
+    seen: hashbrown::HashTable<(u64, u32)>,
     /// Bytes this analyzer has been given, across its clones, when counted
     /// (see [`register`]): tantivy's indexing threads call it as they take
     /// documents off their queue, so the writer can tell how far behind
@@ -31,6 +35,7 @@ impl HpTokenizer {
         HpTokenizer {
             mode,
             scratch: Vec::new(),
+            seen: hashbrown::HashTable::new(),
             analysed: None,
         }
     }
@@ -56,9 +61,32 @@ impl tantivy::tokenizer::Tokenizer for HpTokenizer {
             self.scratch.truncate(SCRATCH_TOKENS);
             self.scratch.shrink_to_fit();
         }
+        if self.seen.capacity() > SCRATCH_TOKENS {
+            self.seen = hashbrown::HashTable::new();
+        }
         let scratch = &mut self.scratch;
+        let seen = &mut self.seen;
+        seen.clear();
+        // The words as written are indexed without counts or positions
+        // (`schema::written`): each term once per text is all tantivy needs,
+        // and a long text repeats most of its words. (The field's length,
+        // which scores an exact word, is then the text's distinct words.)
+        let once = self.mode == Mode::Exact;
         let mut n = 0;
         let mut put = |term: &str, start: usize, end: usize, position: u32| {
+            if once {
+                let hash = rustc_hash::FxBuildHasher.hash_one(term);
+                match seen.entry(
+                    hash,
+                    |&(h, i)| h == hash && scratch[i as usize].text == term,
+                    |&(h, _)| h,
+                ) {
+                    hashbrown::hash_table::Entry::Occupied(_) => return,
+                    hashbrown::hash_table::Entry::Vacant(v) => {
+                        v.insert((hash, n as u32));
+                    }
+                }
+            }
             if n == scratch.len() {
                 scratch.push(tantivy::tokenizer::Token::default());
             }
@@ -191,4 +219,43 @@ pub fn register(index: &tantivy::Index) -> Arc<AtomicU64> {
         },
     );
     analysed
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+    use super::*;
+
+    fn terms(mode: Mode, text: &str) -> Vec<(String, usize)> {
+        let mut tokenizer = HpTokenizer::new(mode);
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().text.clone(), stream.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn words_as_written_once_per_text_stemmed_words_every_time() {
+        let text = "Nurses strike. The nurses' strike: NURSES strike again";
+        let exact: Vec<String> = terms(Mode::Exact, text).into_iter().map(|t| t.0).collect();
+        assert_eq!(exact, ["nurses", "strike", "the", "again"]);
+        let stemmed = terms(Mode::Stemmed, text);
+        assert_eq!(stemmed.iter().filter(|t| t.0 == "strike").count(), 3);
+        assert_eq!(stemmed.iter().filter(|t| t.0 == "nurs").count(), 3);
+        // Each text starts afresh: a word met in the text before is
+        // indexed again.
+        let mut tokenizer = HpTokenizer::new(Mode::Exact);
+        let mut last = Vec::new();
+        for text in [text, "strike strike"] {
+            let mut stream = tokenizer.token_stream(text);
+            last.clear();
+            while stream.advance() {
+                last.push(stream.token().text.clone());
+            }
+        }
+        assert_eq!(last, ["strike"]);
+    }
 }
