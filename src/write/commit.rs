@@ -91,7 +91,7 @@ impl Writer<'_> {
         for (_, d) in &alive {
             earlier.add(d.group, d.cluster, &d.paras);
         }
-        let mut boilerplate = self.assign(&details, &alive, &earlier);
+        let (mut boilerplate, found) = self.assign(&details, &alive, &earlier, None);
         // Copies that differ only by a promo look alike until the promo is
         // known to be boilerplate: sign those articles again without it.
         let mut resign = Vec::new();
@@ -101,6 +101,8 @@ impl Writer<'_> {
             }
         }
         if !resign.is_empty() {
+            // Each article signed again, with its signature before.
+            let mut changed: Vec<(usize, Vec<u8>)> = Vec::with_capacity(resign.len());
             let mut reader = self.spill.reader().map_err(|e| self.spill_error(e))?;
             // Read in order, sign in parallel, a bounded batch at a time.
             for batch in resign.chunks(1024) {
@@ -120,10 +122,15 @@ impl Writer<'_> {
                     })
                     .collect();
                 for (&i, sig) in batch.iter().zip(sigs) {
+                    changed.push((i, self.sigs.get(i).to_vec()));
                     self.sigs.set(i, &sig);
                 }
             }
-            boilerplate = self.assign(&details, &alive, &earlier);
+            let again = Again {
+                found: &found,
+                changed: &changed,
+            };
+            boilerplate = self.assign(&details, &alive, &earlier, Some(again)).0;
         }
         self.rebuild(&details, &alive, &boilerplate)?;
         let spilled = self.spill_records()?;
@@ -174,13 +181,15 @@ impl Writer<'_> {
 
     /// Gives every staged article its cluster, and returns the boilerplate
     /// of the collection as it will be after this run (`earlier`: the
-    /// earlier articles' paragraphs counted).
+    /// earlier articles' paragraphs counted), with the best earlier entry
+    /// found for each (for [`Again`]).
     pub(super) fn assign(
         &mut self,
         details: &Details,
         alive: &[(&u64, &catalog::Detail)],
         earlier: &Counter,
-    ) -> Boilerplate {
+        again: Option<Again>,
+    ) -> (Boilerplate, Vec<Option<usize>>) {
         // Entries: the earlier articles, then this run's, each in key order
         // (not the order files were read in), so that ties go the same way
         // and labels are given in the same order in every build.
@@ -198,7 +207,22 @@ impl Writer<'_> {
             live.iter()
                 .map(|&i| matches!(self.staged[i].label, Label::Assign)),
         );
-        let found = neardup::best_earlier(&sigs, &wanted);
+        let found = match again {
+            None => neardup::best_earlier(&sigs, &wanted),
+            Some(again) => {
+                let mut entry = vec![usize::MAX; self.staged.len()];
+                for (k, &i) in live.iter().enumerate() {
+                    entry[i] = alive.len() + k;
+                }
+                let changed: Vec<(usize, &[u8])> = again
+                    .changed
+                    .iter()
+                    .filter(|(i, _)| entry[*i] != usize::MAX)
+                    .map(|(i, old)| (entry[*i], old.as_slice()))
+                    .collect();
+                neardup::best_earlier_again(&sigs, &wanted, again.found, &changed)
+            }
+        };
         drop(sigs);
         let best = &found[alive.len()..];
         let mut labels = neardup::Labels::after(details.values().map(|d| d.cluster));
@@ -224,7 +248,7 @@ impl Writer<'_> {
             s.joined = joined;
             counter.add(s.group, cluster, paras_of(&self.paras, s));
         }
-        counter.finish()
+        (counter.finish(), found)
     }
 
     /// Rebuilds indexed articles whose boilerplate changed.
@@ -407,6 +431,14 @@ impl Writer<'_> {
             source,
         }
     }
+}
+
+/// What a second [`Writer::assign`] needs of the first, after articles
+/// were signed again: what the first found (entry by entry), and the
+/// staged articles signed again, each with its signature before.
+pub(super) struct Again<'a> {
+    found: &'a [Option<usize>],
+    changed: &'a [(usize, Vec<u8>)],
 }
 
 /// The text as indexed: every byte outside the passages (boilerplate, and

@@ -23,7 +23,7 @@
 
 use rayon::prelude::*;
 
-use crate::index::schema::KeyMap;
+use crate::index::schema::{KeyMap, KeySet};
 
 /// Words per shingle.
 const SHINGLE: usize = 5;
@@ -267,6 +267,66 @@ pub(crate) fn best_earlier(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>
     }
 }
 
+/// [`best_earlier`] once more after some signatures changed: `before` is
+/// what it found for the same `wanted` entries with the old signatures, and
+/// `changed` lists the entries whose signature changed, each with its old
+/// one. An entry's best depends only on its own signature, its candidates
+/// (the earlier entries sharing one of its bands) and theirs: an entry that
+/// did not change and shares no band with a changed signature, old or new,
+/// has the same candidates with the same signatures, so only the others are
+/// asked again.
+pub(crate) fn best_earlier_again(
+    sigs: &[&[u8]],
+    wanted: &[bool],
+    before: &[Option<usize>],
+    changed: &[(usize, &[u8])],
+) -> Vec<Option<usize>> {
+    assert_eq!(sigs.len(), before.len());
+    let these: Vec<&[u8]> = changed
+        .iter()
+        .flat_map(|&(i, old)| [old, sigs[i]])
+        .collect();
+    let mut asked = sharing_a_band(sigs, &these);
+    for &(i, _) in changed {
+        asked[i] = true;
+    }
+    for (a, w) in asked.iter_mut().zip(wanted) {
+        *a &= *w;
+    }
+    let now = best_earlier(sigs, &asked);
+    (0..sigs.len())
+        .map(|i| match (asked[i], wanted[i]) {
+            (true, _) => now[i],
+            (false, true) => before[i],
+            (false, false) => None,
+        })
+        .collect()
+}
+
+/// Which of `sigs` share a band value with one of `these` signatures.
+fn sharing_a_band(sigs: &[&[u8]], these: &[&[u8]]) -> Vec<bool> {
+    let mut values = KeySet::default();
+    for sig in these {
+        let mut buf = [0u8; HASHES];
+        if let Some(m) = minima_of(sig, &mut buf) {
+            values.extend((0..BANDS).map(|band| band_key(band, band_of(m, band))));
+        }
+    }
+    sigs.par_iter()
+        .map(|sig| {
+            let mut buf = [0u8; HASHES];
+            minima_of(sig, &mut buf).is_some_and(|m| {
+                (0..BANDS).any(|band| values.contains(&band_key(band, band_of(m, band))))
+            })
+        })
+        .collect()
+}
+
+/// A band's value, with the band's number, as one key.
+fn band_key(band: usize, value: u32) -> u64 {
+    ((band as u64) << 32) | u64::from(value)
+}
+
 /// Below one entry asked in this many, [`by_lookups`] does less work than
 /// indexing every band of every entry: a run that changes a few articles
 /// of a large collection pays for what it changed and one pass over the
@@ -277,7 +337,7 @@ const FEW: usize = 16;
 /// table, every entry's band values are looked up in it (in parallel), and
 /// each entry asked is compared with the earlier entries that share a band.
 fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
-    let key = |band: usize, value: u32| ((band as u64) << 32) | u64::from(value);
+    let key = band_key;
     let mut asked: KeyMap<Vec<u32>> = KeyMap::default();
     for (i, sig) in sigs.iter().enumerate() {
         if !wanted[i] {
@@ -690,6 +750,44 @@ mod tests {
             assert!(lookups.iter().zip(&wanted).all(|(b, w)| *w || b.is_none()));
             assert!(lookups.iter().flatten().count() > refs.len() / (2 * step));
         }
+    }
+
+    #[test]
+    fn asking_again_after_changes_is_asking_everything_again() {
+        let mut texts = Vec::new();
+        for k in 0..12 {
+            let edited = STORY.replace("Tuesday", &format!("day {k}"));
+            texts.push(STORY.to_string());
+            texts.push(format!("{edited}\n\nCorrection number {k} to this story."));
+            texts.push(format!("Nurses in ward {} vote to strike over pay", k % 3));
+            texts.push(String::new());
+        }
+        let mut sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
+        let wanted: Vec<bool> = (0..sigs.len()).map(|i| i % 5 != 1).collect();
+        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+        let before = best_earlier(&refs, &wanted);
+        // Some entries change: a copy becomes another story, a story
+        // becomes a copy of a headline, an empty one gets words.
+        let mut changed: Vec<(usize, Signature)> = Vec::new();
+        for (i, text) in [
+            (
+                1,
+                "A different report on ambulance waiting times in Cornwall and Devon.".to_string(),
+            ),
+            (6, "Nurses in ward 0 vote to strike over pay".to_string()),
+            (7, STORY.to_string()),
+            (20, String::new()),
+        ] {
+            changed.push((i, std::mem::replace(&mut sigs[i], all(&text))));
+        }
+        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+        let changed: Vec<(usize, &[u8])> =
+            changed.iter().map(|(i, s)| (*i, s.as_slice())).collect();
+        let again = best_earlier_again(&refs, &wanted, &before, &changed);
+        assert_eq!(again, best_earlier(&refs, &wanted));
+        assert_ne!(again, before, "the changes changed what was found");
+        // With the changes not told, entries keep what they found before.
+        assert_ne!(best_earlier_again(&refs, &wanted, &before, &[]), again);
     }
 
     #[test]
