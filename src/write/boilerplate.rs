@@ -51,8 +51,14 @@ pub(crate) fn is_appeal(fingerprint: u64) -> bool {
 }
 
 /// The distinct fingerprints of `text`'s paragraphs, sorted.
+#[cfg(test)]
 pub(crate) fn fingerprints(text: &str) -> Vec<u64> {
-    let mut fps: Vec<u64> = paragraphs(text).into_iter().map(|(_, fp)| fp).collect();
+    fingerprints_of(&paragraphs(text))
+}
+
+/// The distinct fingerprints of these [`paragraphs`], sorted.
+pub(crate) fn fingerprints_of(paragraphs: &[(Range<usize>, u64)]) -> Vec<u64> {
+    let mut fps: Vec<u64> = paragraphs.iter().map(|(_, fp)| *fp).collect();
     fps.sort_unstable();
     fps.dedup();
     fps

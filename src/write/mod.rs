@@ -138,8 +138,10 @@ impl Parsed {
         }
         let stored = serde_json::to_vec(&article).expect("an article always serialises");
         let chash = xxhash_rust::xxh3::xxh3_64(&stored);
-        let paras = boilerplate::fingerprints(&article.text);
-        let sig = neardup::signature(&article.text, |_| true);
+        // Paragraphs found once, for both.
+        let paragraphs = boilerplate::paragraphs(&article.text);
+        let paras = boilerplate::fingerprints_of(&paragraphs);
+        let sig = neardup::signature_of(&article.text, &paragraphs, |_| true);
         Parsed {
             akey: schema::article_key(&article.id),
             article,

@@ -132,12 +132,22 @@ fn permutations() -> &'static [(u64, u64); HASHES] {
 /// The signature of the paragraphs of `text` for which `keep` holds (given
 /// each paragraph's fingerprint, see [`crate::write::boilerplate::paragraphs`]).
 pub(crate) fn signature(text: &str, keep: impl Fn(u64) -> bool) -> Signature {
+    signature_of(text, &crate::write::boilerplate::paragraphs(text), keep)
+}
+
+/// [`signature`], given the paragraphs of `text` (as
+/// [`crate::write::boilerplate::paragraphs`] finds them).
+pub(crate) fn signature_of(
+    text: &str,
+    paragraphs: &[(std::ops::Range<usize>, u64)],
+    keep: impl Fn(u64) -> bool,
+) -> Signature {
     // Each word is hashed once; a shingle's hash mixes its words' hashes in
     // order, so no shingle text is ever built or hashed again.
     let mut words: Vec<u64> = Vec::new();
     let mut lower = String::new();
     let mut segs = Vec::new();
-    for (range, fp) in crate::write::boilerplate::paragraphs(text) {
+    for (range, fp) in paragraphs.iter().cloned() {
         if keep(fp) {
             segs.clear();
             crate::analysis::word_bounds(&text[range.clone()], &mut segs);
