@@ -26,6 +26,7 @@
 pub(crate) mod boilerplate;
 mod chunked;
 mod commit;
+mod document;
 mod files;
 mod merges;
 pub(crate) mod neardup;
