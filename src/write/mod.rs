@@ -8,14 +8,15 @@
 //!    rayon in parallel. Each new or changed article is staged here and
 //!    written to a temporary spill file beside the index ([`spill`]); deletions (an old version, an article gone from
 //!    its file, a pruned file, a removed id) go to tantivy at once.
-//! 2. [`Writer::commit`] ([`commit`]), with the whole run known, gives each new article
-//!    its near-duplicate cluster ([`crate::write::neardup`]) and counts boilerplate
-//!    over the whole collection ([`crate::write::boilerplate`]). Then earlier
-//!    articles whose boilerplate changed are rebuilt from their stored copy,
-//!    the spilled articles are cut into passages and made into one tantivy
-//!    document each, handed over in parallel batches, and everything is
-//!    published in one atomic commit, with the run's summary as the commit's
-//!    payload.
+//! 2. [`Writer::commit`] ([`commit`]) first settles the run ([`settle`]):
+//!    with the whole run known, each new article gets its near-duplicate
+//!    cluster ([`crate::write::neardup`]), boilerplate is counted over the
+//!    collection ([`crate::write::boilerplate`]), and earlier articles whose
+//!    boilerplate changed are rebuilt from their stored copy. Then the
+//!    spilled articles are cut into passages and made into one tantivy
+//!    document each ([`document`]), handed over in parallel batches, and
+//!    everything is published in one atomic commit, with the run's summary
+//!    as the commit's payload.
 //!
 //! An [`Observer`] ([`observer`]) hears each phase, its progress and the
 //! warnings, and may cancel the run.
@@ -32,6 +33,7 @@ mod merges;
 pub(crate) mod neardup;
 mod observer;
 pub mod passage;
+mod settle;
 mod spill;
 
 use std::collections::HashSet;
