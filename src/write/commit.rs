@@ -106,16 +106,30 @@ impl Writer<'_> {
 
     /// Hands one article's document to tantivy.
     pub(super) fn write_article(&mut self, doc: TantivyDocument) -> Result<()> {
-        let f = &self.index.fields;
-        let text: usize = doc
-            .get_all(f.text_exact)
-            .chain(doc.get_all(f.title_exact))
-            .filter_map(|v| v.as_str().map(str::len))
-            .sum();
+        self.sent += self.analysed_len(&doc);
         self.writer.add_document(doc)?;
-        self.sent += text as u64;
         self.wait_for_queue();
         Ok(())
+    }
+
+    /// Hands documents to tantivy as one group, which one indexing thread
+    /// writes into one segment.
+    fn write_group(&mut self, docs: Vec<TantivyDocument>) -> Result<()> {
+        self.sent += docs.iter().map(|d| self.analysed_len(d)).sum::<u64>();
+        self.writer
+            .run(docs.into_iter().map(tantivy::indexer::UserOperation::Add))?;
+        self.wait_for_queue();
+        Ok(())
+    }
+
+    /// The bytes of `doc` the exact analyzer will be given, on the scale of
+    /// [`crate::Index`]'s count of them.
+    fn analysed_len(&self, doc: &TantivyDocument) -> u64 {
+        let f = &self.index.fields;
+        doc.get_all(f.text_exact)
+            .chain(doc.get_all(f.title_exact))
+            .filter_map(|v| v.as_str().map(str::len))
+            .sum::<usize>() as u64
     }
 
     /// Waits while more text than the queue limit is waiting for tantivy's
@@ -163,6 +177,11 @@ impl Writer<'_> {
                 n += 1;
             }
             let (batch, more) = rest.split_at(n);
+            // A run that fits in one batch goes to tantivy as one group,
+            // which one indexing thread writes as one segment: a small run
+            // then writes one segment, not one per thread (each segment's
+            // files are written and synced at the commit).
+            let whole = more.is_empty() && written == 0;
             rest = more;
             if observer.cancelled() {
                 return Err(Error::Cancelled);
@@ -215,12 +234,20 @@ impl Writer<'_> {
                     Ok((r, stripped.len(), doc))
                 })
                 .collect();
+            let mut group = Vec::new();
             for b in built {
                 let (r, stripped, Built { doc, passages }) = b?;
                 self.summary.stripped += stripped as u64;
                 self.summary.collapsed += u64::from(r.joined);
                 self.summary.passages += passages as u64;
-                self.write_article(doc)?;
+                if whole {
+                    group.push(doc);
+                } else {
+                    self.write_article(doc)?;
+                }
+            }
+            if !group.is_empty() {
+                self.write_group(group)?;
             }
             written += batch.len() as u64;
             observer.progress(written, total);
