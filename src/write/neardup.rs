@@ -740,8 +740,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn both_ways_of_finding_copies_agree() {
+    /// Stories, their edited copies, headlines and empty texts, mixed.
+    fn copies_and_others() -> Vec<String> {
         let mut texts = Vec::new();
         for k in 0..12 {
             let edited = STORY.replace("Tuesday", &format!("day {k}"));
@@ -750,6 +750,12 @@ mod tests {
             texts.push(format!("Nurses in ward {} vote to strike over pay", k % 3));
             texts.push(String::new());
         }
+        texts
+    }
+
+    #[test]
+    fn both_ways_of_finding_copies_agree() {
+        let texts = copies_and_others();
         let sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
         let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
         for step in [1, 2, 3, 5, 7] {
@@ -764,14 +770,7 @@ mod tests {
 
     #[test]
     fn asking_again_after_changes_is_asking_everything_again() {
-        let mut texts = Vec::new();
-        for k in 0..12 {
-            let edited = STORY.replace("Tuesday", &format!("day {k}"));
-            texts.push(STORY.to_string());
-            texts.push(format!("{edited}\n\nCorrection number {k} to this story."));
-            texts.push(format!("Nurses in ward {} vote to strike over pay", k % 3));
-            texts.push(String::new());
-        }
+        let texts = copies_and_others();
         let mut sigs: Vec<Signature> = texts.iter().map(|t| all(t)).collect();
         let wanted: Vec<bool> = (0..sigs.len()).map(|i| i % 5 != 1).collect();
         let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
