@@ -33,16 +33,15 @@ fn is_appeal(line: &str) -> bool {
 pub(crate) fn article_span(text: &str) -> Range<usize> {
     // Only the first and last lines are read until one is not an appeal
     // (most texts: the first line and the last).
-    let lines = || {
-        text.split_inclusive('\n')
-            .scan(0, |at, l| {
-                let start = *at;
-                *at += l.len();
-                Some((start, l))
-            })
-            .filter(|(_, l)| !l.trim().is_empty())
-    };
-    let Some((start, _)) = lines().find(|(_, l)| !is_appeal(l)) else {
+    let first = text
+        .split_inclusive('\n')
+        .scan(0, |at, l| {
+            let start = *at;
+            *at += l.len();
+            Some((start, l))
+        })
+        .find(|(_, l)| !l.trim().is_empty() && !is_appeal(l));
+    let Some((start, _)) = first else {
         return 0..text.len();
     };
     // A line that is not an appeal exists, so the search from the end

@@ -147,8 +147,8 @@ pub(crate) fn signature_of(
     let mut words: Vec<u64> = Vec::new();
     let mut lower = String::new();
     let mut segs = Vec::new();
-    for (range, fp) in paragraphs.iter().cloned() {
-        if keep(fp) {
+    for (range, fp) in paragraphs {
+        if keep(*fp) {
             segs.clear();
             crate::analysis::word_bounds(&text[range.clone()], &mut segs);
             for &(_, word) in segs.iter().filter(|(_, w)| crate::analysis::is_wordlike(w)) {
@@ -347,7 +347,6 @@ const FEW: usize = 16;
 /// table, every entry's band values are looked up in it (in parallel), and
 /// each entry asked is compared with the earlier entries that share a band.
 fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
-    let key = band_key;
     let mut asked: KeyMap<Vec<u32>> = KeyMap::default();
     for (i, sig) in sigs.iter().enumerate() {
         if !wanted[i] {
@@ -359,7 +358,7 @@ fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
         };
         for band in 0..BANDS {
             asked
-                .entry(key(band, band_of(m, band)))
+                .entry(band_key(band, band_of(m, band)))
                 .or_default()
                 .push(i as u32);
         }
@@ -371,7 +370,7 @@ fn by_lookups(sigs: &[&[u8]], wanted: &[bool]) -> Vec<Option<usize>> {
             let mut buf = [0u8; HASHES];
             if let Some(m) = minima_of(sigs[j], &mut buf) {
                 for band in 0..BANDS {
-                    if let Some(list) = asked.get(&key(band, band_of(m, band))) {
+                    if let Some(list) = asked.get(&band_key(band, band_of(m, band))) {
                         found.extend(
                             list.iter()
                                 .filter(|&&i| j < i as usize)

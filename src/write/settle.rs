@@ -101,7 +101,7 @@ impl Writer<'_> {
     /// of the collection as it will be after this run (`earlier`: the
     /// earlier articles' paragraphs counted), with the best earlier entry
     /// found for each (for [`Again`]).
-    pub(super) fn assign(
+    fn assign(
         &mut self,
         details: &Details,
         alive: &[(&u64, &catalog::Detail)],
@@ -170,7 +170,7 @@ impl Writer<'_> {
     }
 
     /// Rebuilds indexed articles whose boilerplate changed.
-    pub(super) fn rebuild(
+    fn rebuild(
         &mut self,
         details: &Details,
         alive: &[(&u64, &catalog::Detail)],
@@ -223,7 +223,7 @@ impl Writer<'_> {
 /// What a second [`Writer::assign`] needs of the first, after articles
 /// were signed again: what the first found (entry by entry), and the
 /// staged articles signed again, each with its signature before.
-pub(super) struct Again<'a> {
+struct Again<'a> {
     found: &'a [Option<usize>],
     changed: &'a [(usize, Vec<u8>)],
 }
