@@ -61,46 +61,63 @@ const ENGINES: [&str; 4] = ["hpsearch", "fts5", "tantivy", "page"];
 /// written.
 struct Floor {
     name: &'static str,
-    tokenizer: &'static str,
-    store: bool,
+    build: Build,
     what: &'static str,
+}
+
+/// What a floor writes.
+enum Build {
+    /// One field with positions through `tokenizer` ([`tantivy_index`]).
+    OneField {
+        tokenizer: &'static str,
+        store: bool,
+    },
+    /// hpsearch's searched fields, with or without the words as written
+    /// ([`fields_index`]).
+    Fields { written: bool },
 }
 
 const FLOORS: [Floor; 6] = [
     Floor {
         name: "least",
-        tokenizer: "default",
-        store: false,
+        build: Build::OneField {
+            tokenizer: "default",
+            store: false,
+        },
         what: "tantivy, one field with positions, lower-cased words, only the id stored",
     },
     Floor {
         name: "exact",
-        tokenizer: hpsearch::analysis::EXACT,
-        store: false,
+        build: Build::OneField {
+            tokenizer: hpsearch::analysis::EXACT,
+            store: false,
+        },
         what: "the same through hpsearch's analyzer, words as written",
     },
     Floor {
         name: "stemmed",
-        tokenizer: hpsearch::analysis::STEMMED,
-        store: false,
+        build: Build::OneField {
+            tokenizer: hpsearch::analysis::STEMMED,
+            store: false,
+        },
         what: "the same, stemmed",
     },
     Floor {
         name: "stored",
-        tokenizer: hpsearch::analysis::STEMMED,
-        store: true,
+        build: Build::OneField {
+            tokenizer: hpsearch::analysis::STEMMED,
+            store: true,
+        },
         what: "the same, stemmed, with the text stored",
     },
     Floor {
         name: "fields",
-        tokenizer: hpsearch::analysis::STEMMED,
-        store: true,
+        build: Build::Fields { written: true },
         what: "hpsearch's searched fields, tantivy alone (documents made in advance)",
     },
     Floor {
         name: "no-written",
-        tokenizer: hpsearch::analysis::STEMMED,
-        store: true,
+        build: Build::Fields { written: false },
         what: "the same without the words as written (title_exact, text_exact)",
     },
 ];
@@ -589,25 +606,21 @@ fn child(engine: &str, phase: &str, dir: &Path) {
     let corpus = dir.join("corpus.jsonl");
     let out = dir.join(engine);
     if phase == "index" {
-        let t = Instant::now();
-        let seconds = match engine {
-            // Timed from when its documents are made.
-            "fields" => fields_index(&corpus, &out, true),
-            "no-written" => fields_index(&corpus, &out, false),
-            _ => {
-                match engine {
-                    "hpsearch" => hpsearch_index(&corpus, &out),
-                    "fts5" => fts5_index(&corpus, &out),
-                    "tantivy" => tantivy_index(&corpus, &out, "en_stem", true),
-                    "page" => page_index(&corpus, &out),
-                    other => match FLOORS.iter().find(|b| b.name == other) {
-                        Some(b) => tantivy_index(&corpus, &out, b.tokenizer, b.store),
-                        None => panic!("unknown engine {other}"),
-                    },
+        let mut t = Instant::now();
+        match engine {
+            "hpsearch" => hpsearch_index(&corpus, &out),
+            "fts5" => fts5_index(&corpus, &out),
+            "tantivy" => tantivy_index(&corpus, &out, "en_stem", true),
+            "page" => page_index(&corpus, &out),
+            other => match FLOORS.iter().find(|b| b.name == other).map(|b| &b.build) {
+                Some(Build::OneField { tokenizer, store }) => {
+                    tantivy_index(&corpus, &out, tokenizer, *store)
                 }
-                t.elapsed().as_secs_f64()
-            }
-        };
+                Some(Build::Fields { written }) => fields_index(&corpus, &out, *written, &mut t),
+                None => panic!("unknown engine {other}"),
+            },
+        }
+        let seconds = t.elapsed().as_secs_f64();
         println!("RESULT {} {} {}", seconds, peak_kib(), anon.kib());
         return;
     }
@@ -823,9 +836,9 @@ fn tantivy_index(corpus: &Path, out: &Path, tokenizer: &str, store: bool) {
 /// source and day as columns, the id's key indexed. The documents are made
 /// before the clock starts, so this is tantivy's writer alone on hpsearch's
 /// fields; hpsearch also stores passages, fingerprints and signatures.
-/// Without `written`, the words as written are left out. Returns the
-/// seconds from the first document handed over to the commit.
-fn fields_index(corpus: &Path, out: &Path, written: bool) -> f64 {
+/// Without `written`, the words as written are left out. Restarts the
+/// clock `t` once the documents are made.
+fn fields_index(corpus: &Path, out: &Path, written: bool, t: &mut Instant) {
     use tantivy::schema::{
         FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     };
@@ -893,14 +906,13 @@ fn fields_index(corpus: &Path, out: &Path, written: bool) -> f64 {
             d
         })
         .collect();
-    let t = Instant::now();
+    *t = Instant::now();
     let mut w: tantivy::IndexWriter<TantivyDocument> = index.writer(224 << 20).expect("writer");
     for d in docs {
         w.add_document(d).expect("add");
     }
     w.commit().expect("commit");
     w.wait_merging_threads().expect("merge");
-    t.elapsed().as_secs_f64()
 }
 
 /// Milliseconds per query for the top 10 alone, and how many times longer the
